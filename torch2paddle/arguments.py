@@ -1,0 +1,197 @@
+"""The generic argument pipeline: one torch call's arguments -> Paddle's.
+
+Positional arguments are bound to the torch parameter list, then each is
+checked (unsupported values), dropped, value-rewritten and renamed; torch
+defaults that Paddle does not share are written out; arguments stay
+positional only while their position means the same parameter in Paddle.
+Original ``Arg`` nodes are reused so spacing and comments survive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import libcst as cst
+
+from .tables import ApiEntry
+
+_EMPTY = cst.SimpleWhitespace("")
+_NO_SPACE_EQUAL = cst.AssignEqual(whitespace_before=_EMPTY, whitespace_after=_EMPTY)
+_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+_module = cst.Module(body=[])
+
+
+class UnsupportedUse(Exception):
+    """Raised by the pipeline or a rewrite: this use cannot be converted safely."""
+
+
+def source_of(node: cst.CSTNode) -> str:
+    return _module.code_for_node(node)
+
+
+@dataclass
+class _Bound:
+    name: str | None  # torch parameter name; None for an unbound positional (unknown signature)
+    arg: cst.Arg
+    positional: bool
+
+
+def _bind(entry: ApiEntry, args: Sequence[cst.Arg], start: int = 0) -> list[_Bound]:
+    bound: list[_Bound] = []
+    index = start
+    for arg in args:
+        if arg.star == "**":
+            if entry.rename or entry.drop or entry.values or entry.unsupported_args:
+                raise UnsupportedUse("**kwargs may hold torch-only argument names")
+            bound.append(_Bound(None, arg, False))
+        elif arg.star == "*":
+            positions_same = entry.target_args is None and not entry.drop and not entry.values
+            if not positions_same:
+                raise UnsupportedUse("*args cannot be matched to parameters whose positions differ")
+            bound.append(_Bound(None, arg, True))
+            index = len(entry.args)  # everything after is unknowable
+        elif arg.keyword is None:
+            if index < len(entry.args):
+                bound.append(_Bound(entry.args[index], arg, True))
+            elif entry.args:
+                raise UnsupportedUse(f"more positional arguments than the {len(entry.args)} torch accepts")
+            else:
+                bound.append(_Bound(None, arg, True))
+            index += 1
+        else:
+            bound.append(_Bound(arg.keyword.value, arg, False))
+    return bound
+
+
+def map_arguments(
+    entry: ApiEntry,
+    args: Sequence[cst.Arg],
+    value_rewrites: dict[str, Callable],
+    skip: int = 0,
+    with_defaults: bool = True,
+) -> list[cst.Arg]:
+    """Map ``args`` of a call to ``entry`` into Paddle arguments.
+
+    ``skip`` leading torch parameters are treated as already consumed (used
+    by rewrites that take, e.g., the initialised tensor out of the call).
+    """
+    bound = _bind(entry, args, start=skip)
+    present = {b.name for b in bound if b.name}
+    for name, spec in entry.unsupported_args.items():
+        for b in bound:
+            if b.name != name:
+                continue
+            value = source_of(b.arg.value)
+            if spec["deny"]:
+                bad = value in spec["deny"]
+            else:
+                bad = value not in spec["allow"]
+            if bad:
+                raise UnsupportedUse(f"{name}={value}: {spec['reason']}")
+
+    out: list[tuple[str | None, cst.Arg, bool]] = []  # (paddle name, node, was positional)
+    for b in bound:
+        if b.name is None:
+            out.append((None, b.arg, b.positional))
+            continue
+        if b.name in entry.drop:
+            continue
+        value: cst.BaseExpression | None = b.arg.value
+        if b.name in entry.values:
+            value = value_rewrites[entry.values[b.name]](value)
+            if value is None:
+                continue
+        out.append((entry.paddle_name(b.name), b.arg.with_changes(value=value), b.positional))
+
+    for name, source in entry.defaults.items() if with_defaults else ():
+        if name in present:
+            continue
+        value = cst.parse_expression(source)
+        if name in entry.values:
+            value = value_rewrites[entry.values[name]](value)
+            if value is None:
+                continue
+        out.append((entry.paddle_name(name), cst.Arg(value=value), False))
+    names_out = {n for n, _, _ in out if n}
+    for name, source in entry.add.items() if with_defaults else ():
+        if name not in names_out:
+            out.append((name, cst.Arg(value=cst.parse_expression(source)), False))
+
+    positions = entry.paddle_positions()
+    result: list[cst.Arg] = []
+    still_positional = True
+    for i, (name, arg, was_positional) in enumerate(out):
+        keep = was_positional and still_positional and (
+            name is None or (i < len(positions) and positions[i] == name)
+        )
+        if keep:
+            result.append(arg)
+            continue
+        still_positional = False
+        if name is None:
+            if arg.star == "**" or arg.keyword is not None:
+                result.append(arg)
+                continue
+            raise UnsupportedUse("a positional argument cannot be placed in Paddle's signature")
+        if arg.keyword is None:
+            arg = arg.with_changes(keyword=cst.Name(name), equal=_NO_SPACE_EQUAL)
+        elif arg.keyword.value != name:
+            arg = arg.with_changes(keyword=cst.Name(name))
+        result.append(arg)
+    return fix_commas(args, result)
+
+
+def fix_commas(original: Sequence[cst.Arg], new: list[cst.Arg]) -> list[cst.Arg]:
+    """Give every argument but the last a comma; the last takes the original last's comma and spacing.
+
+    That keeps a multi-line call's trailing comma and closing-paren layout when
+    the last argument was dropped or new ones were appended.
+    """
+    if not new:
+        return new
+    fixed = []
+    for i, arg in enumerate(new):
+        if i == len(new) - 1:
+            last = original[-1] if original else arg
+            fixed.append(arg.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg))
+        elif not isinstance(arg.comma, cst.Comma):
+            fixed.append(arg.with_changes(comma=_COMMA))
+        else:
+            fixed.append(arg)
+    return fixed
+
+
+@dataclass
+class CallContext:
+    """What a call rewrite sees: the entry, the call (inner parts already converted) and helpers."""
+
+    entry: ApiEntry
+    call: cst.Call  # the call with its inner parts already converted
+    original: cst.Call  # the call as written, for resolving names
+    render: Callable[[str], cst.BaseExpression]
+    resolve: Callable[[cst.BaseExpression], ApiEntry | None]
+    value_rewrites: dict[str, Callable]
+    receiver: cst.BaseExpression | None = None  # set for method calls
+
+    def map_args(
+        self,
+        args: Sequence[cst.Arg] | None = None,
+        skip: int = 0,
+        entry: ApiEntry | None = None,
+        with_defaults: bool = True,
+    ) -> list[cst.Arg]:
+        return map_arguments(
+            entry or self.entry, self.call.args if args is None else args, self.value_rewrites, skip, with_defaults
+        )
+
+    def target(self) -> cst.BaseExpression:
+        """The converted callee: the rendered target, or ``receiver.method`` for methods."""
+        assert self.entry.target is not None
+        if self.receiver is not None:
+            return cst.Attribute(value=self.receiver, attr=cst.Name(self.entry.target_method))
+        return self.render(self.entry.target)
+
+    def unsupported(self, reason: str) -> UnsupportedUse:
+        return UnsupportedUse(reason)

@@ -1,0 +1,198 @@
+"""Rewrite the torch imports of a converted module from what the output really uses.
+
+``plan_output_names`` decides, before the transform, which local names the
+converted file will bind (``import torch.nn as nn`` -> ``import paddle.nn as
+nn``; ``from torch.nn import Conv2d`` -> ``from paddle.nn import Conv2D``).
+``ImportRewriter`` then replaces each torch import by the used ones, drops
+the unused, keeps ``import torch`` only where unsupported uses still need it,
+and moves comments of removed lines to the next statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from .imports import ImportedName, ScanResult, build_dotted
+from .tables import Tables
+from .transformer import OutputNames
+
+
+@dataclass(frozen=True)
+class _Out:
+    local: str
+    module: str  # paddle module to import from ("" for a plain `import x.y`)
+    name: str  # imported name (dotted for plain imports)
+    asname: str | None
+
+
+def _output_form(imported: ImportedName, tables: Tables) -> _Out | None:
+    q = imported.qualified
+    if q in tables.modules:
+        paddle_module = tables.modules[q]
+        if not imported.is_from and not imported.has_asname:
+            # `import torch.nn` binds `torch`; `import paddle.nn` binds `paddle`
+            return _Out(paddle_module.split(".", 1)[0], "", paddle_module, None)
+        if not imported.is_from:
+            return _Out(imported.local, "", paddle_module, imported.local)
+        parent, _, last = paddle_module.rpartition(".")
+        if not parent:
+            return _Out(imported.local, "", paddle_module, imported.local if imported.local != last else None)
+        return _Out(imported.local, parent, last, imported.local if imported.local != last else None)
+    entry = tables.apis.get(q)
+    if entry is None or entry.unsupported or not entry.target or not entry.target.startswith("paddle."):
+        return None
+    parent, _, last = entry.target.rpartition(".")
+    local = imported.local if imported.has_asname else last
+    return _Out(local, parent, last, imported.local if imported.has_asname else None)
+
+
+def plan_output_names(scan: ScanResult, tables: Tables, torch_roots: frozenset[str]) -> tuple[OutputNames, dict]:
+    forms: dict[int, _Out | None] = {}
+    aliases: dict[str, str] = {}
+    for imported in scan.imports:
+        if imported.qualified.split(".", 1)[0] not in torch_roots:
+            continue
+        form = _output_form(imported, tables)
+        forms[id(imported)] = form
+        if form is not None:
+            aliases[form.local] = f"{form.module}.{form.name}" if form.module else form.name
+    return OutputNames(aliases), forms
+
+
+def _import_node(out: _Out) -> cst.BaseSmallStatement:
+    asname = cst.AsName(name=cst.Name(out.asname)) if out.asname else None
+    if not out.module:
+        return cst.Import(names=[cst.ImportAlias(name=build_dotted(out.name), asname=asname)])
+    return cst.ImportFrom(module=build_dotted(out.module), names=[cst.ImportAlias(name=cst.Name(out.name), asname=asname)])
+
+
+def _merge(statements: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatement]:
+    """Group `from m import a` + `from m import b` into `from m import a, b` (order kept)."""
+    merged: list[cst.BaseSmallStatement] = []
+    by_module: dict[str, int] = {}
+    for stmt in statements:
+        if isinstance(stmt, cst.ImportFrom):
+            key = cst.Module(body=[]).code_for_node(stmt.module)
+            if key in by_module:
+                i = by_module[key]
+                prev = merged[i]
+                names = [*prev.names[:-1], prev.names[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), *stmt.names]
+                merged[i] = prev.with_changes(names=names)
+                continue
+            by_module[key] = len(merged)
+        merged.append(stmt)
+    return merged
+
+
+class ImportRewriter(cst.CSTTransformer):
+    def __init__(self, scan: ScanResult, forms: dict, output: OutputNames, import_nodes: set[int],
+                 leftover_roots: set[str], torch_roots: frozenset[str]):
+        super().__init__()
+        self.by_statement: dict[int, list[ImportedName]] = {}
+        for imported in scan.imports:
+            self.by_statement.setdefault(id(imported.statement), []).append(imported)
+        self.forms = forms
+        self.output = output
+        self.import_nodes = import_nodes
+        self.torch_roots = torch_roots
+        self.prelude: list[cst.BaseSmallStatement] = []
+        if output.needs_paddle_root and "paddle" not in output.used:
+            self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name("paddle"))]))
+        for root in sorted(leftover_roots):
+            self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
+        self._prelude_done = False
+        self._emitted: set[tuple] = set()
+
+    # keep import nodes identical (not rebuilt) so they can be recognised by id
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def _replacement(self, stmt: cst.BaseSmallStatement, original_id: int) -> list[cst.BaseSmallStatement] | None:
+        """New statements for a tracked import, or None to keep it as it is."""
+        imported = self.by_statement.get(original_id)
+        if not imported or not any(i.qualified.split(".", 1)[0] in self.torch_roots for i in imported):
+            return None
+        tracked_locals = {i.local: i for i in imported}
+        new: list[cst.BaseSmallStatement] = []
+        if not self._prelude_done:
+            new.extend(self.prelude)
+            self._prelude_done = True
+        kept_names = []  # aliases of untracked names in the same statement (`import os, torch`)
+        for alias in stmt.names:
+            local = alias.evaluated_alias or (
+                alias.name.value if isinstance(alias.name, cst.Name) else cst.Module(body=[]).code_for_node(alias.name).split(".")[0]
+            )
+            if local not in tracked_locals:
+                kept_names.append(alias)
+                continue
+            item = tracked_locals[local]
+            if item.qualified.split(".", 1)[0] not in self.torch_roots:
+                kept_names.append(alias)
+                continue
+            form = self.forms.get(id(item))
+            if form is None or form.local not in self.output.used:
+                continue
+            key = (form.module, form.name, form.asname)
+            if key in self._emitted:
+                continue
+            self._emitted.add(key)
+            new.append(_import_node(form))
+        if kept_names:
+            last = kept_names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            new.insert(0, stmt.with_changes(names=[*kept_names[:-1], last]))
+        return _merge(new)
+
+    def _rewrite_body(self, body) -> list:
+        out = []
+        carry: list[cst.EmptyLine] = []
+        for stmt in body:
+            if carry:
+                stmt = stmt.with_changes(leading_lines=[*carry, *stmt.leading_lines])
+                carry = []
+            if not isinstance(stmt, cst.SimpleStatementLine) or not any(id(s) in self.import_nodes for s in stmt.body):
+                out.append(stmt)
+                continue
+            new_small: list[list[cst.BaseSmallStatement]] = []
+            changed = False
+            for small in stmt.body:
+                replacement = self._replacement(small, id(small)) if id(small) in self.import_nodes else None
+                if replacement is None:
+                    new_small.append([small])
+                else:
+                    changed = True
+                    new_small.append(replacement)
+            if not changed:
+                out.append(stmt)
+                continue
+            flat = [s for group in new_small for s in group]
+            if not flat:
+                carry = list(stmt.leading_lines)
+                continue
+            if len(stmt.body) == 1 and len(flat) > 1:
+                # one import line became several: one per line, comments stay on the first
+                out.append(stmt.with_changes(body=[_clean(flat[0])]))
+                for extra in flat[1:]:
+                    out.append(cst.SimpleStatementLine(body=[_clean(extra)]))
+            else:
+                out.append(stmt.with_changes(body=[_clean(s, last=(i == len(flat) - 1)) for i, s in enumerate(flat)]))
+        return out
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        return updated.with_changes(body=self._rewrite_body(updated.body))
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = self._rewrite_body(updated.body)
+        if not body:
+            body = [cst.SimpleStatementLine(body=[cst.Pass()])]
+        return updated.with_changes(body=body)
+
+
+def _clean(stmt: cst.BaseSmallStatement, last: bool = True) -> cst.BaseSmallStatement:
+    if last:
+        return stmt.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+    return stmt.with_changes(semicolon=cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" ")))

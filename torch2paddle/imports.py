@@ -1,0 +1,189 @@
+"""A light import pass: which local names mean which torch objects.
+
+libcst's generic QualifiedNameProvider is too slow for whole repositories;
+this scan records only what conversion needs, in one traversal:
+
+* aliases bound by imports of tracked roots (``import torch.nn as nn``,
+  ``from torch.nn import functional as F``, ``from functools import partial``);
+* names that functions bind locally (a parameter called ``nn`` shadows the
+  import inside that function);
+* expressions bound to plain names (parameter defaults, assignments, keyword
+  arguments), so calls through ``activation_layer(inplace=...)`` can be
+  mapped when the name only ever holds torch layer classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def build_dotted(name: str) -> cst.Attribute | cst.Name:
+    parts = name.split(".")
+    node: cst.Attribute | cst.Name = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """One name an import statement binds to a tracked module or object."""
+
+    local: str
+    qualified: str
+    statement: cst.CSTNode  # the Import / ImportFrom node
+    is_from: bool
+    has_asname: bool
+
+
+@dataclass
+class ScanResult:
+    aliases: dict[str, str] = field(default_factory=dict)
+    imports: list[ImportedName] = field(default_factory=list)
+    star_imports: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    function_locals: dict[int, frozenset[str]] = field(default_factory=dict)
+    bound_values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+
+
+class ImportScanner(cst.CSTVisitor):
+    """Collects imports of ``roots`` and the local bindings that can shadow them."""
+
+    def __init__(self, roots: frozenset[str]):
+        self.roots = roots
+        self.result = ScanResult()
+        self._function_stack: list[tuple[int, set[str], set[str]]] = []  # (id, locals, globals)
+        self._module_rebound: set[str] = set()
+
+    # -- imports -------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            full = dotted_name(alias.name)
+            if full is None:
+                continue
+            root = full.split(".", 1)[0]
+            if root not in self.roots:
+                self._bind(alias.evaluated_alias or root)
+                continue
+            if alias.asname is not None:
+                local, qualified = alias.evaluated_alias, full
+            else:
+                local, qualified = root, root
+            self._record(ImportedName(local, qualified, node, False, alias.asname is not None))
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        module = dotted_name(node.module) if node.module is not None else None
+        tracked = not node.relative and module is not None and module.split(".", 1)[0] in self.roots
+        if isinstance(node.names, cst.ImportStar):
+            if tracked:
+                self.result.star_imports.append((node, module))
+            return False
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else dotted_name(alias.name)
+            local = alias.evaluated_alias or name
+            if tracked and name:
+                self._record(ImportedName(local, f"{module}.{name}", node, True, alias.asname is not None))
+            elif local:
+                self._bind(local)
+        return False
+
+    def _record(self, imported: ImportedName) -> None:
+        self.result.imports.append(imported)
+        if not self._function_stack:
+            self.result.aliases[imported.local] = imported.qualified
+        else:  # an import inside a function: treat as file-wide, it is how people write it
+            self.result.aliases.setdefault(imported.local, imported.qualified)
+
+    # -- scopes --------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind(node.name.value)
+        names = set()
+        params = node.params
+        for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+            names.add(param.name.value)
+            if param.default is not None:
+                self.result.bound_values.setdefault(param.name.value, []).append(param.default)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                names.add(star.name.value)
+        self._function_stack.append((id(node), names, set()))
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        key, names, globals_ = self._function_stack.pop()
+        self.result.function_locals[key] = frozenset(names - globals_)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        if self._function_stack:
+            self._function_stack[-1][2].update(n.name.value for n in node.names)
+
+    def _bind(self, name: str) -> None:
+        if self._function_stack:
+            self._function_stack[-1][1].add(name)
+        else:
+            self._module_rebound.add(name)
+
+    def _bind_target(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind_target(target.target)
+            if isinstance(target.target, cst.Name):
+                self.result.bound_values.setdefault(target.target.value, []).append(node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind_target(node.target)
+            if isinstance(node.target, cst.Name):
+                self.result.bound_values.setdefault(node.target.value, []).append(node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_target(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._bind_target(node.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind(node.name.value)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.result.bound_values.setdefault(node.keyword.value, []).append(node.value)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        tracked_locals = {i.local for i in self.result.imports}
+        for name in self._module_rebound & tracked_locals:
+            # e.g. `nn = make_thing()` after `import torch.nn as nn`: the name is not torch's any more
+            self.result.aliases.pop(name, None)
+
+
+def scan_imports(module: cst.Module, roots: frozenset[str]) -> ScanResult:
+    scanner = ImportScanner(roots)
+    module.visit(scanner)
+    return scanner.result

@@ -1,0 +1,119 @@
+"""Result records of a conversion: every torch API use, converted or not."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+MARKER = "torch2paddle: unsupported"
+
+
+@dataclass(frozen=True)
+class ApiUse:
+    """One use of a torch API in a source file."""
+
+    api: str
+    line: int
+    column: int
+    converted: bool
+    target: str | None = None
+    reason: str | None = None
+
+    def location(self, path: str | None) -> str:
+        return f"{path or '<source>'}:{self.line}:{self.column + 1}"
+
+
+@dataclass
+class FileResult:
+    """What happened to one file: status is converted, unchanged, copied, skipped or error."""
+
+    path: str
+    status: str
+    uses: list[ApiUse] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def converted(self) -> list[ApiUse]:
+        return [u for u in self.uses if u.converted]
+
+    @property
+    def unsupported(self) -> list[ApiUse]:
+        return [u for u in self.uses if not u.converted]
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "error": self.error,
+            "uses": [asdict(u) for u in self.uses],
+        }
+
+
+@dataclass
+class ConversionResult:
+    """Result of ``convert_source``: the new code plus every API use with its position."""
+
+    code: str
+    uses: list[ApiUse]
+    changed: bool
+
+    @property
+    def converted(self) -> list[ApiUse]:
+        return [u for u in self.uses if u.converted]
+
+    @property
+    def unsupported(self) -> list[ApiUse]:
+        return [u for u in self.uses if not u.converted]
+
+
+@dataclass
+class TreeReport:
+    """Result of ``convert_tree`` over a whole folder."""
+
+    source: str
+    output: str
+    files: list[FileResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "error"]
+
+    def counts(self) -> dict[str, int]:
+        status = Counter(f.status for f in self.files)
+        uses = [u for f in self.files for u in f.uses]
+        return {
+            "files": len(self.files),
+            "python_converted": status["converted"],
+            "python_unchanged": status["unchanged"],
+            "copied": status["copied"],
+            "errors": status["error"],
+            "api_uses": len(uses),
+            "converted_uses": sum(u.converted for u in uses),
+            "unsupported_uses": sum(not u.converted for u in uses),
+        }
+
+    def unsupported_by_api(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for f in self.files:
+            for u in f.unsupported:
+                grouped.setdefault(u.api, []).append(f"{f.path}:{u.line}" + (f" ({u.reason})" if u.reason else ""))
+        return dict(sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+    def exit_code(self) -> int:
+        """0 all converted, 1 some files failed, 2 unsupported uses remain (errors win)."""
+        if self.errors:
+            return 1
+        if any(f.unsupported for f in self.files):
+            return 2
+        return 0
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "output": self.output,
+            "counts": self.counts(),
+            "unsupported": self.unsupported_by_api(),
+            "notes": self.notes,
+            "files": [f.to_dict() for f in self.files],
+        }

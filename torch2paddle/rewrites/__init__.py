@@ -1,0 +1,44 @@
+"""Named Python rewrites: what a YAML entry cannot express.
+
+Each rewrite lives in its own small module and registers itself by name with
+``@value_rewrite`` (an argument value -> a new value) or ``@call_rewrite`` (a
+whole call -> a new expression).  Tables refer to them by that name
+(``rewrite: pack_shape`` / ``values: {momentum: one_minus}``); the loader
+rejects unknown names.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+REWRITES: dict[str, Callable] = {}
+VALUE_REWRITES: dict[str, Callable] = {}
+CALL_REWRITES: dict[str, Callable] = {}
+
+
+def value_rewrite(name: str):
+    """Register ``fn(value: cst.BaseExpression) -> cst.BaseExpression | None`` (None drops the argument)."""
+
+    def register(fn):
+        if name in REWRITES:
+            raise ValueError(f"rewrite {name!r} registered twice")
+        REWRITES[name] = VALUE_REWRITES[name] = fn
+        return fn
+
+    return register
+
+
+def call_rewrite(name: str):
+    """Register ``fn(ctx: CallContext) -> cst.BaseExpression`` for a whole call."""
+
+    def register(fn):
+        if name in REWRITES:
+            raise ValueError(f"rewrite {name!r} registered twice")
+        REWRITES[name] = CALL_REWRITES[name] = fn
+        return fn
+
+    return register
+
+
+# Importing the modules registers their rewrites.
+from . import initializer, partial, reductions, shape_args, tensor_size, values  # noqa: E402,F401

@@ -1,0 +1,441 @@
+"""The libcst transformer: torch API uses in one module -> Paddle, driven by the tables.
+
+It rewrites calls (generic argument pipeline or a named rewrite), references
+that are not calls (``isinstance(m, nn.Conv2d)``, base classes, annotations,
+default values), method calls whose receiver is or may be a tensor/layer, and
+calls through names that only ever hold torch layer classes.  A use that
+cannot be converted safely is left in its torch form, written out in full
+(``torch.x.y``) so it still resolves, with a marker comment on its line.
+Imports are rewritten last (``import_rewriter``), from what the output really uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from .arguments import CallContext, UnsupportedUse, map_arguments, source_of
+from .imports import ScanResult, build_dotted, dotted_name
+from .report import MARKER, ApiUse
+from .rewrites import CALL_REWRITES, VALUE_REWRITES
+from .tables import ApiEntry, Tables
+
+_OWNER_BY_PREFIX = {"torch.Tensor.": "tensor", "torch.nn.Module.": "module", "torch.optim.Optimizer.": "optimizer"}
+_LITERAL_TYPES = (
+    cst.Dict, cst.List, cst.Set, cst.Tuple, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString,
+    cst.Integer, cst.Float, cst.DictComp, cst.ListComp, cst.SetComp,
+)
+_NON_TENSOR_FACTORIES = {"dict", "list", "set", "tuple", "str", "int", "float", "OrderedDict", "defaultdict", "deque"}
+
+
+def owner_of(entry: ApiEntry) -> str:
+    for prefix, owner in _OWNER_BY_PREFIX.items():
+        if entry.name.startswith(prefix):
+            return owner
+    return "any"
+
+
+@dataclass
+class OutputNames:
+    """Local names the converted file binds to Paddle modules/objects, and which got used."""
+
+    aliases: dict[str, str]  # local -> paddle qualified name
+    used: set[str] = field(default_factory=set)
+    needs_paddle_root: bool = False
+
+    def __post_init__(self) -> None:
+        self._exact = {q: local for local, q in self.aliases.items()}
+        self._prefixes = sorted(self.aliases.items(), key=lambda kv: -len(kv[1]))
+
+    def render(self, qualified: str) -> cst.BaseExpression:
+        if not qualified.startswith("paddle.") and qualified != "paddle":
+            return build_dotted(qualified)  # builtins or stdlib targets
+        local = self._exact.get(qualified)
+        if local is not None:
+            self.used.add(local)
+            return cst.Name(local)
+        for local, module in self._prefixes:
+            if qualified.startswith(module + "."):
+                self.used.add(local)
+                return build_dotted(local + qualified[len(module):])
+        self.needs_paddle_root = True
+        return build_dotted(qualified)
+
+
+class TorchToPaddle(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, tables: Tables, scan: ScanResult, output: OutputNames, torch_roots: frozenset[str]):
+        super().__init__()
+        self.tables = tables
+        self.scan = scan
+        self.output = output
+        self.torch_roots = torch_roots
+        self.uses: list[ApiUse] = []
+        self.leftover_roots: set[str] = set()  # torch roots that unsupported uses still need
+        self.import_nodes: set[int] = set()
+        self._skip: set[int] = set()
+        self._inner: set[int] = set()
+        self._call_funcs: set[int] = set()
+        self._scopes: list[frozenset[str]] = []
+        self._markers: list[list[str]] = []
+        self._classes: list[bool] = []
+        self._module_classes: set[str] = set()
+        self._bound_cache: dict[str, tuple[list[ApiEntry], bool]] = {}
+
+    # -- name resolution -----------------------------------------------------
+    def qualify(self, node: cst.BaseExpression) -> str | None:
+        name = dotted_name(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        qualified = self.scan.aliases.get(head)
+        if qualified is None or any(head in scope for scope in self._scopes):
+            return None
+        return f"{qualified}.{rest}" if rest else qualified
+
+    def is_torch(self, qualified: str) -> bool:
+        return qualified.split(".", 1)[0] in self.torch_roots
+
+    def lookup(self, qualified: str) -> tuple[ApiEntry | None, str]:
+        """The entry for ``qualified`` or for its longest prefix (returning the rest)."""
+        entry = self.tables.apis.get(qualified)
+        if entry is not None:
+            return entry, ""
+        parts = qualified.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:cut])
+            if prefix in self.tables.modules:
+                return None, ""
+            entry = self.tables.apis.get(prefix)
+            if entry is not None:
+                return entry, ".".join(parts[cut:])
+        return None, ""
+
+    def resolve_entry(self, node: cst.BaseExpression) -> ApiEntry | None:
+        qualified = self.qualify(node)
+        return self.tables.apis.get(qualified) if qualified else None
+
+    # -- bookkeeping ---------------------------------------------------------
+    def _position(self, node: cst.CSTNode) -> tuple[int, int]:
+        try:
+            start = self.get_metadata(PositionProvider, node).start
+            return start.line, start.column
+        except KeyError:
+            return 0, 0
+
+    def _record(self, node: cst.CSTNode, api: str, target: str | None) -> None:
+        line, column = self._position(node)
+        self.uses.append(ApiUse(api, line, column, True, target))
+
+    def _unsupported(self, node: cst.CSTNode, api: str, reason: str) -> None:
+        line, column = self._position(node)
+        self.uses.append(ApiUse(api, line, column, False, None, reason))
+        if self._markers:
+            self._markers[-1].append(f"{MARKER} {api} ({reason})")
+        root = api.split(".", 1)[0]
+        if root in self.torch_roots:
+            self.leftover_roots.add(root)
+
+    def _torch_form(self, qualified: str) -> cst.BaseExpression:
+        return build_dotted(qualified)
+
+    # -- skip sets: names that are not references -----------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import:
+        self.import_nodes.add(id(updated))
+        return updated
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom) -> cst.ImportFrom:
+        self.import_nodes.add(id(updated))
+        return updated
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._skip.add(id(node.attr))
+        self._inner.add(id(node.value))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._skip.add(id(node.keyword))
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._skip.add(id(node.name))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._call_funcs.add(id(node.func))
+
+    # -- scopes and statements (markers attach to the statement's line) -------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._skip.add(id(node.name))
+        self._scopes.append(self.scan.function_locals.get(id(node), frozenset()))
+        self._markers.append([])
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        self._scopes.pop()
+        return self._attach_block(updated)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._skip.add(id(node.name))
+        is_module = False
+        for base in node.bases:
+            qualified = self.qualify(base.value)
+            if qualified and qualified.startswith("torch.nn."):
+                is_module = True
+            elif isinstance(base.value, cst.Name) and base.value.value in self._module_classes:
+                is_module = True
+        if is_module:
+            self._module_classes.add(node.name.value)
+        self._classes.append(is_module)
+        self._markers.append([])
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        self._classes.pop()
+        return self._attach_block(updated)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._markers.append([])
+
+    def leave_SimpleStatementLine(self, original, updated: cst.SimpleStatementLine):
+        markers = self._markers.pop()
+        if markers:
+            updated = updated.with_changes(trailing_whitespace=_with_markers(updated.trailing_whitespace, markers))
+        return updated
+
+    def _visit_compound(self, node) -> None:
+        self._markers.append([])
+
+    def _attach_block(self, updated):
+        markers = self._markers.pop()
+        if not markers:
+            return updated
+        body = updated.body
+        if isinstance(body, cst.IndentedBlock):
+            return updated.with_changes(body=body.with_changes(header=_with_markers(body.header, markers)))
+        if isinstance(body, cst.SimpleStatementSuite):
+            return updated.with_changes(
+                body=body.with_changes(trailing_whitespace=_with_markers(body.trailing_whitespace, markers))
+            )
+        return updated
+
+    visit_If = visit_For = visit_While = visit_With = visit_Try = _visit_compound
+
+    def leave_If(self, original, updated):
+        return self._attach_block(updated)
+
+    leave_For = leave_While = leave_With = leave_Try = leave_If
+
+    # -- references ----------------------------------------------------------
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        key = id(original)
+        if key in self._skip or key in self._inner or key in self._call_funcs:
+            return updated
+        return self._reference(original, updated)
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        key = id(original)
+        if key in self._inner or key in self._call_funcs:
+            return updated
+        return self._reference(original, updated)
+
+    def _reference(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
+        qualified = self.qualify(original)
+        if qualified is None:
+            return updated
+        if qualified in self.tables.modules:
+            return self.output.render(self.tables.modules[qualified])
+        entry, rest = self.lookup(qualified)
+        if entry is None:
+            if self.is_torch(qualified):
+                self._unsupported(original, qualified, "no mapping")
+                return self._torch_form(qualified)
+            return updated
+        if entry.unsupported:
+            self._unsupported(original, qualified, entry.unsupported)
+            return self._torch_form(qualified)
+        assert entry.target is not None
+        target = entry.target + ("." + rest if rest else "")
+        if self.is_torch(qualified):
+            self._record(original, qualified, target)
+        return self.output.render(target)
+
+    # -- calls ---------------------------------------------------------------
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        func = original.func
+        qualified = self.qualify(func)
+        if qualified is not None:
+            return self._api_call(original, updated, qualified)
+        if isinstance(func, cst.Attribute) and func.attr.value in self.tables.methods:
+            return self._method_call(original, updated)
+        if isinstance(func, cst.Name) and func.value in self.scan.bound_values:
+            return self._bound_name_call(original, updated, func.value)
+        return updated
+
+    def _context(self, entry, original, updated, receiver=None) -> CallContext:
+        return CallContext(entry, updated, original, self.output.render, self.resolve_entry, VALUE_REWRITES, receiver)
+
+    def _api_call(self, original: cst.Call, updated: cst.Call, qualified: str) -> cst.BaseExpression:
+        if qualified in self.tables.modules:
+            return updated.with_changes(func=self.output.render(self.tables.modules[qualified]))
+        entry, rest = self.lookup(qualified)
+        torch_use = self.is_torch(qualified)
+        if entry is None:
+            if torch_use:
+                self._unsupported(original, qualified, "no mapping")
+                return updated.with_changes(func=self._torch_form(qualified))
+            return updated
+        if rest:  # an attribute of a mapped class, e.g. nn.Module.__init__(self)
+            target = f"{entry.target}.{rest}" if entry.target else None
+            if target is None:
+                self._unsupported(original, qualified, entry.unsupported or "no mapping")
+                return updated.with_changes(func=self._torch_form(qualified))
+            if torch_use:
+                self._record(original, qualified, target)
+            return updated.with_changes(func=self.output.render(target))
+        if entry.unsupported:
+            self._unsupported(original, qualified, entry.unsupported)
+            return updated.with_changes(func=self._torch_form(qualified))
+        try:
+            if entry.rewrite:
+                new = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated))
+            else:
+                args = map_arguments(entry, updated.args, VALUE_REWRITES)
+                new = updated.with_changes(func=self.output.render(entry.target), args=args)
+        except UnsupportedUse as exc:
+            if not torch_use:
+                return updated
+            self._unsupported(original, qualified, str(exc))
+            return updated.with_changes(func=self._torch_form(qualified))
+        if torch_use:
+            self._record(original, qualified, entry.target)
+        return new
+
+    def _receiver_kind(self, receiver: cst.BaseExpression) -> str | None:
+        """'module', 'tensor', 'other' (known not torch) or None (unknown)."""
+        if isinstance(receiver, cst.Name):
+            if receiver.value == "self" and self._classes and self._classes[-1]:
+                return "module"
+            values = self.scan.bound_values.get(receiver.value)
+            if values and all(_is_plain_python(v) for v in values):
+                return "other"
+            return None
+        if _is_plain_python(receiver):
+            return "other"
+        if isinstance(receiver, cst.Call) and self.qualify(receiver.func):
+            entry = self.resolve_entry(receiver.func)
+            if entry is not None and entry.target and entry.target.rsplit(".", 1)[-1][:1].islower():
+                return "tensor"  # a torch function's result
+        return None
+
+    def _method_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        func = original.func
+        assert isinstance(func, cst.Attribute)
+        if self.qualify(func.value) is not None:
+            return updated  # a module attribute like torch.nn.functional.x: not a method
+        kind = self._receiver_kind(func.value)
+        if kind == "other":
+            return updated
+        entries = self.tables.lookup_method(func.attr.value)
+        if kind is None:
+            chosen = [e for e in entries if e.receiver == "any"]
+        else:
+            chosen = [e for e in entries if owner_of(e) == kind] or [e for e in entries if e.receiver == "any"]
+        if not chosen:
+            return updated
+        entry = chosen[0]
+        if len({(e.target, e.rewrite, e.unsupported) for e in chosen}) > 1:
+            return updated  # the receiver's type decides, and it is unknown
+        receiver = updated.func.value if isinstance(updated.func, cst.Attribute) else func.value
+        if entry.unsupported:
+            self._unsupported(original, entry.name, entry.unsupported)
+            return updated
+        try:
+            if entry.rewrite:
+                new = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, receiver))
+            else:
+                args = map_arguments(entry, updated.args, VALUE_REWRITES)
+                new = updated.with_changes(
+                    func=updated.func.with_changes(attr=cst.Name(entry.target_method)), args=args
+                )
+        except UnsupportedUse as exc:
+            self._unsupported(original, entry.name, str(exc))
+            return updated
+        if not new.deep_equals(updated):
+            self._record(original, entry.name, entry.target)
+        return new
+
+    def _bound_entries(self, name: str) -> tuple[list[ApiEntry], bool]:
+        """Torch callables a plain name is bound to anywhere in the file, and whether it holds others too."""
+        cached = self._bound_cache.get(name)
+        if cached is None:
+            entries: list[ApiEntry] = []
+            foreign = False
+            stack = list(self.scan.bound_values.get(name, []))
+            while stack:
+                value = stack.pop()
+                if isinstance(value, cst.IfExp):
+                    stack += [value.body, value.orelse]
+                    continue
+                if isinstance(value, cst.Name) and value.value in ("None", name):
+                    continue
+                entry = self.resolve_entry(value)
+                if entry is None and isinstance(value, cst.Call) and value.args:
+                    wrapper = self.resolve_entry(value.func)
+                    if wrapper is not None and wrapper.rewrite == "partial":
+                        entry = self.resolve_entry(value.args[0].value)
+                if entry is not None and self.is_torch(entry.name):
+                    entries.append(entry)
+                elif isinstance(value, cst.Name) and value.value in self.scan.bound_values:
+                    continue  # another bound name: its own values are checked where it is called
+                else:
+                    foreign = True
+            cached = self._bound_cache[name] = (entries, foreign)
+        return cached
+
+    def _bound_name_call(self, original: cst.Call, updated: cst.Call, name: str) -> cst.BaseExpression:
+        entries, foreign = self._bound_entries(name)
+        if not entries:
+            return updated
+        label = f"{name}(...) -> " + "|".join(sorted({e.name for e in entries}))
+        try:
+            results = [map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=False) for e in entries]
+        except UnsupportedUse as exc:
+            self._unsupported(original, label, str(exc))
+            return updated
+        codes = {tuple(source_of(a) for a in args) for args in results}
+        new = updated.with_changes(args=results[0])
+        if new.deep_equals(updated):
+            return updated
+        if len(codes) > 1:
+            self._unsupported(original, label, "the classes it may hold map these arguments differently")
+            return updated
+        if foreign:
+            self._unsupported(original, label, f"`{name}` may also hold non-torch callables")
+            return updated
+        self._record(original, label, None)
+        return new
+
+
+def _is_plain_python(node: cst.BaseExpression) -> bool:
+    if isinstance(node, _LITERAL_TYPES):
+        return True
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+        return node.func.value in _NON_TENSOR_FACTORIES
+    return False
+
+
+def _with_markers(whitespace: cst.TrailingWhitespace, markers: list[str]) -> cst.TrailingWhitespace:
+    existing = whitespace.comment.value if whitespace.comment is not None else ""
+    new = [m for m in dict.fromkeys(markers) if m not in existing]
+    if not new:
+        return whitespace
+    text = "  ".join(new)
+    if whitespace.comment is None:
+        return whitespace.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# " + text))
+    return whitespace.with_changes(comment=cst.Comment(existing + "  # " + text))

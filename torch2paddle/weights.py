@@ -1,0 +1,737 @@
+"""Convert PyTorch weights (state dicts / ``.pth`` checkpoints) to PaddlePaddle.
+
+The rules are decided by the *type* of the torch module that owns a tensor,
+never by the tensor's key name:
+
+* ``torch.nn.Linear`` (and every subclass, e.g. ``NonDynamicallyQuantizableLinear``
+  or ``LazyLinear``): ``weight`` is transposed, torch stores ``[out, in]`` and
+  ``paddle.nn.Linear`` stores ``[in, out]``.
+* ``torch.nn.modules.batchnorm._BatchNorm`` subclasses (``BatchNorm1d/2d/3d``,
+  ``SyncBatchNorm``): ``running_mean`` -> ``_mean``, ``running_var`` ->
+  ``_variance``; ``num_batches_tracked`` is dropped (Paddle has no counterpart).
+* ``torch.nn.PReLU``: ``weight`` -> ``_weight``.
+* torch ``InstanceNorm1d/2d/3d``: ``weight`` -> ``scale``.
+* Everything else (Conv*, ConvTranspose*, Embedding, LayerNorm, GroupNorm, ...)
+  has the same name and layout in both frameworks and is copied unchanged.
+
+torch, paddle and numpy are imported lazily inside the functions so that
+importing this module (and the conversion path of the package) stays free of
+deep-learning frameworks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+__all__ = [
+    "WeightReport",
+    "WeightConversionError",
+    "FactoryResolutionError",
+    "convert_state_dict",
+    "load_into_paddle",
+    "convert_checkpoint",
+    "load_torch_checkpoint",
+    "resolve_factory",
+    "randomize_for_alignment",
+    "DATA_PARALLEL_PREFIX",
+    "CHECKPOINT_CONTAINER_KEYS",
+]
+
+#: Prefix that ``torch.nn.DataParallel`` / ``DistributedDataParallel`` put in front of every key.
+DATA_PARALLEL_PREFIX = "module."
+
+#: Keys of a training checkpoint dict that may hold the model's state dict, tried in this order.
+CHECKPOINT_CONTAINER_KEYS = ("state_dict", "model_state_dict", "model")
+
+_REASON_NUM_BATCHES = "BatchNorm step counter; Paddle BatchNorm has no counterpart"
+_REASON_EXTRA_STATE = "torch module extra state (get_extra_state); no Paddle counterpart"
+_REASON_NOT_IN_MODEL = "not a parameter or buffer of the torch model (strict=False)"
+
+
+# --------------------------------------------------------------------------- report / errors
+
+
+@dataclass
+class WeightReport:
+    """What happened to every key during a conversion.
+
+    Keys are given in the torch model's naming (after a stripped ``module.``
+    prefix, see :attr:`stripped_prefix`).  Every written Paddle key appears in
+    exactly one of ``renamed`` (as the target), ``transposed`` or ``copied``.
+    """
+
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    transposed: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    copied: list[str] = field(default_factory=list)
+    #: torch-model keys absent from the given state dict (only possible with ``strict=False``).
+    missing: list[str] = field(default_factory=list)
+    #: ``"module."`` when a DataParallel prefix was stripped from every key, else ``None``.
+    stripped_prefix: str | None = None
+    #: key of the checkpoint dict the state dict was taken from (``"model"``, ``"state_dict"``, ...).
+    source_key: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return len(self.renamed) + len(self.transposed) + len(self.copied)
+
+    def summary(self) -> str:
+        lines = [
+            f"Weight conversion: {self.written} tensor(s) written "
+            f"({len(self.copied)} copied, {len(self.transposed)} transposed, "
+            f"{len(self.renamed)} renamed), {len(self.dropped)} dropped"
+            + (f", {len(self.missing)} missing" if self.missing else "")
+        ]
+        if self.source_key is not None:
+            lines.append(f"State dict taken from checkpoint key {self.source_key!r}")
+        if self.stripped_prefix:
+            lines.append(f"Stripped prefix {self.stripped_prefix!r} from every key (DataParallel checkpoint)")
+        if self.transposed:
+            lines.append(f"Transposed (torch Linear weight [out, in] -> Paddle [in, out]): {len(self.transposed)}")
+            lines.extend(f"  {k}" for k in self.transposed)
+        if self.renamed:
+            lines.append(f"Renamed: {len(self.renamed)}")
+            lines.extend(f"  {src} -> {dst}" for src, dst in self.renamed)
+        if self.dropped:
+            lines.append(f"Dropped: {len(self.dropped)}")
+            lines.extend(f"  {k} ({reason})" for k, reason in self.dropped)
+        if self.missing:
+            lines.append(f"Missing from the state dict (left at Paddle init): {len(self.missing)}")
+            lines.extend(f"  {k}" for k in self.missing)
+        if self.copied:
+            lines.append(f"Copied unchanged: {len(self.copied)}")
+            lines.extend(f"  {k}" for k in self.copied)
+        if self.notes:
+            lines.append("Notes:")
+            lines.extend(f"  {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form (tuples become two-element lists)."""
+        return {
+            "renamed": [[src, dst] for src, dst in self.renamed],
+            "transposed": list(self.transposed),
+            "dropped": [[k, reason] for k, reason in self.dropped],
+            "copied": list(self.copied),
+            "missing": list(self.missing),
+            "stripped_prefix": self.stripped_prefix,
+            "source_key": self.source_key,
+            "notes": list(self.notes),
+            "counts": {
+                "written": self.written,
+                "renamed": len(self.renamed),
+                "transposed": len(self.transposed),
+                "dropped": len(self.dropped),
+                "copied": len(self.copied),
+                "missing": len(self.missing),
+            },
+        }
+
+
+class WeightConversionError(Exception):
+    """One or more weights cannot be placed; the message lists every offending key.
+
+    Attributes: ``missing`` (keys a model expects but nobody provides),
+    ``unexpected`` (keys provided that no model has), ``mismatched``
+    (``(key, expected_shape, got_shape)``) and ``problems`` (``(key, description)``
+    for everything, in order).
+    """
+
+    def __init__(
+        self,
+        problems: Iterable[tuple[str, str]] = (),
+        *,
+        missing: Iterable[str] = (),
+        unexpected: Iterable[str] = (),
+        mismatched: Iterable[tuple[str, tuple, tuple]] = (),
+        context: str = "",
+    ):
+        self.problems = list(problems)
+        self.missing = list(missing)
+        self.unexpected = list(unexpected)
+        self.mismatched = list(mismatched)
+        self.context = context
+        head = f"{len(self.problems)} weight key(s) cannot be placed"
+        if context:
+            head += f" ({context})"
+        body = "".join(f"\n  - {key}: {desc}" for key, desc in self.problems)
+        super().__init__(head + ":" + body)
+
+    def __reduce__(self):  # keep picklable despite keyword-only arguments
+        return (
+            _rebuild_error,
+            (self.problems, self.missing, self.unexpected, self.mismatched, self.context),
+        )
+
+
+def _rebuild_error(problems, missing, unexpected, mismatched, context):
+    return WeightConversionError(
+        problems, missing=missing, unexpected=unexpected, mismatched=mismatched, context=context
+    )
+
+
+class _Problems:
+    """Accumulates problems so that all of them are reported at once."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str]] = []
+        self.missing: list[str] = []
+        self.unexpected: list[str] = []
+        self.mismatched: list[tuple[str, tuple, tuple]] = []
+
+    def add_missing(self, key: str, desc: str) -> None:
+        self.missing.append(key)
+        self.items.append((key, desc))
+
+    def add_unexpected(self, key: str, desc: str) -> None:
+        self.unexpected.append(key)
+        self.items.append((key, desc))
+
+    def add_mismatch(self, key: str, expected: tuple, got: tuple, desc: str) -> None:
+        self.mismatched.append((key, tuple(expected), tuple(got)))
+        self.items.append((key, desc))
+
+    def add_other(self, key: str, desc: str) -> None:
+        self.items.append((key, desc))
+
+    def raise_if_any(self, context: str = "") -> None:
+        if self.items:
+            raise WeightConversionError(
+                self.items,
+                missing=self.missing,
+                unexpected=self.unexpected,
+                mismatched=self.mismatched,
+                context=context,
+            )
+
+
+class FactoryResolutionError(ImportError):
+    """A ``"pkg.module:attr"`` factory spec cannot be resolved."""
+
+
+# --------------------------------------------------------------------------- key planning
+
+
+@dataclass
+class _Entry:
+    paddle_key: str | None  # None when dropped
+    transpose: bool = False
+    drop_reason: str | None = None
+    expected_shape: tuple | None = None  # shape in the torch model, None if unknown
+
+
+def _unwrap_data_parallel(torch_model):
+    import torch
+
+    wrappers = (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)
+    while isinstance(torch_model, wrappers):
+        torch_model = torch_model.module
+    return torch_model
+
+
+def _local_rule(module, local_name: str) -> tuple[str | None, bool, str | None]:
+    """(paddle local name, transpose, drop reason) for one direct tensor of ``module``."""
+    import torch
+    from torch.nn.modules.batchnorm import _BatchNorm
+    from torch.nn.modules.instancenorm import _InstanceNorm
+
+    if isinstance(module, torch.nn.Linear) and local_name == "weight":
+        return local_name, True, None
+    if isinstance(module, _BatchNorm):
+        if local_name == "running_mean":
+            return "_mean", False, None
+        if local_name == "running_var":
+            return "_variance", False, None
+        if local_name == "num_batches_tracked":
+            return None, False, _REASON_NUM_BATCHES
+    if isinstance(module, torch.nn.PReLU) and local_name == "weight":
+        return "_weight", False, None
+    if isinstance(module, _InstanceNorm) and local_name == "weight":
+        return "scale", False, None
+    return local_name, False, None
+
+
+def _plan(torch_model, problems: _Problems) -> dict[str, _Entry]:
+    """Map every state-dict key of ``torch_model`` to what Paddle expects, module by module."""
+    import torch
+
+    plan: dict[str, _Entry] = {}
+    targets: dict[str, str] = {}
+    default_extra_state = torch.nn.Module.get_extra_state
+    for mod_name, module in torch_model.named_modules(remove_duplicate=False):
+        prefix = f"{mod_name}." if mod_name else ""
+        local: list[tuple[str, Any]] = []
+        for name, param in module._parameters.items():
+            if param is not None:
+                local.append((name, param))
+        non_persistent = getattr(module, "_non_persistent_buffers_set", set())
+        for name, buf in module._buffers.items():
+            if buf is not None and name not in non_persistent:
+                local.append((name, buf))
+        for name, tensor in local:
+            key = prefix + name
+            paddle_local, transpose, reason = _local_rule(module, name)
+            shape = None
+            if isinstance(tensor, torch.nn.parameter.UninitializedTensorMixin):
+                problems.add_other(key, "uninitialized lazy parameter; run a forward pass before converting")
+            else:
+                shape = tuple(tensor.shape)
+                if transpose and len(shape) != 2:
+                    problems.add_other(
+                        key, f"Linear weight expected to be 2-D for the transpose, got shape {list(shape)}"
+                    )
+            paddle_key = None if paddle_local is None else prefix + paddle_local
+            plan[key] = _Entry(paddle_key, transpose, reason, shape)
+            if paddle_key is not None:
+                if paddle_key in targets and targets[paddle_key] != key:
+                    problems.add_other(key, f"maps to {paddle_key!r}, which {targets[paddle_key]!r} also maps to")
+                targets[paddle_key] = key
+        if type(module).get_extra_state is not default_extra_state:
+            plan[prefix + "_extra_state"] = _Entry(None, drop_reason=_REASON_EXTRA_STATE)
+    return plan
+
+
+def _to_numpy(value, key: str, report: WeightReport):
+    import numpy as np
+
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is needed for the model anyway
+        torch = None
+    if torch is not None and isinstance(value, torch.Tensor):
+        t = value.detach()
+        if t.is_quantized:
+            raise WeightConversionError([(key, "quantized tensors are not supported; dequantize first")])
+        if t.dtype == torch.bfloat16:
+            t = t.float()
+            report.notes.append(f"{key}: bfloat16 has no numpy dtype; converted to float32")
+        return t.cpu().numpy()
+    return np.array(value, copy=True)
+
+
+def _strip_prefix_if_needed(state_dict: Mapping[str, Any], plan_keys: Iterable[str]) -> tuple[dict, str | None]:
+    keys = list(state_dict.keys())
+    plan_keys = list(plan_keys)
+    p = DATA_PARALLEL_PREFIX
+    if (
+        keys
+        and all(isinstance(k, str) and k.startswith(p) for k in keys)
+        and not (plan_keys and all(k.startswith(p) for k in plan_keys))
+    ):
+        return {k[len(p):]: v for k, v in state_dict.items()}, p
+    return dict(state_dict), None
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def convert_state_dict(
+    torch_model,
+    state_dict: Mapping[str, Any] | None = None,
+    paddle_model=None,
+    *,
+    strict: bool = True,
+):
+    """Convert a torch state dict to a Paddle one, following ``torch_model``'s structure.
+
+    Returns ``(converted, report)`` where ``converted`` maps Paddle keys to numpy
+    arrays (dtypes kept; bfloat16 becomes float32).  ``state_dict`` defaults to
+    ``torch_model.state_dict()``.  A ``module.`` prefix carried by *every* key
+    is stripped (recorded in ``report.stripped_prefix``).
+
+    Keys that do not belong to the torch model, and model keys missing from the
+    state dict, raise :class:`WeightConversionError` unless ``strict=False``
+    (then they are reported as ``dropped`` / ``missing``).  Shape mismatches
+    always raise.  When ``paddle_model`` is given, every converted key must
+    exist in ``paddle_model.state_dict()`` with the same shape and every Paddle
+    key must be provided; all problems are raised together.
+    """
+    torch_model = _unwrap_data_parallel(torch_model)
+    report = WeightReport()
+    problems = _Problems()
+    plan = _plan(torch_model, problems)
+
+    if state_dict is None:
+        source = torch_model.state_dict()
+    else:
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"state_dict must be a mapping of names to tensors, got {type(state_dict).__name__}")
+        source, report.stripped_prefix = _strip_prefix_if_needed(state_dict, plan.keys())
+
+    converted: dict[str, Any] = {}
+    for key, value in source.items():
+        entry = plan.get(key)
+        if entry is None:
+            if strict:
+                problems.add_unexpected(key, "unexpected: not a parameter or buffer of the torch model")
+            else:
+                report.dropped.append((key, _REASON_NOT_IN_MODEL))
+            continue
+        if entry.drop_reason is not None:
+            report.dropped.append((key, entry.drop_reason))
+            continue
+        arr = _to_numpy(value, key, report)
+        if entry.expected_shape is not None and tuple(arr.shape) != entry.expected_shape:
+            problems.add_mismatch(
+                key,
+                entry.expected_shape,
+                arr.shape,
+                f"shape mismatch: torch model has {list(entry.expected_shape)}, state dict has {list(arr.shape)}",
+            )
+            continue
+        if entry.transpose:
+            if arr.ndim != 2:
+                continue  # already reported by _plan
+            import numpy as np
+
+            arr = np.ascontiguousarray(arr.T)
+            report.transposed.append(entry.paddle_key)
+            if entry.paddle_key != key:  # not produced by the current rules, kept for completeness
+                report.renamed.append((key, entry.paddle_key))
+        elif entry.paddle_key != key:
+            report.renamed.append((key, entry.paddle_key))
+        else:
+            report.copied.append(key)
+        converted[entry.paddle_key] = arr
+
+    for key, entry in plan.items():
+        if entry.drop_reason is None and key not in source:
+            if strict:
+                problems.add_missing(key, "missing: the torch model has it but the state dict does not")
+            else:
+                report.missing.append(key)
+
+    if paddle_model is not None:
+        _check_against_paddle(converted, paddle_model, problems)
+    problems.raise_if_any("torch -> paddle state dict conversion")
+    return converted, report
+
+
+def _check_against_paddle(converted: Mapping[str, Any], paddle_model, problems: _Problems) -> None:
+    paddle_sd = paddle_model.state_dict()
+    already = {k for k, _ in problems.items}
+    for key, value in converted.items():
+        if key not in paddle_sd:
+            problems.add_unexpected(key, "unexpected: converted key does not exist in the Paddle model")
+            continue
+        want = tuple(int(d) for d in paddle_sd[key].shape)
+        got = tuple(int(d) for d in value.shape)
+        if want != got:
+            problems.add_mismatch(
+                key, want, got, f"shape mismatch: Paddle model has {list(want)}, converted tensor has {list(got)}"
+            )
+    for key in paddle_sd:
+        if key not in converted and key not in already:
+            problems.add_missing(key, "missing: the Paddle model has it but no converted tensor provides it")
+
+
+def load_into_paddle(paddle_model, converted, report: WeightReport | None = None) -> WeightReport | None:
+    """Check ``converted`` against ``paddle_model`` and load it with ``set_state_dict``.
+
+    ``converted`` is the dict from :func:`convert_state_dict` (numpy arrays or
+    Paddle tensors) or the whole ``(converted, report)`` tuple.  Nothing is
+    loaded when a key is missing, unexpected or has the wrong shape (raises
+    :class:`WeightConversionError` listing all of them).  Floating values are
+    cast to the dtype of the Paddle parameter.  Returns the report when one is
+    available, else ``None``.
+    """
+    import paddle
+
+    if (
+        isinstance(converted, tuple)
+        and len(converted) == 2
+        and isinstance(converted[0], Mapping)
+        and isinstance(converted[1], WeightReport)
+    ):
+        converted, report = converted
+    problems = _Problems()
+    _check_against_paddle(converted, paddle_model, problems)
+    problems.raise_if_any("loading into the Paddle model")
+
+    target = paddle_model.state_dict()
+    tensors = {}
+    for key, value in converted.items():
+        t = value if isinstance(value, paddle.Tensor) else paddle.to_tensor(value)
+        want = target[key].dtype
+        if t.dtype != want:
+            t = t.astype(want)
+        tensors[key] = t
+    result = paddle_model.set_state_dict(tensors)
+    if isinstance(result, tuple) and len(result) == 2:
+        missing, unexpected = result
+        if missing or unexpected:
+            late = _Problems()
+            for k in missing:
+                late.add_missing(k, "Paddle set_state_dict did not load it")
+            for k in unexpected:
+                late.add_unexpected(k, "Paddle set_state_dict did not use it")
+            late.raise_if_any("Paddle set_state_dict")
+    return report
+
+
+def resolve_factory(spec: str) -> Callable[..., Any]:
+    """Resolve ``"pkg.module:attr"`` (``attr`` may be dotted, e.g. ``Class.create``) to a callable."""
+    if not isinstance(spec, str):
+        raise TypeError(f"factory spec must be a string 'pkg.module:callable', got {type(spec).__name__}")
+    module_name, sep, attr_path = spec.strip().partition(":")
+    if not sep or not module_name or not attr_path:
+        raise FactoryResolutionError(
+            f"invalid factory spec {spec!r}: expected 'package.module:callable', e.g. 'torchvision.models:resnet18'"
+        )
+    try:
+        obj = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing and (module_name == missing or module_name.startswith(missing + ".")):
+            raise FactoryResolutionError(
+                f"cannot resolve factory {spec!r}: module {module_name!r} not found "
+                f"(is its directory on sys.path / PYTHONPATH?)",
+                name=module_name,
+            ) from exc
+        raise FactoryResolutionError(
+            f"cannot resolve factory {spec!r}: importing module {module_name!r} failed because "
+            f"its dependency {missing!r} is not installed ({exc})",
+            name=module_name,
+        ) from exc
+    except ImportError as exc:
+        raise FactoryResolutionError(
+            f"cannot resolve factory {spec!r}: importing module {module_name!r} failed: {exc}", name=module_name
+        ) from exc
+    walked = module_name
+    for part in attr_path.split("."):
+        if not hasattr(obj, part):
+            raise FactoryResolutionError(
+                f"cannot resolve factory {spec!r}: {walked!r} has no attribute {part!r}", name=module_name
+            )
+        obj = getattr(obj, part)
+        walked = f"{walked}:{part}" if walked == module_name else f"{walked}.{part}"
+    if not callable(obj):
+        raise TypeError(f"factory {spec!r} resolved to a non-callable {type(obj).__name__}")
+    return obj
+
+
+def _is_state_dict(obj) -> bool:
+    import torch
+
+    return (
+        isinstance(obj, Mapping)
+        and len(obj) > 0
+        and all(isinstance(k, str) for k in obj)
+        and all(isinstance(v, torch.Tensor) for v in obj.values())
+    )
+
+
+def load_torch_checkpoint(checkpoint_path, *, allow_pickle: bool = False) -> tuple[dict, str | None]:
+    """Load a ``.pth`` file and return ``(state_dict, container_key)``.
+
+    Uses ``torch.load(map_location="cpu", weights_only=True)``.  A checkpoint
+    that needs full unpickling (e.g. a pickled ``nn.Module`` or custom classes)
+    is only loaded with ``weights_only=False`` when ``allow_pickle=True``,
+    because that executes code from the file.  A dict holding the weights
+    under ``"state_dict"``, ``"model_state_dict"`` or ``"model"`` is unwrapped
+    (the key used is returned); a pickled module gives its ``state_dict()``.
+    """
+    import pickle
+
+    import torch
+
+    path = os.fspath(checkpoint_path)
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if not allow_pickle:
+            raise WeightConversionError(
+                [
+                    (
+                        path,
+                        "checkpoint cannot be loaded with torch.load(weights_only=True) "
+                        f"({str(exc).splitlines()[0]}); if the file is trusted, retry with allow_pickle=True",
+                    )
+                ]
+            ) from exc
+        obj = torch.load(path, map_location="cpu", weights_only=False)
+
+    if isinstance(obj, torch.nn.Module):
+        return dict(obj.state_dict()), None
+    if _is_state_dict(obj):
+        return dict(obj), None
+    if isinstance(obj, Mapping):
+        for key in CHECKPOINT_CONTAINER_KEYS:
+            inner = obj.get(key)
+            if isinstance(inner, torch.nn.Module):
+                return dict(inner.state_dict()), key
+            if _is_state_dict(inner):
+                return dict(inner), key
+        keys = ", ".join(repr(k) for k in list(obj)[:20])
+        raise WeightConversionError(
+            [(path, f"no state dict found; top-level keys are {keys} (looked for {CHECKPOINT_CONTAINER_KEYS})")]
+        )
+    raise WeightConversionError([(path, f"unsupported checkpoint content of type {type(obj).__name__}")])
+
+
+def _atomic_paddle_save(obj, output_path) -> None:
+    import paddle
+
+    output_path = os.path.abspath(os.fspath(output_path))
+    out_dir = os.path.dirname(output_path)
+    os.makedirs(out_dir, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(output_path) + ".", suffix=".tmp", dir=out_dir)
+    os.close(fd)
+    try:
+        paddle.save(obj, tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, output_path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def convert_checkpoint(
+    checkpoint_path,
+    output_path,
+    model_factory,
+    factory_kwargs: Mapping[str, Any] | None = None,
+    paddle_model_factory=None,
+    *,
+    strict: bool = True,
+    allow_pickle: bool = False,
+) -> WeightReport:
+    """Convert a torch ``.pth`` checkpoint to a Paddle ``.pdparams`` file.
+
+    ``model_factory`` (a callable or ``"pkg.module:factory"``) is called with
+    ``factory_kwargs`` to build the torch model whose structure decides the
+    rules.  ``paddle_model_factory`` (same forms, same kwargs) optionally builds
+    the Paddle model: the converted weights are then checked against it and
+    loaded into it before anything is written.  The output is written
+    atomically (temporary file in the same directory + ``os.replace``) and can
+    be read with ``paddle.load`` + ``set_state_dict``.
+    """
+    kwargs = dict(factory_kwargs or {})
+    factory = resolve_factory(model_factory) if isinstance(model_factory, str) else model_factory
+    torch_model = factory(**kwargs)
+    import torch
+
+    if not isinstance(torch_model, torch.nn.Module):
+        raise TypeError(f"model_factory returned {type(torch_model).__name__}, expected a torch.nn.Module")
+
+    state_dict, source_key = load_torch_checkpoint(checkpoint_path, allow_pickle=allow_pickle)
+
+    paddle_model = None
+    if paddle_model_factory is not None:
+        pfactory = (
+            resolve_factory(paddle_model_factory) if isinstance(paddle_model_factory, str) else paddle_model_factory
+        )
+        paddle_model = pfactory(**kwargs)
+
+    converted, report = convert_state_dict(torch_model, state_dict, paddle_model, strict=strict)
+    report.source_key = source_key
+    if paddle_model is not None:
+        load_into_paddle(paddle_model, converted)
+    _atomic_paddle_save(converted, output_path)
+    return report
+
+
+# --------------------------------------------------------------------------- alignment helpers
+
+
+def randomize_for_alignment(torch_model, seed: int = 0, calibration_input=None):
+    """Give ``torch_model`` non-degenerate, seeded weights for torch/Paddle output comparison.
+
+    With a ``torch.Generator`` seeded by ``seed``:
+
+    * BatchNorm: ``running_mean`` ~ U(-0.1, 0.1), ``running_var`` ~ U(0.5, 1.5);
+    * BatchNorm / InstanceNorm / LayerNorm / GroupNorm affine ``weight`` ~ U(0.8, 1.2),
+      ``bias`` ~ U(-0.1, 0.1) (so that forgetting to load them is visible);
+    * Linear ``weight`` and ``bias`` ~ N(0, 1/in_features);
+    * PReLU ``weight`` ~ U(0.1, 0.4).
+
+    Random running statistics alone give O(0.1) logits, but in deep nets with
+    depthwise convolutions (MobileNet, EfficientNet) those logits barely depend
+    on the input (the conv path shrinks by orders of magnitude and only the
+    biases survive), which makes an alignment test blind to conv errors.  Pass
+    ``calibration_input`` (a tensor or a tuple of positional inputs, batch > 1)
+    to then set every BatchNorm's running statistics from one forward pass over
+    it (BatchNorm layers in train mode with cumulative averaging, all other
+    layers in eval mode), which keeps activations O(1) at every depth.
+
+    The module's training flags are restored; returns ``torch_model``.
+    """
+    import torch
+    from torch.nn.modules.batchnorm import _BatchNorm, _NormBase
+
+    gen = torch.Generator().manual_seed(int(seed))
+
+    def fill(tensor, sample) -> None:
+        if tensor is None or isinstance(tensor, torch.nn.parameter.UninitializedTensorMixin):
+            return
+        tensor.copy_(sample(tuple(tensor.shape)))
+
+    def uniform(lo, hi):
+        return lambda shape: torch.rand(shape, generator=gen) * (hi - lo) + lo
+
+    def normal(std):
+        return lambda shape: torch.randn(shape, generator=gen) * std
+
+    with torch.no_grad():
+        for _, module in torch_model.named_modules():
+            if isinstance(module, (_NormBase, torch.nn.LayerNorm, torch.nn.GroupNorm)):
+                fill(getattr(module, "weight", None), uniform(0.8, 1.2))
+                fill(getattr(module, "bias", None), uniform(-0.1, 0.1))
+                if isinstance(module, _BatchNorm):
+                    fill(getattr(module, "running_mean", None), uniform(-0.1, 0.1))
+                    fill(getattr(module, "running_var", None), uniform(0.5, 1.5))
+            elif isinstance(module, torch.nn.Linear):
+                weight = module.weight
+                if isinstance(weight, torch.nn.parameter.UninitializedTensorMixin):
+                    continue
+                std = 1.0 / math.sqrt(max(1, weight.shape[1]))
+                fill(weight, normal(std))
+                fill(module.bias, normal(std))
+            elif isinstance(module, torch.nn.PReLU):
+                fill(module.weight, uniform(0.1, 0.4))
+
+    if calibration_input is not None:
+        _calibrate_batchnorm(torch_model, calibration_input)
+    return torch_model
+
+
+def _calibrate_batchnorm(torch_model, calibration_input) -> None:
+    import torch
+    from torch.nn.modules.batchnorm import _BatchNorm
+
+    bns = [
+        m
+        for m in torch_model.modules()
+        if isinstance(m, _BatchNorm) and m.track_running_stats and m.running_mean is not None
+    ]
+    if not bns:
+        return
+    modes = [(m, m.training) for m in torch_model.modules()]
+    saved = [(bn, bn.momentum, bn.num_batches_tracked.clone() if bn.num_batches_tracked is not None else None) for bn in bns]
+    inputs = tuple(calibration_input) if isinstance(calibration_input, (tuple, list)) else (calibration_input,)
+    try:
+        torch_model.eval()
+        for bn in bns:
+            bn.reset_running_stats()
+            bn.momentum = None  # cumulative average: one batch -> exactly its statistics
+            bn.train()
+        with torch.no_grad():
+            torch_model(*inputs)
+    finally:
+        for bn, momentum, counter in saved:
+            bn.momentum = momentum
+            if counter is not None:
+                bn.num_batches_tracked.copy_(counter)
+        for m, training in modes:
+            m.training = training
