@@ -311,7 +311,7 @@ def _to_numpy(value, key: str, report: WeightReport):
         if t.dtype == torch.bfloat16:
             t = t.float()
             report.notes.append(f"{key}: bfloat16 has no numpy dtype; converted to float32")
-        return t.cpu().numpy()
+        return t.cpu().numpy().copy()
     return np.array(value, copy=True)
 
 
@@ -661,9 +661,12 @@ def randomize_for_alignment(torch_model, seed: int = 0, calibration_input=None):
     on the input (the conv path shrinks by orders of magnitude and only the
     biases survive), which makes an alignment test blind to conv errors.  Pass
     ``calibration_input`` (a tensor or a tuple of positional inputs, batch > 1)
-    to then set every BatchNorm's running statistics from one forward pass over
-    it (BatchNorm layers in train mode with cumulative averaging, all other
-    layers in eval mode), which keeps activations O(1) at every depth.
+    to then set every BatchNorm's running statistics to the statistics of its
+    input on one eval-mode forward pass over it, which keeps activations O(1)
+    at every depth.  Calibrate with the very batch the comparison will use (or
+    a large one): statistics from a few samples at 1x1-2x2 spatial size
+    normalise *other* inputs badly and their outputs can grow by orders of
+    magnitude.
 
     The module's training flags are restored; returns ``torch_model``.
     """
@@ -707,31 +710,42 @@ def randomize_for_alignment(torch_model, seed: int = 0, calibration_input=None):
 
 
 def _calibrate_batchnorm(torch_model, calibration_input) -> None:
+    """Set every BatchNorm's running statistics to those of its input on one forward pass.
+
+    Runs in eval mode with a forward pre-hook on each BatchNorm that writes the
+    per-channel mean and *biased* variance of the incoming activations into
+    ``running_mean`` / ``running_var`` just before the layer uses them, so eval
+    mode on ``calibration_input`` normalises exactly like train mode would
+    (train mode's unbiased running variance would compound a sqrt(n/(n-1))
+    error per layer for small batches).  Layers downstream see the already
+    calibrated activations.  Training flags are restored afterwards.
+    """
     import torch
     from torch.nn.modules.batchnorm import _BatchNorm
 
     bns = [
         m
         for m in torch_model.modules()
-        if isinstance(m, _BatchNorm) and m.track_running_stats and m.running_mean is not None
+        if isinstance(m, _BatchNorm) and m.running_mean is not None and m.running_var is not None
     ]
     if not bns:
         return
+
+    def pre_hook(module, args):
+        x = args[0].detach()
+        dims = [d for d in range(x.dim()) if d != 1]
+        module.running_mean.copy_(x.mean(dim=dims))
+        module.running_var.copy_(x.var(dim=dims, unbiased=False))
+
     modes = [(m, m.training) for m in torch_model.modules()]
-    saved = [(bn, bn.momentum, bn.num_batches_tracked.clone() if bn.num_batches_tracked is not None else None) for bn in bns]
     inputs = tuple(calibration_input) if isinstance(calibration_input, (tuple, list)) else (calibration_input,)
+    handles = [bn.register_forward_pre_hook(pre_hook) for bn in bns]
     try:
         torch_model.eval()
-        for bn in bns:
-            bn.reset_running_stats()
-            bn.momentum = None  # cumulative average: one batch -> exactly its statistics
-            bn.train()
         with torch.no_grad():
             torch_model(*inputs)
     finally:
-        for bn, momentum, counter in saved:
-            bn.momentum = momentum
-            if counter is not None:
-                bn.num_batches_tracked.copy_(counter)
+        for handle in handles:
+            handle.remove()
         for m, training in modes:
             m.training = training

@@ -1,0 +1,199 @@
+"""Command line: ``torch2paddle convert | weights | verify | mappings``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FILE_ERRORS = 1  # some files could not be converted (the rest were)
+EXIT_USAGE = 2  # bad arguments, SRC/OUT unusable, malformed mapping table
+EXIT_UNSUPPORTED = 3  # --strict and unsupported uses remain
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="torch2paddle",
+        description="Convert PyTorch projects to idiomatic PaddlePaddle and verify the port numerically.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    convert = sub.add_parser("convert", help="convert a PyTorch file or source tree into OUT")
+    convert.add_argument("src", help="a .py file or a folder")
+    convert.add_argument("out", help="output folder (mirrors SRC's relative paths)")
+    convert.add_argument("--mappings", action="append", default=[], metavar="FILE.yaml",
+                         help="extra mapping table; later tables override earlier entries (repeatable)")
+    convert.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                         help="skip files/folders matching GLOB (repeatable)")
+    convert.add_argument("--force", action="store_true", help="write into a non-empty OUT")
+    convert.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: CPU count)")
+    convert.add_argument("--report", metavar="FILE.json", help="write the full report as JSON")
+    convert.add_argument("--strict", action="store_true", help=f"exit {EXIT_UNSUPPORTED} if unsupported uses remain")
+    convert.add_argument("--quiet", "-q", action="store_true", help="no progress bar, summary only")
+
+    weights = sub.add_parser("weights", help="convert a torch checkpoint (.pth) to Paddle (.pdparams)")
+    weights.add_argument("checkpoint", help="torch state dict or checkpoint dict (.pth)")
+    weights.add_argument("output", help="Paddle parameters file to write (.pdparams)")
+    weights.add_argument("--model", required=True, metavar="PKG.MODULE:FACTORY",
+                         help="torch model factory whose structure decides the rules")
+    weights.add_argument("--kwargs", default="{}", metavar="JSON", help="keyword arguments for the factory")
+    weights.add_argument("--path", action="append", default=[], metavar="DIR",
+                         help="folder to put on sys.path to import the model (repeatable)")
+
+    from .verify.cli import add_verify_parser
+
+    add_verify_parser(sub)
+
+    mappings = sub.add_parser("mappings", help="list, search and inspect the mapping tables")
+    mappings.add_argument("action", choices=["list", "show", "search", "coverage"])
+    mappings.add_argument("term", nargs="?", help="API name (show) or substring (search)")
+    mappings.add_argument("--mappings", action="append", default=[], metavar="FILE.yaml")
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "convert":
+            return cmd_convert(args)
+        if args.command == "weights":
+            return cmd_weights(args)
+        if args.command == "verify":
+            from .verify.cli import cmd_verify
+
+            return cmd_verify(args)
+        if args.command == "mappings":
+            return cmd_mappings(args)
+    except KeyboardInterrupt:
+        _console(stderr=True).print("[red]interrupted[/red]: files written so far are complete; rerun with --force to finish")
+        return 130
+    return EXIT_USAGE
+
+
+def cmd_convert(args) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .tables import TableError
+    from .tree import TreeError, convert_tree
+
+    err = _console(stderr=True)
+    show_progress = not args.quiet and sys.stderr.isatty()
+    progress = Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err, disable=not show_progress, transient=True)
+    task = None
+
+    def on_start(total: int) -> None:
+        nonlocal task
+        task = progress.add_task("convert", total=total)
+
+    def on_file(result) -> None:
+        progress.advance(task)
+
+    try:
+        with progress:
+            report = convert_tree(args.src, args.out, exclude=args.exclude, force=args.force, jobs=args.jobs,
+                                  mappings=args.mappings, on_file=on_file, on_start=on_start)
+    except (TreeError, TableError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        return EXIT_USAGE
+    print_summary(report, _console())
+    if args.report:
+        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2))
+    if report.errors:
+        return EXIT_FILE_ERRORS
+    if args.strict and any(f.unsupported for f in report.files):
+        return EXIT_UNSUPPORTED
+    return EXIT_OK
+
+
+def print_summary(report, console) -> None:
+    from rich.table import Table
+
+    counts = report.counts()
+    table = Table(title=f"torch2paddle convert {report.source} -> {report.output}", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("files", str(counts["files"]))
+    table.add_row("python files converted", str(counts["python_converted"]))
+    table.add_row("python files unchanged", str(counts["python_unchanged"]))
+    table.add_row("other files copied", str(counts["copied"]))
+    table.add_row("torch API uses", str(counts["api_uses"]))
+    table.add_row("converted", f"[green]{counts['converted_uses']}[/green]")
+    table.add_row("unsupported", f"[{'red' if counts['unsupported_uses'] else 'green'}]{counts['unsupported_uses']}[/]")
+    table.add_row("files with errors", f"[{'red' if counts['errors'] else 'green'}]{counts['errors']}[/]")
+    console.print(table)
+    for f in report.errors:
+        console.print(f"[red]error[/red] {f.path}: {f.error}")
+    unsupported = report.unsupported_by_api()
+    if unsupported:
+        detail = Table(title="unsupported torch APIs (left in torch form, marked in the code)")
+        detail.add_column("API")
+        detail.add_column("uses", justify="right")
+        detail.add_column("where")
+        for api, places in unsupported.items():
+            shown = ", ".join(places[:3]) + (f" (+{len(places) - 3} more)" if len(places) > 3 else "")
+            detail.add_row(api, str(len(places)), shown)
+        console.print(detail)
+
+
+def cmd_weights(args) -> int:
+    from .weights import convert_checkpoint
+
+    for folder in args.path:
+        sys.path.insert(0, os.path.abspath(folder))
+    try:
+        kwargs = json.loads(args.kwargs)
+    except json.JSONDecodeError as exc:
+        _console(stderr=True).print(f"[red]error:[/red] --kwargs is not JSON: {exc}")
+        return EXIT_USAGE
+    try:
+        report = convert_checkpoint(args.checkpoint, args.output, args.model, kwargs)
+    except Exception as exc:  # the message names the key or file; a traceback would bury it
+        _console(stderr=True).print(f"[red]error:[/red] {type(exc).__name__}: {exc}")
+        return EXIT_FILE_ERRORS
+    _console().print(report.summary())
+    return EXIT_OK
+
+
+def cmd_mappings(args) -> int:
+    from .mapping_docs import coverage_table, entry_text, list_entries
+    from .tables import TableError, load_tables
+
+    console = _console()
+    try:
+        tables = load_tables(args.mappings)
+    except TableError as exc:
+        _console(stderr=True).print(f"[red]error:[/red] {exc}")
+        return EXIT_USAGE
+    if args.action == "coverage":
+        console.print(coverage_table(tables))
+        return EXIT_OK
+    if args.action == "show":
+        if not args.term:
+            console.print("[red]error:[/red] `mappings show` needs an API name, e.g. torch.nn.Conv2d")
+            return EXIT_USAGE
+        text = entry_text(tables, args.term)
+        if text is None:
+            console.print(f"no mapping for {args.term}")
+            return EXIT_FILE_ERRORS
+        console.print(text, markup=False)
+        return EXIT_OK
+    term = args.term if args.action == "search" else None
+    console.print(list_entries(tables, term))
+    return EXIT_OK

@@ -1,0 +1,98 @@
+"""Render the tables' own metadata for people: list, search, show one entry, coverage."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from .tables import ApiEntry, Tables
+
+
+def _all_entries(tables: Tables) -> list[ApiEntry]:
+    return sorted(tables.entries(), key=lambda e: e.name)
+
+
+def list_entries(tables: Tables, term: str | None = None):
+    from rich.table import Table
+
+    table = Table(title="mappings" + (f" matching {term!r}" if term else ""))
+    for column in ("torch", "paddle", "table", "examples"):
+        table.add_column(column)
+    for entry in _all_entries(tables):
+        haystack = f"{entry.name} {entry.target or ''} {' '.join(entry.aliases)}".lower()
+        if term and term.lower() not in haystack:
+            continue
+        target = entry.target or f"unsupported: {entry.unsupported}"
+        table.add_row(entry.name, target, Path(entry.table).name, str(len(entry.examples)))
+    return table
+
+
+def entry_text(tables: Tables, name: str) -> str | None:
+    entry = tables.apis.get(name)
+    if entry is None:
+        method = name.rsplit(".", 1)[-1]
+        entry = next((e for e in tables.lookup_method(method) if e.name == name), None)
+    if entry is None:
+        return None
+    lines = [f"{entry.name}  ->  {entry.target or 'UNSUPPORTED'}", f"table: {entry.table}"]
+    if entry.unsupported:
+        lines.append(f"unsupported: {entry.unsupported}")
+    if entry.aliases:
+        lines.append(f"aliases: {', '.join(entry.aliases)}")
+    if entry.section == "methods":
+        lines.append(f"method; converted on receivers: {entry.receiver}")
+    if entry.args:
+        lines.append(f"torch parameters: ({', '.join(entry.args)})")
+    if entry.target_args is not None:
+        lines.append(f"paddle positional parameters: ({', '.join(entry.target_args)})")
+    differences = []
+    differences += [f"{a} -> {b}" for a, b in entry.rename.items()]
+    differences += [f"{a}: dropped" for a in entry.drop]
+    differences += [f"{a}: value rewritten by {r!r}" for a, r in entry.values.items()]
+    differences += [f"{a}: torch default {v} written out" for a, v in entry.defaults.items()]
+    differences += [f"{a}={v} added" for a, v in entry.add.items()]
+    for arg, spec in entry.unsupported_args.items():
+        limits = f" (allowed: {', '.join(spec['allow'])})" if spec["allow"] else ""
+        limits += f" (refused: {', '.join(spec['deny'])})" if spec["deny"] else ""
+        differences.append(f"{arg}: unsupported{limits}: {spec['reason']}")
+    if entry.rewrite:
+        differences.append(f"whole call rewritten by {entry.rewrite!r}")
+    if differences:
+        lines.append("differences:")
+        lines += [f"  - {d}" for d in differences]
+    if entry.note:
+        lines.append(f"note: {entry.note}")
+    for i, example in enumerate(entry.examples):
+        lines.append(f"example {i} (compares {', '.join(example.compare)}):")
+        for part in (example.setup, example.code):
+            lines += ["    " + line for line in part.rstrip().splitlines()]
+    return "\n".join(lines)
+
+
+def coverage_counts(tables: Tables) -> dict[str, dict[str, int]]:
+    per_table: dict[str, dict[str, int]] = defaultdict(lambda: {"entries": 0, "examples": 0, "unsupported": 0,
+                                                                 "with_examples": 0})
+    for entry in tables.entries():
+        counts = per_table[Path(entry.table).name]
+        counts["entries"] += 1
+        counts["examples"] += len(entry.examples)
+        counts["unsupported"] += bool(entry.unsupported)
+        counts["with_examples"] += bool(entry.examples)
+    return dict(sorted(per_table.items()))
+
+
+def coverage_table(tables: Tables):
+    from rich.table import Table
+
+    table = Table(title="mapping coverage")
+    for column in ("table", "entries", "with examples", "examples", "marked unsupported"):
+        table.add_column(column, justify="right" if column != "table" else "left")
+    totals = {"entries": 0, "with_examples": 0, "examples": 0, "unsupported": 0}
+    for name, counts in coverage_counts(tables).items():
+        table.add_row(name, str(counts["entries"]), str(counts["with_examples"]), str(counts["examples"]),
+                      str(counts["unsupported"]))
+        for key in totals:
+            totals[key] += counts[key]
+    table.add_row("total", str(totals["entries"]), str(totals["with_examples"]), str(totals["examples"]),
+                  str(totals["unsupported"]), style="bold")
+    return table

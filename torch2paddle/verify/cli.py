@@ -1,0 +1,26 @@
+"""`torch2paddle verify` command line (kept free of torch/paddle imports)."""
+
+from __future__ import annotations
+
+STEPS = ("weights", "forward", "data", "metric", "loss", "init", "backward", "train", "perf")
+
+
+def add_verify_parser(sub) -> None:
+    verify = sub.add_parser("verify", help="run the alignment chain between the original and the converted code")
+    verify.add_argument("out", help="output folder of `torch2paddle convert`")
+    verify.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated subset of: {', '.join(STEPS)}")
+    verify.add_argument("--device", choices=["cpu", "gpu", "auto"], default="auto",
+                        help="where both frameworks run (auto: GPU when both can use one)")
+    verify.add_argument("--iterations", type=int, default=5, help="backward-step iterations (default 5)")
+    verify.add_argument("--threshold", action="append", default=[], metavar="STEP=VALUE",
+                        help="override a step's tolerance, e.g. forward=1e-4 (repeatable)")
+    verify.add_argument("--checkpoint", help="torch checkpoint to align instead of seeded random weights")
+    verify.add_argument("--input-shape", help="fake input shape when there is no config, e.g. 2,3,224,224")
+    verify.add_argument("--config", help="alignment config (default: torch2paddle.yaml from the source project)")
+    verify.add_argument("--report", metavar="FILE.json", help="write the structured result as JSON")
+
+
+def cmd_verify(args) -> int:
+    from .runner import run_from_cli
+
+    return run_from_cli(args)
