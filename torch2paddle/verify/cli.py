@@ -15,6 +15,7 @@ def add_verify_parser(sub) -> None:
     verify.add_argument("--threshold", action="append", default=[], metavar="STEP=VALUE",
                         help="override a step's tolerance, e.g. forward=1e-4 (repeatable)")
     verify.add_argument("--checkpoint", help="torch checkpoint to align instead of seeded random weights")
+    verify.add_argument("--model", metavar="PKG.MODULE:FACTORY", help="model factory when there is no config")
     verify.add_argument("--input-shape", help="fake input shape when there is no config, e.g. 2,3,224,224")
     verify.add_argument("--config", help="alignment config (default: torch2paddle.yaml from the source project)")
     verify.add_argument("--report", metavar="FILE.json", help="write the structured result as JSON")

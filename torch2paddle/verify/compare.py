@@ -1,0 +1,132 @@
+"""A comparator that can be trusted (pure numpy, nothing global).
+
+reprod_log 1.0.1 was measured to pass NaN, broadcast (2,1) against (1,3) to a
+zero diff, silently transpose a transposed shape back, and add a handler to
+the root logger on every report.  Here: NaN/Inf fail, shapes and dtypes must
+match exactly, every key of the reference must be present, and the result is
+a plain value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    atol: float = 1e-5
+    rtol: float = 0.0
+
+    def allows(self, diff: np.ndarray, reference: np.ndarray) -> bool:
+        return bool(np.all(diff <= self.atol + self.rtol * np.abs(reference)))
+
+    def describe(self) -> str:
+        return f"atol={self.atol:g}" + (f", rtol={self.rtol:g}" if self.rtol else "")
+
+
+@dataclass
+class KeyResult:
+    key: str
+    passed: bool
+    max_abs: float = float("nan")
+    mean_abs: float = float("nan")
+    ref_scale: float = float("nan")
+    problem: str | None = None
+
+    def line(self) -> str:
+        status = "passed" if self.passed else "FAILED"
+        if self.problem:
+            return f"{self.key}: {status}: {self.problem}"
+        return (f"{self.key}: {status}: max abs diff {self.max_abs:.3e}, mean abs diff {self.mean_abs:.3e}, "
+                f"reference mean |x| {self.ref_scale:.3e}")
+
+
+@dataclass
+class Comparison:
+    keys: list[KeyResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.keys) and all(k.passed for k in self.keys)
+
+    @property
+    def worst(self) -> KeyResult | None:
+        finite = [k for k in self.keys if k.problem is None]
+        failed = [k for k in self.keys if not k.passed]
+        if failed:
+            return failed[0] if failed[0].problem else max(failed, key=lambda k: k.max_abs)
+        return max(finite, key=lambda k: k.max_abs) if finite else None
+
+
+def _dtype_kind(array: np.ndarray) -> str:
+    return str(array.dtype)
+
+
+def compare_arrays(key: str, reference, actual, tolerance: Tolerance) -> KeyResult:
+    ref, act = np.asarray(reference), np.asarray(actual)
+    if ref.shape != act.shape:
+        return KeyResult(key, False, problem=f"shape {act.shape} != reference {ref.shape}")
+    if _dtype_kind(ref) != _dtype_kind(act):
+        return KeyResult(key, False, problem=f"dtype {act.dtype} != reference {ref.dtype}")
+    if ref.dtype == object or act.dtype == object:
+        return KeyResult(key, False, problem="object arrays cannot be compared")
+    if ref.dtype == bool:
+        ref, act = ref.astype(np.int8), act.astype(np.int8)
+    ref64, act64 = ref.astype(np.float64), act.astype(np.float64)
+    for name, values in (("reference", ref64), ("result", act64)):
+        if not np.all(np.isfinite(values)):
+            return KeyResult(key, False, problem=f"{name} holds NaN or Inf")
+    diff = np.abs(ref64 - act64)
+    max_abs = float(diff.max()) if diff.size else 0.0
+    mean_abs = float(diff.mean()) if diff.size else 0.0
+    scale = float(np.abs(ref64).mean()) if ref64.size else 0.0
+    return KeyResult(key, tolerance.allows(diff, ref64), max_abs, mean_abs, scale)
+
+
+def compare_records(reference: dict, actual: dict, tolerance: Tolerance, keys: list[str] | None = None) -> Comparison:
+    """Compare two reprod_log-style records key by key (the reference decides the keys)."""
+    result = Comparison()
+    for key in keys if keys is not None else list(reference):
+        if key not in reference:
+            result.keys.append(KeyResult(key, False, problem="missing in the reference record"))
+        elif key not in actual:
+            result.keys.append(KeyResult(key, False, problem="missing in the converted side's record"))
+        else:
+            result.keys.append(compare_arrays(key, reference[key], actual[key], tolerance))
+    extra = sorted(set(actual) - set(reference))
+    if extra and keys is None:
+        result.keys.append(KeyResult(", ".join(extra), False, problem="keys only in the converted side's record"))
+    return result
+
+
+def compare_init_stats(reference: dict, actual: dict, rel: float = 0.1) -> Comparison:
+    """Per-parameter [mean, std, size] from fresh models: equal sizes, means and stds within sampling error.
+
+    The standard error of a mean of n draws with std s is s/sqrt(n); of a
+    std, about s/sqrt(2n).  Allow 5 standard errors plus ``rel`` of the std,
+    so a different distribution (Xavier vs kaiming, zero vs uniform bias) fails
+    while two draws of the same one pass.
+    """
+    result = Comparison()
+    for key in reference:
+        if key not in actual:
+            result.keys.append(KeyResult(key, False, problem="parameter missing in the converted model"))
+            continue
+        (m_ref, s_ref, n_ref), (m_act, s_act, n_act) = np.asarray(reference[key]), np.asarray(actual[key])
+        if int(n_ref) != int(n_act):
+            result.keys.append(KeyResult(key, False, problem=f"size {int(n_act)} != reference {int(n_ref)}"))
+            continue
+        n = max(1.0, float(n_ref))
+        mean_tol = 5 * s_ref / np.sqrt(n) + 1e-7
+        std_tol = 5 * s_ref / np.sqrt(2 * n) + rel * s_ref + 1e-7
+        d_mean, d_std = abs(m_ref - m_act), abs(s_ref - s_act)
+        passed = bool(d_mean <= mean_tol and d_std <= std_tol)
+        problem = None if passed else (
+            f"mean {m_act:.4g} vs {m_ref:.4g} (tolerance {mean_tol:.2g}), std {s_act:.4g} vs {s_ref:.4g} "
+            f"(tolerance {std_tol:.2g})")
+        result.keys.append(KeyResult(key, passed, max(d_mean, d_std), (d_mean + d_std) / 2, abs(s_ref), problem))
+    for key in sorted(set(actual) - set(reference)):
+        result.keys.append(KeyResult(key, False, problem="parameter only in the converted model"))
+    return result

@@ -1,0 +1,8 @@
+"""Step weights: seeded non-degenerate weights (or --checkpoint), converted by torch2paddle.weights."""
+
+import t2p_support as support
+
+support.seed_all(support.CONFIG["seed"])
+model = support.build_model()
+state = support.prepare_weights(model)
+support.record("weights", **state)

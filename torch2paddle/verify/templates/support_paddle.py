@@ -1,0 +1,98 @@
+"""Side glue of the generated harness, Paddle side (see support_torch.py)."""
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CONFIG = json.loads((ROOT / "config.json").read_text())
+SIDE = "paddle"
+sys.path.insert(0, CONFIG["roots"][SIDE])
+
+import paddle  # noqa: E402
+
+paddle.set_device("gpu" if CONFIG["device"] == "gpu" else "cpu")
+
+
+def factory(spec):
+    module_name, _, attr = spec.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def seed_all(seed):
+    np.random.seed(seed)
+    paddle.seed(seed)
+
+
+def to_device(obj):
+    return obj  # paddle.set_device placed everything already
+
+
+def tensor(array):
+    return paddle.to_tensor(np.ascontiguousarray(array))
+
+
+def to_numpy(value):
+    if hasattr(value, "numpy"):
+        return value.numpy()
+    return np.asarray(value)
+
+
+def synchronize():
+    if CONFIG["device"] == "gpu":
+        paddle.device.synchronize()
+
+
+def learning_rate(optimizer):
+    return float(optimizer.get_lr())
+
+
+def record(step, **values):
+    out = ROOT / "result" / f"{step}_{SIDE}.npy"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.save(out, {k: np.asarray(v) for k, v in values.items()}, allow_pickle=True)
+
+
+def build_model(**overrides):
+    kwargs = dict(CONFIG["model"]["kwargs"], **overrides)
+    return factory(CONFIG["model"]["factory"])(**kwargs)
+
+
+def _load_checked(model):
+    state = paddle.load(str(ROOT / "weights" / "model.pdparams"))
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    mismatched = [f"{k}: {list(state[k].shape)} vs {list(own[k].shape)}" for k in sorted(set(state) & set(own))
+                  if list(state[k].shape) != list(own[k].shape)]
+    if missing or unexpected or mismatched:
+        raise RuntimeError(f"converted weights do not fit the converted model: missing {missing}, "
+                           f"unexpected {unexpected}, shape mismatches {mismatched}")
+    model.set_state_dict(state)
+    return model
+
+
+def prepare_weights(model):
+    _load_checked(model)
+    state = model.state_dict()
+    return {k: state[k].numpy() for k in sorted(state)}
+
+
+def load_weights(model):
+    return _load_checked(model)
+
+
+def dataset_root():
+    root = Path(CONFIG["data"]["root"])
+    if not (root / "train").is_dir():
+        raise FileNotFoundError(f"{root} has no train/ folder (the torch side generates the tiny dataset first)")
+    return str(root)
+
+
+def trainable_parameters(model):
+    # BatchNorm running statistics are (non-trainable) parameters in Paddle, buffers in torch
+    return [(name, p) for name, p in model.named_parameters() if not p.stop_gradient]
