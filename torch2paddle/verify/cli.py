@@ -19,6 +19,8 @@ def add_verify_parser(sub) -> None:
     verify.add_argument("--input-shape", help="fake input shape when there is no config, e.g. 2,3,224,224")
     verify.add_argument("--config", help="alignment config (default: torch2paddle.yaml from the source project)")
     verify.add_argument("--report", metavar="FILE.json", help="write the structured result as JSON")
+    verify.add_argument("--reuse-harness", action="store_true",
+                        help="rerun the generated step scripts as they are (e.g. after editing them) without regenerating")
 
 
 def cmd_verify(args) -> int:

@@ -199,6 +199,24 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
     return Plan(harness, cfg, [s for s in wanted if s not in skipped], skipped)
 
 
+def load_existing(out: Path, steps: list[str] | None) -> Plan:
+    """The harness as generated (and perhaps edited by the user) before: rerun it without regenerating."""
+    harness = out / MANIFEST_DIR / "verify"
+    config_file = harness / "config.json"
+    if not config_file.is_file():
+        raise HarnessError(f"no harness in {harness}: run `torch2paddle verify {out}` once without --reuse-harness")
+    cfg = json.loads(config_file.read_text())
+    wanted = [s for s in STEPS if s in (steps or STEPS)]
+    have_weights = (harness / "weights" / "model.pdparams").is_file()
+    for step in list(wanted):
+        if step in DEPENDS and DEPENDS[step] not in wanted and not have_weights:
+            wanted.insert(0, DEPENDS[step])
+    wanted = [s for s in STEPS if s in wanted]
+    shutil.rmtree(harness / "result", ignore_errors=True)
+    (harness / "result" / "log").mkdir(parents=True)
+    return Plan(harness, cfg, wanted, {})
+
+
 def _fill(template: str, cfg: dict) -> str:
     return (template.replace("__LOSS__", cfg.get("loss") or "None")
             .replace("__OPTIMIZER__", cfg.get("optimizer") or "None")

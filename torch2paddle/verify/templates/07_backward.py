@@ -26,4 +26,5 @@ for _ in range(cfg["iterations"]):
     optimizer.step()
     lr_scheduler.step()
     losses.append(loss.item())
-support.record("backward", loss=np.array(losses), lr=np.array(lrs))
+# running statistics show a BatchNorm momentum mistake that train-mode losses cannot
+support.record("backward", loss=np.array(losses), lr=np.array(lrs), **support.running_means(model))

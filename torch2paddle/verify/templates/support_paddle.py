@@ -96,3 +96,10 @@ def dataset_root():
 def trainable_parameters(model):
     # BatchNorm running statistics are (non-trainable) parameters in Paddle, buffers in torch
     return [(name, p) for name, p in model.named_parameters() if not p.stop_gradient]
+
+
+def running_means(model):
+    from paddle.nn.layer.norm import _BatchNormBase
+
+    return {f"running_mean:{name}": m._mean.numpy()
+            for name, m in model.named_sublayers() if isinstance(m, _BatchNormBase)}

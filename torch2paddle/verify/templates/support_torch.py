@@ -110,3 +110,10 @@ def dataset_root():
 
 def trainable_parameters(model):
     return [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+
+
+def running_means(model):
+    from torch.nn.modules.batchnorm import _BatchNorm
+
+    return {f"running_mean:{name}": m.running_mean.detach().cpu().numpy()
+            for name, m in model.named_modules() if isinstance(m, _BatchNorm) and m.running_mean is not None}
