@@ -48,20 +48,20 @@ def test_forward_alignment(sides, arch):
     torch_model = torch_side.load(PACKAGE, f"{PACKAGE}.models:{arch}")(num_classes=10)
     paddle_model = paddle_side.load(PACKAGE, f"{PACKAGE}.models:{arch}")(num_classes=10)
     assert "paddle" in type(paddle_model).__mro__[-3].__module__ or isinstance(paddle_model, paddle.nn.Layer)
-    calibration = torch.from_numpy(np.random.default_rng(5).standard_normal((8, 3, 64, 64)).astype("float32"))
-    randomize_for_alignment(torch_model, seed=1, calibration_input=calibration)
+    x = np.random.default_rng(0).standard_normal((4, 3, 64, 64)).astype("float32")
+    # BatchNorm statistics calibrated on the probe batch keep activations O(1) at every depth
+    randomize_for_alignment(torch_model, seed=1, calibration_input=torch.from_numpy(x))
     converted, _ = convert_state_dict(torch_model, paddle_model=paddle_model)
     paddle_model.set_state_dict({k: paddle.to_tensor(v) for k, v in converted.items()})
     torch_model.eval()
     paddle_model.eval()
-    x = np.random.default_rng(0).standard_normal((2, 3, 64, 64)).astype("float32")
     with torch.no_grad():
         expected = torch_model(torch.from_numpy(x)).numpy()
     actual = paddle_model(paddle.to_tensor(x)).numpy()
     scale = float(np.abs(expected).mean())
     diff = float(np.abs(expected - actual).max())
     print(f"{arch}: logits mean |x| = {scale:.3g}, max abs diff = {diff:.3g}")
-    assert expected.shape == actual.shape == (2, 10)
+    assert expected.shape == actual.shape == (4, 10)
     assert 0.05 < scale < 100, f"degenerate reference output (mean |logit| {scale:.3g}): the comparison would prove nothing"
     assert diff <= 1e-5
 
