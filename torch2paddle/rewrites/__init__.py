@@ -40,5 +40,13 @@ def call_rewrite(name: str):
     return register
 
 
-# Importing the modules registers their rewrites.
-from . import initializer, partial, reductions, shape_args, tensor_size, values  # noqa: E402,F401
+def _register_all() -> None:
+    """Import every module of this package: importing a module registers its rewrites."""
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+_register_all()
