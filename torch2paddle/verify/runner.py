@@ -59,6 +59,7 @@ class VerifyResult:
     import_seconds: dict[str, float]
     wall_seconds: float
     exit_code: int
+    devices: dict[str, str] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:
@@ -218,6 +219,13 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
             results[step] = _judge(plan, step)
             if step in problems and results[step].status != "passed":
                 results[step].detail += f" (the converted step script has unsupported uses: {'; '.join(problems[step])})"
+    devices = {}
+    for side in ("torch", "paddle"):
+        for step in plan.steps:
+            device = _status(plan, step, side).get("device")
+            if device:
+                devices[side] = device
+                break
     ordered = [results[s] for s in STEPS if s in results]
     requested = [r for r in ordered if r.step in plan.steps]
     if not requested:
@@ -227,7 +235,7 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
     else:
         code = EXIT_PASSED
     return VerifyResult(str(plan.harness), ordered, side_seconds, import_seconds,
-                        time.perf_counter() - started, code)
+                        time.perf_counter() - started, code, devices)
 
 
 def parse_thresholds(items: list[str]) -> dict[str, float]:
@@ -285,6 +293,8 @@ def run_from_cli(args) -> int:
     imports = ", ".join(f"{k} {v:.1f}s" for k, v in result.import_seconds.items())
     sides = ", ".join(f"{k} {v:.1f}s" for k, v in result.side_seconds.items())
     console.print(f"harness and logs: {result.harness} (result/log/<step>_diff.log)")
+    if result.devices:
+        console.print("devices: " + ", ".join(f"{side} {name}" for side, name in result.devices.items()))
     console.print(f"time: {result.wall_seconds:.1f}s in all; framework imports {imports}; steps {sides}")
     if args.report:
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)

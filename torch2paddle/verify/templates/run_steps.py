@@ -17,7 +17,8 @@ import t2p_support  # noqa: E402  (imports this side's framework once)
 
 for step in sys.argv[1:]:
     scripts = sorted(HERE.glob(f"[0-9][0-9]_{step}.py"))
-    status = {"step": step, "side": t2p_support.SIDE, "ok": False, "seconds": 0.0, "error": None}
+    status = {"step": step, "side": t2p_support.SIDE, "device": t2p_support.DEVICE_NAME, "ok": False,
+              "seconds": 0.0, "error": None}
     start = time.perf_counter()
     try:
         if not scripts:

@@ -15,7 +15,12 @@ sys.path.insert(0, CONFIG["roots"][SIDE])
 
 import paddle  # noqa: E402
 
-paddle.set_device("gpu" if CONFIG["device"] == "gpu" else "cpu")
+_HAS_GPU = paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
+if CONFIG["device"] == "gpu" and not _HAS_GPU:
+    raise RuntimeError("--device gpu: this Paddle build has no CUDA support or sees no GPU (install paddlepaddle-gpu)")
+_USE_GPU = CONFIG["device"] == "gpu" or (CONFIG["device"] == "auto" and _HAS_GPU)
+paddle.set_device("gpu" if _USE_GPU else "cpu")
+DEVICE_NAME = paddle.device.cuda.get_device_name(0) if _USE_GPU else "cpu"
 
 
 def factory(spec):
@@ -43,7 +48,7 @@ def to_numpy(value):
 
 
 def synchronize():
-    if CONFIG["device"] == "gpu":
+    if _USE_GPU:
         paddle.device.synchronize()
 
 

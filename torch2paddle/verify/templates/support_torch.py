@@ -23,7 +23,11 @@ import torch  # noqa: E402
 
 if CONFIG.get("threads"):
     torch.set_num_threads(int(CONFIG["threads"]))
-_DEVICE = torch.device("cuda" if CONFIG["device"] == "gpu" else "cpu")
+if CONFIG["device"] == "gpu" and not torch.cuda.is_available():
+    raise RuntimeError("--device gpu: this torch build sees no CUDA device")
+_USE_GPU = CONFIG["device"] == "gpu" or (CONFIG["device"] == "auto" and torch.cuda.is_available())
+_DEVICE = torch.device("cuda" if _USE_GPU else "cpu")
+DEVICE_NAME = torch.cuda.get_device_name(0) if _USE_GPU else "cpu"
 
 
 def factory(spec):
@@ -51,7 +55,7 @@ def to_numpy(value):
 
 
 def synchronize():
-    if _DEVICE.type == "cuda":
+    if _USE_GPU:
         torch.cuda.synchronize()
 
 
