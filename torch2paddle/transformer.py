@@ -27,6 +27,8 @@ _LITERAL_TYPES = (
     cst.Dict, cst.List, cst.Set, cst.Tuple, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString,
     cst.Integer, cst.Float, cst.DictComp, cst.ListComp, cst.SetComp,
 )
+_NON_TENSOR_RESULTS = {"item", "tolist", "size", "dim", "numel", "numpy", "nelement", "element_size", "data_ptr",
+                       "is_contiguous", "is_floating_point", "stride", "storage_offset", "get_device", "type"}
 _NON_TENSOR_FACTORIES = {"dict", "list", "set", "tuple", "str", "int", "float", "OrderedDict", "defaultdict", "deque"}
 
 
@@ -83,6 +85,7 @@ class TorchToPaddle(cst.CSTTransformer):
         self._markers: list[list[str]] = []
         self._classes: list[bool] = []
         self._module_classes: set[str] = set()
+        self._types: list[dict[str, str]] = [{}]  # per function: local name -> "tensor" | "module"
         self._bound_cache: dict[str, tuple[list[ApiEntry], bool]] = {}
 
     # -- name resolution -----------------------------------------------------
@@ -176,9 +179,11 @@ class TorchToPaddle(cst.CSTTransformer):
         self._skip.add(id(node.name))
         self._scopes.append(self.scan.function_locals.get(id(node), frozenset()))
         self._markers.append([])
+        self._types.append(self._parameter_types(node))
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self._scopes.pop()
+        self._types.pop()
         return self._attach_block(updated)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -316,22 +321,64 @@ class TorchToPaddle(cst.CSTTransformer):
             self._record(original, qualified, entry.target)
         return new
 
+    # -- light type inference for method receivers ---------------------------
+    def _parameter_types(self, node: cst.FunctionDef) -> dict[str, str]:
+        """Tensors a function receives: forward()'s inputs in a Module subclass, parameters annotated Tensor."""
+        types: dict[str, str] = {}
+        params = [*node.params.posonly_params, *node.params.params, *node.params.kwonly_params]
+        in_module = bool(self._classes) and self._classes[-1]
+        for i, param in enumerate(params):
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            if annotation is not None and self.qualify(annotation) == "torch.Tensor":
+                types[param.name.value] = "tensor"
+            elif in_module and node.name.value == "forward" and i > 0 and annotation is None and param.default is None:
+                types[param.name.value] = "tensor"
+        return types
+
+    def _expression_kind(self, node: cst.BaseExpression) -> str | None:
+        """'tensor' or 'module' when the original expression visibly produces one."""
+        if isinstance(node, cst.Name):
+            return self._types[-1].get(node.value)
+        if isinstance(node, cst.BinaryOperation):
+            if "tensor" in (self._expression_kind(node.left), self._expression_kind(node.right)):
+                return "tensor"
+            return None
+        if isinstance(node, cst.Call):
+            entry = self.resolve_entry(node.func)
+            if entry is not None and entry.target and self.is_torch(entry.name):
+                last = entry.name.rsplit(".", 1)[-1]
+                if last[:1].isupper():
+                    return "module" if entry.name.startswith("torch.nn.") and entry.name.count(".") == 2 else None
+                return "tensor" if entry.kind == "callable" else None
+            if isinstance(node.func, cst.Attribute) and self._expression_kind(node.func.value) == "tensor":
+                return None if node.func.attr.value in _NON_TENSOR_RESULTS else "tensor"
+        return None
+
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
+        if len(original.targets) == 1 and isinstance(original.targets[0].target, cst.Name):
+            name = original.targets[0].target.value
+            kind = self._expression_kind(original.value)
+            if kind:
+                self._types[-1][name] = kind
+            else:
+                self._types[-1].pop(name, None)  # rebound to something else
+        return updated
+
     def _receiver_kind(self, receiver: cst.BaseExpression) -> str | None:
         """'module', 'tensor', 'other' (known not torch) or None (unknown)."""
         if isinstance(receiver, cst.Name):
             if receiver.value == "self" and self._classes and self._classes[-1]:
                 return "module"
+            known = self._types[-1].get(receiver.value)
+            if known:
+                return known
             values = self.scan.bound_values.get(receiver.value)
             if values and all(_is_plain_python(v) for v in values):
                 return "other"
             return None
         if _is_plain_python(receiver):
             return "other"
-        if isinstance(receiver, cst.Call) and self.qualify(receiver.func):
-            entry = self.resolve_entry(receiver.func)
-            if entry is not None and entry.target and entry.target.rsplit(".", 1)[-1][:1].islower():
-                return "tensor"  # a torch function's result
-        return None
+        return self._expression_kind(receiver)
 
     def _method_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func = original.func
