@@ -79,6 +79,7 @@ def map_arguments(
     """
     bound = _bind(entry, args, start=skip)
     present = {b.name for b in bound if b.name}
+    noop: set[int] = set()  # arguments passing torch's no-op value, which Paddle does not take: dropped
     for name, spec in entry.unsupported_args.items():
         for b in bound:
             if b.name != name:
@@ -90,13 +91,15 @@ def map_arguments(
                 bad = value not in spec["allow"]
             if bad:
                 raise UnsupportedUse(f"{name}={value}: {spec['reason']}")
+            if spec["allow"]:
+                noop.add(id(b))
 
     out: list[tuple[str | None, cst.Arg, bool]] = []  # (paddle name, node, was positional)
     for b in bound:
         if b.name is None:
             out.append((None, b.arg, b.positional))
             continue
-        if b.name in entry.drop:
+        if b.name in entry.drop or id(b) in noop:
             continue
         value: cst.BaseExpression | None = b.arg.value
         if b.name in entry.values:
@@ -144,23 +147,42 @@ def map_arguments(
 
 
 def fix_commas(original: Sequence[cst.Arg], new: list[cst.Arg]) -> list[cst.Arg]:
-    """Give every argument but the last a comma; the last takes the original last's comma and spacing.
+    """Give every argument but the last a comma; the last ends the call as the original last did.
 
     That keeps a multi-line call's trailing comma and closing-paren layout when
-    the last argument was dropped or new ones were appended.
+    the last argument was dropped or new ones were appended.  A comment after
+    the new last argument's own comma is kept, re-indented for the paren.
     """
     if not new:
         return new
     fixed = []
+    closing = original[-1] if original else new[-1]
     for i, arg in enumerate(new):
-        if i == len(new) - 1:
-            last = original[-1] if original else arg
-            fixed.append(arg.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg))
-        elif not isinstance(arg.comma, cst.Comma):
-            fixed.append(arg.with_changes(comma=_COMMA))
-        else:
+        if i < len(new) - 1:
+            fixed.append(arg if isinstance(arg.comma, cst.Comma) else arg.with_changes(comma=_COMMA))
+            continue
+        if arg is closing or arg.deep_equals(closing):
             fixed.append(arg)
+        elif _has_comment(arg.comma):
+            fixed.append(arg.with_changes(comma=_reindent_comma(arg.comma, closing),
+                                          whitespace_after_arg=cst.SimpleWhitespace("")))
+        else:
+            fixed.append(arg.with_changes(comma=closing.comma, whitespace_after_arg=closing.whitespace_after_arg))
     return fixed
+
+
+def _has_comment(comma) -> bool:
+    ws = getattr(comma, "whitespace_after", None)
+    return isinstance(ws, cst.ParenthesizedWhitespace) and ws.first_line.comment is not None
+
+
+def _reindent_comma(comma: cst.Comma, closing: cst.Arg) -> cst.Comma:
+    """Keep ``comma``'s comment but end the line the way the original call closed."""
+    for ws in (getattr(closing.comma, "whitespace_after", None), closing.whitespace_after_arg):
+        if isinstance(ws, cst.ParenthesizedWhitespace):
+            return comma.with_changes(whitespace_after=comma.whitespace_after.with_changes(
+                indent=ws.indent, last_line=ws.last_line))
+    return comma
 
 
 @dataclass
@@ -174,6 +196,11 @@ class CallContext:
     resolve: Callable[[cst.BaseExpression], ApiEntry | None]
     value_rewrites: dict[str, Callable]
     receiver: cst.BaseExpression | None = None  # set for method calls
+    # statement-level context, for rewrites that need more than the call itself:
+    assigned_to: cst.BaseExpression | None = None  # `x` when the call is the whole value of `x = call(...)` on its own line
+    add_statement: Callable[[cst.BaseSmallStatement], None] | None = None  # appends a statement after that line
+    bound_values: Callable[[cst.BaseExpression], list] = lambda node: []  # what a plain name is assigned anywhere in the file
+    scope_state: dict | None = None  # per-function scratch space shared by the rewrites of one function
 
     def map_args(
         self,
@@ -192,6 +219,32 @@ class CallContext:
         if self.receiver is not None:
             return cst.Attribute(value=self.receiver, attr=cst.Name(self.entry.target_method))
         return self.render(self.entry.target)
+
+    def unsupported(self, reason: str) -> UnsupportedUse:
+        return UnsupportedUse(reason)
+
+
+@dataclass
+class AccessContext:
+    """What an access rewrite sees: a read of a mapped attribute, or an assignment to it.
+
+    For ``optimizer.param_groups[0]["lr"]`` the entry is the ``param_groups``
+    method-attribute, ``receiver`` is ``optimizer`` and ``subscripts`` are the
+    index expressions ``0`` and ``"lr"`` (innermost first); for a module-level
+    attribute such as ``InterpolationMode.BILINEAR`` the entry is found by
+    prefix and ``rest`` is ``"BILINEAR"``.  ``value`` is the assigned value
+    for ``attr = value`` (the rewrite then returns a small statement);
+    ``augmented`` marks an augmented assignment (``attr += v``).
+    """
+
+    entry: ApiEntry
+    node: cst.BaseExpression  # the access as written (inner parts converted)
+    render: Callable[[str], cst.BaseExpression]
+    receiver: cst.BaseExpression | None = None
+    rest: str = ""
+    subscripts: tuple[cst.BaseExpression, ...] = ()
+    value: cst.BaseExpression | None = None
+    augmented: bool = False
 
     def unsupported(self, reason: str) -> UnsupportedUse:
         return UnsupportedUse(reason)

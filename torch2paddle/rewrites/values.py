@@ -18,6 +18,9 @@ def one_minus(value: cst.BaseExpression) -> cst.BaseExpression:
     """BatchNorm momentum: Paddle weighs the old statistic, so its momentum is ``1 - torch's``."""
     if isinstance(value, (cst.Integer, cst.Float)):
         return cst.Float(repr(round(1.0 - float(value.evaluated_value), 12)))
+    if (isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Subtract) and not value.lpar
+            and isinstance(value.left, (cst.Integer, cst.Float)) and float(value.left.evaluated_value) == 1.0):
+        return value.right  # 1 - (1 - m) is m
     return cst.BinaryOperation(
         left=cst.Integer("1"),
         operator=cst.Subtract(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")),
