@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from .arguments import CallContext, UnsupportedUse, map_arguments, source_of
+from .arguments import AccessContext, CallContext, UnsupportedUse, map_arguments, source_of
 from .imports import ScanResult, build_dotted, dotted_name
 from .report import MARKER, ApiUse
-from .rewrites import CALL_REWRITES, VALUE_REWRITES
+from .rewrites import ACCESS_REWRITES, CALL_REWRITES, VALUE_REWRITES
 from .tables import ApiEntry, Tables
 
 _OWNER_BY_PREFIX = {"torch.Tensor.": "tensor", "torch.nn.Module.": "module", "torch.optim.Optimizer.": "optimizer"}
@@ -29,6 +29,7 @@ _LITERAL_TYPES = (
 )
 _NON_TENSOR_RESULTS = {"item", "tolist", "size", "dim", "numel", "numpy", "nelement", "element_size", "data_ptr",
                        "is_contiguous", "is_floating_point", "stride", "storage_offset", "get_device", "type"}
+_ARRAY_LIBRARIES = {"np", "numpy", "pd", "pandas", "cv2", "PIL", "Image"}
 _NON_TENSOR_FACTORIES = {"dict", "list", "set", "tuple", "str", "int", "float", "OrderedDict", "defaultdict", "deque"}
 
 
@@ -87,6 +88,16 @@ class TorchToPaddle(cst.CSTTransformer):
         self._module_classes: set[str] = set()
         self._types: list[dict[str, str]] = [{}]  # per function: local name -> "tensor" | "module"
         self._bound_cache: dict[str, tuple[list[ApiEntry], bool]] = {}
+        # statement-level context for rewrites (see CallContext / AccessContext)
+        self._after: list[list[cst.BaseSmallStatement]] = []  # per statement line: statements to add after it
+        self._assigned: dict[int, cst.BaseExpression] = {}  # id(call) -> `x` of a `x = call(...)` line
+        self._scope_state: list[dict] = [{}]  # per function: scratch space of the rewrites
+        self._store: dict[int, bool] = {}  # id(assignment target) -> augmented assignment?
+        self._access_roots: set[int] = set()  # outermost subscripts of method-attribute accesses
+        self._claimed: set[int] = set()  # their inner parts, rewritten as a whole
+        self._attribute_methods = {
+            name for name, es in tables.methods.items() if any(e.kind == "attribute" for e in es)
+        }
 
     # -- name resolution -----------------------------------------------------
     def qualify(self, node: cst.BaseExpression) -> str | None:
@@ -180,10 +191,12 @@ class TorchToPaddle(cst.CSTTransformer):
         self._scopes.append(self.scan.function_locals.get(id(node), frozenset()))
         self._markers.append([])
         self._types.append(self._parameter_types(node))
+        self._scope_state.append({})
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self._scopes.pop()
         self._types.pop()
+        self._scope_state.pop()
         return self._attach_block(updated)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -206,11 +219,18 @@ class TorchToPaddle(cst.CSTTransformer):
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._markers.append([])
+        self._after.append([])
+        for small in node.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Call):
+                self._assigned[id(small.value)] = small.targets[0].target
 
     def leave_SimpleStatementLine(self, original, updated: cst.SimpleStatementLine):
         markers = self._markers.pop()
+        after = self._after.pop()
         if markers:
             updated = updated.with_changes(trailing_whitespace=_with_markers(updated.trailing_whitespace, markers))
+        if after:  # statements a rewrite added (e.g. optimizer.set_lr_scheduler(scheduler))
+            return cst.FlattenSentinel([updated, *(cst.SimpleStatementLine(body=[s]) for s in after)])
         return updated
 
     def _visit_compound(self, node) -> None:
@@ -245,8 +265,12 @@ class TorchToPaddle(cst.CSTTransformer):
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         key = id(original)
-        if key in self._inner or key in self._call_funcs:
+        if key in self._inner or key in self._call_funcs or key in self._claimed:
             return updated
+        if original.attr.value in self._attribute_methods and key not in self._store:
+            new = self._method_access(original, updated)
+            if new is not None:
+                return new
         return self._reference(original, updated)
 
     def _reference(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
@@ -264,6 +288,11 @@ class TorchToPaddle(cst.CSTTransformer):
         if entry.unsupported:
             self._unsupported(original, qualified, entry.unsupported)
             return self._torch_form(qualified)
+        if entry.rewrite in ACCESS_REWRITES:
+            if id(original) in self._store:
+                return updated  # rewritten with its assignment (leave_Assign)
+            new = self._access(original, qualified, AccessContext(entry, updated, self.output.render, rest=rest))
+            return self._torch_form(qualified) if new is None else new
         assert entry.target is not None
         target = entry.target + ("." + rest if rest else "")
         if self.is_torch(qualified):
@@ -283,7 +312,107 @@ class TorchToPaddle(cst.CSTTransformer):
         return updated
 
     def _context(self, entry, original, updated, receiver=None) -> CallContext:
-        return CallContext(entry, updated, original, self.output.render, self.resolve_entry, VALUE_REWRITES, receiver)
+        target = self._assigned.get(id(original))
+        return CallContext(
+            entry, updated, original, self.output.render, self.resolve_entry, VALUE_REWRITES, receiver,
+            assigned_to=target,
+            add_statement=self._after[-1].append if target is not None and self._after else None,
+            bound_values=self._bound_values,
+            scope_state=self._scope_state[-1],
+        )
+
+    def _bound_values(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
+        """What a plain name is assigned anywhere in the file (conditional expressions split, None left out)."""
+        if not isinstance(node, cst.Name):
+            return []
+        out: list[cst.BaseExpression] = []
+        stack = list(self.scan.bound_values.get(node.value, []))
+        while stack:
+            value = stack.pop()
+            if isinstance(value, cst.IfExp):
+                stack += [value.body, value.orelse]
+            elif not (isinstance(value, cst.Name) and value.value == "None"):
+                out.append(value)
+        return out
+
+    # -- attribute accesses with an access rewrite (reads and assignments) ----
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, (cst.Attribute, cst.Subscript)):
+                self._store[id(target.target)] = False
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, (cst.Attribute, cst.Subscript)):
+            self._store[id(node.target)] = True
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if id(node) in self._claimed or not self._attribute_methods:
+            return
+        base, inner = node.value, []
+        while isinstance(base, cst.Subscript):
+            inner.append(base)
+            base = base.value
+        if isinstance(base, cst.Attribute) and base.attr.value in self._attribute_methods:
+            self._claimed.update(id(n) for n in (*inner, base))
+            self._access_roots.add(id(node))
+
+    def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
+        key = id(original)
+        if key in self._access_roots and key not in self._claimed and key not in self._store:
+            new = self._method_access(original, updated)
+            if new is not None:
+                return new
+        return updated
+
+    def leave_AugAssign(self, original: cst.AugAssign, updated: cst.AugAssign):
+        return self._assignment(original.target, updated.target, updated.value, True) or updated
+
+    def _assignment(self, target_o, target_u, value, augmented: bool):
+        """The statement replacing ``target = value`` when the target has an access rewrite, else None."""
+        if id(target_o) not in self._store:
+            return None
+        if id(target_o) in self._access_roots or (
+            isinstance(target_o, cst.Attribute) and target_o.attr.value in self._attribute_methods
+        ):
+            return self._method_access(target_o, target_u, value, augmented)
+        qualified = self.qualify(target_o)
+        if qualified is None:
+            return None
+        entry, rest = self.lookup(qualified)
+        if entry is None or entry.unsupported or entry.rewrite not in ACCESS_REWRITES:
+            return None
+        return self._access(target_o, qualified, AccessContext(
+            entry, target_u, self.output.render, rest=rest, value=value, augmented=augmented))
+
+    def _method_access(self, original, updated, value=None, augmented=False):
+        """``obj.attr[i][j]`` (or an assignment to it) where ``attr`` is a method-section attribute entry."""
+        subscripts = []
+        base = updated
+        while isinstance(base, cst.Subscript):
+            index = base.slice[0].slice if len(base.slice) == 1 else None
+            subscripts.append(index.value if isinstance(index, cst.Index) else None)
+            base = base.value
+        if not isinstance(base, cst.Attribute) or self.qualify(base.value) is not None:
+            return None
+        if self._receiver_kind(base.value) == "other":
+            return None
+        entries = [e for e in self.tables.lookup_method(base.attr.value) if e.kind == "attribute"]
+        context = AccessContext(entries[0], updated, self.output.render, receiver=base.value,
+                                subscripts=tuple(reversed(subscripts)), value=value, augmented=augmented)
+        return self._access(original, entries[0].name, context)
+
+    def _access(self, original, api: str, ctx: AccessContext):
+        """Run the entry's access rewrite; None (and a marker) when the use is unsupported."""
+        entry = ctx.entry
+        try:
+            if entry.unsupported:
+                raise UnsupportedUse(entry.unsupported)
+            new = ACCESS_REWRITES[entry.rewrite](ctx)
+        except UnsupportedUse as exc:
+            self._unsupported(original, api, str(exc))
+            return None
+        self._record(original, api, entry.target)
+        return new
 
     def _api_call(self, original: cst.Call, updated: cst.Call, qualified: str) -> cst.BaseExpression:
         if qualified in self.tables.modules:
@@ -311,7 +440,7 @@ class TorchToPaddle(cst.CSTTransformer):
                 new = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated))
             else:
                 args = map_arguments(entry, updated.args, VALUE_REWRITES)
-                new = updated.with_changes(func=self.output.render(entry.target), args=args)
+                new = _with_args(updated, args, func=self.output.render(entry.target))
         except UnsupportedUse as exc:
             if not torch_use:
                 return updated
@@ -362,6 +491,8 @@ class TorchToPaddle(cst.CSTTransformer):
                 self._types[-1][name] = kind
             else:
                 self._types[-1].pop(name, None)  # rebound to something else
+        if len(original.targets) == 1:
+            return self._assignment(original.targets[0].target, updated.targets[0].target, updated.value, False) or updated
         return updated
 
     def _receiver_kind(self, receiver: cst.BaseExpression) -> str | None:
@@ -407,9 +538,7 @@ class TorchToPaddle(cst.CSTTransformer):
                 new = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, receiver))
             else:
                 args = map_arguments(entry, updated.args, VALUE_REWRITES)
-                new = updated.with_changes(
-                    func=updated.func.with_changes(attr=cst.Name(entry.target_method)), args=args
-                )
+                new = _with_args(updated, args, func=updated.func.with_changes(attr=cst.Name(entry.target_method)))
         except UnsupportedUse as exc:
             self._unsupported(original, entry.name, str(exc))
             return updated
@@ -456,7 +585,7 @@ class TorchToPaddle(cst.CSTTransformer):
             self._unsupported(original, label, str(exc))
             return updated
         codes = {tuple(source_of(a) for a in args) for args in results}
-        new = updated.with_changes(args=results[0])
+        new = _with_args(updated, results[0])
         if new.deep_equals(updated):
             return updated
         if len(codes) > 1:
@@ -469,11 +598,23 @@ class TorchToPaddle(cst.CSTTransformer):
         return new
 
 
+def _with_args(call: cst.Call, args: list[cst.Arg], **changes) -> cst.Call:
+    """The call with new arguments; with none left, no whitespace stays inside the parentheses."""
+    if not args:
+        changes["whitespace_before_args"] = cst.SimpleWhitespace("")
+    return call.with_changes(args=args, **changes)
+
+
 def _is_plain_python(node: cst.BaseExpression) -> bool:
+    """Literals, builtin containers and numpy/pandas values: receivers whose methods are never torch's."""
     if isinstance(node, _LITERAL_TYPES):
         return True
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
-        return node.func.value in _NON_TENSOR_FACTORIES
+    if isinstance(node, cst.Call):
+        name = dotted_name(node.func)
+        if name is not None:
+            return name in _NON_TENSOR_FACTORIES or name.split(".", 1)[0] in _ARRAY_LIBRARIES
+        if isinstance(node.func, cst.Attribute):  # np.arange(6).reshape(2, 3)
+            return _is_plain_python(node.func.value)
     return False
 
 
