@@ -50,15 +50,16 @@ def _output_form(imported: ImportedName, tables: Tables) -> _Out | None:
 
 def plan_output_names(scan: ScanResult, tables: Tables, torch_roots: frozenset[str]) -> tuple[OutputNames, dict]:
     forms: dict[int, _Out | None] = {}
-    aliases: dict[str, str] = {}
+    scopes: dict[int, dict[str, str]] = {}
     for imported in scan.imports:
         if imported.qualified.split(".", 1)[0] not in torch_roots:
             continue
         form = _output_form(imported, tables)
         forms[id(imported)] = form
         if form is not None:
-            aliases[form.local] = f"{form.module}.{form.name}" if form.module else form.name
-    return OutputNames(aliases), forms
+            target = f"{form.module}.{form.name}" if form.module else form.name
+            scopes.setdefault(imported.scope, {})[form.local] = target
+    return OutputNames(scopes), forms
 
 
 def _import_node(out: _Out) -> cst.BaseSmallStatement:
@@ -98,7 +99,7 @@ class ImportRewriter(cst.CSTTransformer):
         self.import_nodes = import_nodes
         self.torch_roots = torch_roots
         self.prelude: list[cst.BaseSmallStatement] = []
-        if output.needs_paddle_root and "paddle" not in output.used:
+        if output.needs_paddle_root and (0, "paddle") not in output.used:
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name("paddle"))]))
         for root in sorted(leftover_roots):
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
@@ -135,7 +136,7 @@ class ImportRewriter(cst.CSTTransformer):
                 kept_names.append(alias)
                 continue
             form = self.forms.get(id(item))
-            if form is None or form.local not in self.output.used:
+            if form is None or (item.scope, form.local) not in self.output.used:
                 continue
             key = (form.module, form.name, form.asname)
             if key in self._emitted:

@@ -48,11 +48,13 @@ class ImportedName:
     statement: cst.CSTNode  # the Import / ImportFrom node
     is_from: bool
     has_asname: bool
+    scope: int = 0  # 0: module level; else id() of the FunctionDef the import is in
 
 
 @dataclass
 class ScanResult:
-    aliases: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # module-level imports
+    function_aliases: dict[int, dict[str, str]] = field(default_factory=dict)  # imports inside a function
     imports: list[ImportedName] = field(default_factory=list)
     star_imports: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
     function_locals: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -102,11 +104,14 @@ class ImportScanner(cst.CSTVisitor):
         return False
 
     def _record(self, imported: ImportedName) -> None:
-        self.result.imports.append(imported)
         if not self._function_stack:
+            self.result.imports.append(imported)
             self.result.aliases[imported.local] = imported.qualified
-        else:  # an import inside a function: treat as file-wide, it is how people write it
-            self.result.aliases.setdefault(imported.local, imported.qualified)
+        else:  # an import inside a function binds the name in that function only
+            scope = self._function_stack[-1][0]
+            self.result.imports.append(ImportedName(imported.local, imported.qualified, imported.statement,
+                                                   imported.is_from, imported.has_asname, scope))
+            self.result.function_aliases.setdefault(scope, {})[imported.local] = imported.qualified
 
     # -- scopes --------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

@@ -42,27 +42,40 @@ def owner_of(entry: ApiEntry) -> str:
 
 @dataclass
 class OutputNames:
-    """Local names the converted file binds to Paddle modules/objects, and which got used."""
+    """Local names the converted file binds to Paddle modules/objects, per scope, and which got used.
 
-    aliases: dict[str, str]  # local -> paddle qualified name
-    used: set[str] = field(default_factory=set)
+    Scope 0 is the module; a function's own imports (scope ``id(FunctionDef)``)
+    are usable only while the transformer is inside that function (``active``).
+    """
+
+    scopes: dict[int, dict[str, str]]  # scope -> {local -> paddle qualified name}
+    used: set[tuple[int, str]] = field(default_factory=set)
     needs_paddle_root: bool = False
+    active: list[int] = field(default_factory=list)  # the functions being transformed, outermost first
 
-    def __post_init__(self) -> None:
-        self._exact = {q: local for local, q in self.aliases.items()}
-        self._prefixes = sorted(self.aliases.items(), key=lambda kv: -len(kv[1]))
+    def _lookups(self):
+        for scope in [*reversed(self.active), 0]:
+            aliases = self.scopes.get(scope)
+            if aliases:
+                yield scope, aliases
 
     def render(self, qualified: str) -> cst.BaseExpression:
         if not qualified.startswith("paddle.") and qualified != "paddle":
             return build_dotted(qualified)  # builtins or stdlib targets
-        local = self._exact.get(qualified)
-        if local is not None:
-            self.used.add(local)
-            return cst.Name(local)
-        for local, module in self._prefixes:
-            if qualified.startswith(module + "."):
-                self.used.add(local)
-                return build_dotted(local + qualified[len(module):])
+        for scope, aliases in self._lookups():
+            for local, target in aliases.items():
+                if target == qualified:
+                    self.used.add((scope, local))
+                    return cst.Name(local)
+        best: tuple[int, int, str, str] | None = None  # longest module prefix, innermost scope first
+        for scope, aliases in self._lookups():
+            for local, module in aliases.items():
+                if qualified.startswith(module + ".") and (best is None or len(module) > best[0]):
+                    best = (len(module), scope, local, module)
+        if best is not None:
+            _, scope, local, module = best
+            self.used.add((scope, local))
+            return build_dotted(local + qualified[len(module):])
         self.needs_paddle_root = True
         return build_dotted(qualified)
 
@@ -105,9 +118,15 @@ class TorchToPaddle(cst.CSTTransformer):
         if name is None:
             return None
         head, _, rest = name.partition(".")
-        qualified = self.scan.aliases.get(head)
-        if qualified is None or any(head in scope for scope in self._scopes):
-            return None
+        qualified = None
+        for function in reversed(self.output.active):  # a function's own imports first
+            qualified = self.scan.function_aliases.get(function, {}).get(head)
+            if qualified is not None:
+                break
+        if qualified is None:
+            qualified = self.scan.aliases.get(head)
+            if qualified is None or any(head in scope for scope in self._scopes):
+                return None
         return f"{qualified}.{rest}" if rest else qualified
 
     def is_torch(self, qualified: str) -> bool:
@@ -192,11 +211,13 @@ class TorchToPaddle(cst.CSTTransformer):
         self._markers.append([])
         self._types.append(self._parameter_types(node))
         self._scope_state.append({})
+        self.output.active.append(id(node))
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self._scopes.pop()
         self._types.pop()
         self._scope_state.pop()
+        self.output.active.pop()
         return self._attach_block(updated)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
