@@ -150,11 +150,15 @@ class ImportRewriter(cst.CSTTransformer):
 
     def _rewrite_body(self, body) -> list:
         out = []
-        carry: list[cst.EmptyLine] = []
+        carry: list[cst.EmptyLine] | None = None  # leading lines of a removed import, for the next statement
         for stmt in body:
-            if carry:
-                stmt = stmt.with_changes(leading_lines=[*carry, *stmt.leading_lines])
-                carry = []
+            if carry is not None:
+                lines = [*carry, *stmt.leading_lines]
+                if not out:  # the removed import opened the block: no blank lines before the first statement
+                    while lines and lines[0].comment is None:
+                        lines.pop(0)
+                stmt = stmt.with_changes(leading_lines=lines)
+                carry = None
             if not isinstance(stmt, cst.SimpleStatementLine) or not any(id(s) in self.import_nodes for s in stmt.body):
                 out.append(stmt)
                 continue
