@@ -324,6 +324,11 @@ def builtin_table_paths() -> list[Path]:
 
 def _cache_path(paths: list[Path]) -> Path:
     digest = hashlib.sha256()
+    # the schema code is part of the key: a cache pickled by another version must not be reused
+    for code in (Path(__file__), Path(__file__).parent / "rewrites"):
+        for p in sorted(code.glob("*.py")) if code.is_dir() else [code]:
+            st = p.stat()
+            digest.update(f"{p}\0{st.st_mtime_ns}\0{st.st_size}\0".encode())
     for p in paths:
         st = p.stat()
         digest.update(f"{p}\0{st.st_mtime_ns}\0{st.st_size}\0".encode())
