@@ -17,7 +17,8 @@ EXIT_UNSUPPORTED = 3  # --strict and unsupported uses remain
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    # messages are never folded: a path or a table entry must stay greppable in logs
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
