@@ -253,7 +253,7 @@ def run_from_cli(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    console, err = Console(highlight=False), Console(stderr=True, highlight=False)
+    console, err = Console(highlight=False), Console(stderr=True, highlight=False, soft_wrap=True)
     if not console.is_terminal:
         console = Console(highlight=False, width=160)  # logs and CI: do not fold the table to 80 columns
     try:
