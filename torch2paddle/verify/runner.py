@@ -70,19 +70,13 @@ class VerifyResult:
 
 
 def _run_side(plan: Plan, side: str, steps: list[str], python: str, on_event: Callable | None) -> tuple[float, float]:
-    """Run one side's steps; returns (wall seconds, framework import seconds)."""
+    """Run one side's steps in one process; returns (seconds running steps, seconds importing the framework)."""
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
-    if "paddle" in side:
+    if side == "paddle":
         env.setdefault("GLOG_minloglevel", "2")
     log_path = plan.harness / "result" / "log" / f"{side}_side.log"
-    probe = [python, "-c", f"import time; t = time.perf_counter(); import {side}; print(time.perf_counter() - t)"]
     start = time.perf_counter()
-    imported = subprocess.run(probe, capture_output=True, text=True, env=env)
-    import_seconds = float(imported.stdout.strip() or "nan") if imported.returncode == 0 else float("nan")
-    if imported.returncode != 0:
-        raise HarnessError(f"{side} cannot be imported by {python}: install it with "
-                           f"`pip install 'torch2paddle[verify]'`\n{imported.stderr.strip()[-500:]}")
     with log_path.open("w") as log:
         process = subprocess.Popen([python, str(plan.harness / side / "run_steps.py"), *steps], stdout=subprocess.PIPE,
                                    stderr=log, text=True, env=env, cwd=str(plan.harness / side))
@@ -93,7 +87,15 @@ def _run_side(plan: Plan, side: str, steps: list[str], python: str, on_event: Ca
                 _, step, status = line.split()
                 on_event(side, step, status)
         process.wait()
-    return time.perf_counter() - start - import_seconds, import_seconds
+    wall = time.perf_counter() - start
+    side_file = plan.harness / "result" / f"{side}_side.json"
+    if not side_file.is_file():  # the framework (or the harness glue) could not even be imported
+        tail = log_path.read_text()[-800:].strip()
+        hint = "install both frameworks with `pip install 'torch2paddle[verify]'`" if "ModuleNotFoundError" in tail \
+            else "see the log"
+        raise HarnessError(f"the {side} side could not start ({hint}); {log_path}:\n{tail}")
+    imported = float(json.loads(side_file.read_text())["import_seconds"])
+    return wall - imported, imported
 
 
 def _load(path: Path) -> dict | None:

@@ -13,7 +13,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+_start = time.perf_counter()
 import t2p_support  # noqa: E402  (imports this side's framework once)
+
+_side_file = t2p_support.ROOT / "result" / f"{t2p_support.SIDE}_side.json"
+_side_file.parent.mkdir(parents=True, exist_ok=True)
+_side_file.write_text(json.dumps({"import_seconds": time.perf_counter() - _start, "device": t2p_support.DEVICE_NAME}))
 
 for step in sys.argv[1:]:
     scripts = sorted(HERE.glob(f"[0-9][0-9]_{step}.py"))
