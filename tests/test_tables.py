@@ -117,3 +117,32 @@ def test_cli_mappings_show_and_coverage():
     assert coverage.returncode == 0 and "nn_layers.yaml" in coverage.stdout and "total" in coverage.stdout
     found = _cli("mappings", "search", "Conv2")
     assert "torch.nn.Conv2d" in found.stdout
+
+
+def test_cli_weights_converts_a_checkpoint(tmp_path):
+    torch = pytest.importorskip("torch")
+    paddle = pytest.importorskip("paddle")
+    (tmp_path / "tinymodel.py").write_text(
+        "import torch.nn as nn\n\n\ndef build(classes=3):\n"
+        "    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Flatten(), nn.Linear(4 * 6 * 6, classes))\n"
+    )
+    import importlib
+    import sys as _sys
+
+    _sys.path.insert(0, str(tmp_path))
+    try:
+        model = importlib.import_module("tinymodel").build(5)
+    finally:
+        _sys.path.remove(str(tmp_path))
+    torch.save({"model": model.state_dict(), "epoch": 3}, tmp_path / "ckpt.pth")
+    done = _cli("weights", str(tmp_path / "ckpt.pth"), str(tmp_path / "out.pdparams"), "--model", "tinymodel:build",
+                "--kwargs", '{"classes": 5}', "--path", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "3.weight" in done.stdout  # the transposed Linear weight is reported
+    state = paddle.load(str(tmp_path / "out.pdparams"))
+    assert list(state["3.weight"].shape) == [144, 5]
+    assert "1._mean" in state and "1.num_batches_tracked" not in state
+    bad = _cli("weights", str(tmp_path / "ckpt.pth"), str(tmp_path / "bad.pdparams"), "--model", "tinymodel:build",
+               "--path", str(tmp_path))
+    assert bad.returncode == 1 and "3.weight" in bad.stderr  # 3 classes: the checkpoint's shapes do not fit
+    assert not (tmp_path / "bad.pdparams").exists()
