@@ -21,6 +21,17 @@ class SourceError(Exception):
         self.line = line
 
 
+def _syntax_error(code: str, filename: str | None, exc: cst.ParserSyntaxError) -> SourceError:
+    """Python's own parser names the offending line more precisely than libcst's (which points past it)."""
+    try:
+        compile(code, filename or "<source>", "exec", dont_inherit=True)
+    except SyntaxError as precise:
+        return SourceError(f"syntax error: {precise.msg}", precise.lineno)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return SourceError(f"syntax error: {exc.message}", exc.raw_line)
+
+
 @lru_cache(maxsize=1)
 def default_tables() -> Tables:
     return load_tables()
@@ -43,7 +54,7 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
     try:
         module = cst.parse_module(code)
     except cst.ParserSyntaxError as exc:
-        raise SourceError(f"syntax error: {exc.message}", exc.raw_line) from None
+        raise _syntax_error(code, filename, exc) from None
     except RecursionError:
         raise SourceError("expression nested too deeply to parse") from None
     scan = scan_imports(module, tables.roots)
