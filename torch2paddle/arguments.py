@@ -234,7 +234,8 @@ class AccessContext:
     attribute such as ``InterpolationMode.BILINEAR`` the entry is found by
     prefix and ``rest`` is ``"BILINEAR"``.  ``value`` is the assigned value
     for ``attr = value`` (the rewrite then returns a small statement);
-    ``augmented`` marks an augmented assignment (``attr += v``).
+    ``augmented`` marks an augmented assignment (``attr += v``).  A rewrite
+    returns None to leave an access it does not handle as it is (unreported).
     """
 
     entry: ApiEntry
@@ -245,6 +246,8 @@ class AccessContext:
     subscripts: tuple[cst.BaseExpression, ...] = ()
     value: cst.BaseExpression | None = None
     augmented: bool = False
+    resolve: Callable[[cst.BaseExpression], ApiEntry | None] = lambda node: None
+    bound_values: Callable[[cst.BaseExpression], list] = lambda node: []
 
     def unsupported(self, reason: str) -> UnsupportedUse:
         return UnsupportedUse(reason)

@@ -57,19 +57,19 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         raise _syntax_error(code, filename, exc) from None
     except RecursionError:
         raise SourceError("expression nested too deeply to parse") from None
-    scan = scan_imports(module, tables.roots)
-    if not any(i.qualified.split(".", 1)[0] in roots for i in scan.imports):
-        return ConversionResult(code, [], False)
-    output, forms = plan_output_names(scan, tables, roots)
-    transformer = TorchToPaddle(tables, scan, output, roots)
-    wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
     try:
-        converted = wrapper.visit(transformer)
+        scan = scan_imports(module, tables.roots)
+        if not any(i.qualified.split(".", 1)[0] in roots for i in scan.imports):
+            return ConversionResult(code, [], False)
+        output, forms = plan_output_names(scan, tables, roots)
+        transformer = TorchToPaddle(tables, scan, output, roots)
+        converted = module.visit(transformer)
+        transformer.resolve_positions(module)
         converted = converted.visit(
             ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots)
         )
+        new_code = converted.code
     except RecursionError:
         raise SourceError("expression nested too deeply to convert") from None
-    new_code = converted.code
     uses = sorted(transformer.uses, key=lambda u: (u.line, u.column))
     return ConversionResult(new_code, uses, new_code != code)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from .fastwalk import FastDispatch
 from .imports import ImportedName, ScanResult, build_dotted
 from .tables import Tables
 from .transformer import OutputNames
@@ -57,7 +58,12 @@ def plan_output_names(scan: ScanResult, tables: Tables, torch_roots: frozenset[s
         form = _output_form(imported, tables)
         forms[id(imported)] = form
         if form is not None:
-            target = f"{form.module}.{form.name}" if form.module else form.name
+            if form.module:
+                target = f"{form.module}.{form.name}"
+            elif form.asname or form.local != form.name.split(".", 1)[0]:
+                target = form.name
+            else:  # `import paddle.vision` binds `paddle`, the root package
+                target = form.local
             scopes.setdefault(imported.scope, {})[form.local] = target
     return OutputNames(scopes), forms
 
@@ -87,7 +93,13 @@ def _merge(statements: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatem
     return merged
 
 
-class ImportRewriter(cst.CSTTransformer):
+_STATEMENT_HOLDERS = (
+    cst.Module, cst.IndentedBlock, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler,
+    cst.Finally, cst.MatchCase,
+)
+
+
+class ImportRewriter(FastDispatch, cst.CSTTransformer):
     def __init__(self, scan: ScanResult, forms: dict, output: OutputNames, import_nodes: set[int],
                  leftover_roots: set[str], torch_roots: frozenset[str]):
         super().__init__()
@@ -105,6 +117,13 @@ class ImportRewriter(cst.CSTTransformer):
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
         self._prelude_done = False
         self._emitted: set[tuple] = set()
+
+    # Imports are statements: descend only through what can hold statements (compound statements and
+    # their blocks), never into expressions, so the pass costs little beyond the module's statement tree.
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if not isinstance(node, _STATEMENT_HOLDERS):
+            return False
+        return super().on_visit(node)
 
     # keep import nodes identical (not rebuilt) so they can be recognised by id
     def visit_Import(self, node: cst.Import) -> bool:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from .fastwalk import walk
+
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
@@ -190,5 +192,5 @@ class ImportScanner(cst.CSTVisitor):
 
 def scan_imports(module: cst.Module, roots: frozenset[str]) -> ScanResult:
     scanner = ImportScanner(roots)
-    module.visit(scanner)
+    walk(module, scanner)  # same hooks, same order as module.visit(scanner), without rebuilding the tree
     return scanner.result

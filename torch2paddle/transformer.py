@@ -11,13 +11,14 @@ Imports are rewritten last (``import_rewriter``), from what the output really us
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
 from .arguments import AccessContext, CallContext, UnsupportedUse, map_arguments, source_of
+from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
+from .positions import start_positions
 from .report import MARKER, ApiUse
 from .rewrites import ACCESS_REWRITES, CALL_REWRITES, VALUE_REWRITES
 from .tables import ApiEntry, Tables
@@ -80,16 +81,15 @@ class OutputNames:
         return build_dotted(qualified)
 
 
-class TorchToPaddle(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
+class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def __init__(self, tables: Tables, scan: ScanResult, output: OutputNames, torch_roots: frozenset[str]):
         super().__init__()
         self.tables = tables
         self.scan = scan
         self.output = output
         self.torch_roots = torch_roots
-        self.uses: list[ApiUse] = []
+        self.uses: list[ApiUse] = []  # line/column filled in by resolve_positions() after the visit
+        self._use_nodes: list[cst.CSTNode] = []  # the original node of each use
         self.leftover_roots: set[str] = set()  # torch roots that unsupported uses still need
         self.import_nodes: set[int] = set()
         self._skip: set[int] = set()
@@ -152,20 +152,27 @@ class TorchToPaddle(cst.CSTTransformer):
         return self.tables.apis.get(qualified) if qualified else None
 
     # -- bookkeeping ---------------------------------------------------------
-    def _position(self, node: cst.CSTNode) -> tuple[int, int]:
-        try:
-            start = self.get_metadata(PositionProvider, node).start
-            return start.line, start.column
-        except KeyError:
-            return 0, 0
+    def resolve_positions(self, module: cst.Module) -> None:
+        """Fill in each use's line and column from the original module (0, 0 for a node not in it).
+
+        Positions are computed once, after the visit, for the reported nodes only
+        (see ``positions``): cheaper than libcst's PositionProvider over every node.
+        """
+        starts = start_positions(module, self._use_nodes)
+        self.uses = [
+            replace(use, line=pos[0], column=pos[1]) if (pos := starts.get(id(node))) else use
+            for use, node in zip(self.uses, self._use_nodes)
+        ]
+
+    def _add_use(self, node: cst.CSTNode, use: ApiUse) -> None:
+        self.uses.append(use)
+        self._use_nodes.append(node)
 
     def _record(self, node: cst.CSTNode, api: str, target: str | None) -> None:
-        line, column = self._position(node)
-        self.uses.append(ApiUse(api, line, column, True, target))
+        self._add_use(node, ApiUse(api, 0, 0, True, target))
 
     def _unsupported(self, node: cst.CSTNode, api: str, reason: str) -> None:
-        line, column = self._position(node)
-        self.uses.append(ApiUse(api, line, column, False, None, reason))
+        self._add_use(node, ApiUse(api, 0, 0, False, None, reason))
         if self._markers:
             self._markers[-1].append(f"{MARKER} {api} ({reason})")
         root = api.split(".", 1)[0]
@@ -326,6 +333,10 @@ class TorchToPaddle(cst.CSTTransformer):
         qualified = self.qualify(func)
         if qualified is not None:
             return self._api_call(original, updated, qualified)
+        if isinstance(func, cst.Attribute) and func.attr.value in self._attribute_methods:
+            new_func = self._method_access(func, updated.func)  # e.g. ddp.module(x): the attribute, then called
+            if new_func is not None:
+                return updated.with_changes(func=new_func)
         if isinstance(func, cst.Attribute) and func.attr.value in self.tables.methods:
             return self._method_call(original, updated)
         if isinstance(func, cst.Name) and func.value in self.scan.bound_values:
@@ -419,7 +430,8 @@ class TorchToPaddle(cst.CSTTransformer):
             return None
         entries = [e for e in self.tables.lookup_method(base.attr.value) if e.kind == "attribute"]
         context = AccessContext(entries[0], updated, self.output.render, receiver=base.value,
-                                subscripts=tuple(reversed(subscripts)), value=value, augmented=augmented)
+                                subscripts=tuple(reversed(subscripts)), value=value, augmented=augmented,
+                                resolve=self.resolve_entry, bound_values=self._bound_values)
         return self._access(original, entries[0].name, context)
 
     def _access(self, original, api: str, ctx: AccessContext):
@@ -432,7 +444,8 @@ class TorchToPaddle(cst.CSTTransformer):
         except UnsupportedUse as exc:
             self._unsupported(original, api, str(exc))
             return None
-        self._record(original, api, entry.target)
+        if new is not None:
+            self._record(original, api, entry.target)
         return new
 
     def _api_call(self, original: cst.Call, updated: cst.Call, qualified: str) -> cst.BaseExpression:
@@ -540,7 +553,7 @@ class TorchToPaddle(cst.CSTTransformer):
         kind = self._receiver_kind(func.value)
         if kind == "other":
             return updated
-        entries = self.tables.lookup_method(func.attr.value)
+        entries = [e for e in self.tables.lookup_method(func.attr.value) if e.kind != "attribute"]
         if kind is None:
             chosen = [e for e in entries if e.receiver == "any"]
         else:

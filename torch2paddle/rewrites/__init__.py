@@ -14,6 +14,7 @@ from typing import Callable
 REWRITES: dict[str, Callable] = {}
 VALUE_REWRITES: dict[str, Callable] = {}
 CALL_REWRITES: dict[str, Callable] = {}
+ACCESS_REWRITES: dict[str, Callable] = {}
 
 
 def value_rewrite(name: str):
@@ -35,6 +36,24 @@ def call_rewrite(name: str):
         if name in REWRITES:
             raise ValueError(f"rewrite {name!r} registered twice")
         REWRITES[name] = CALL_REWRITES[name] = fn
+        return fn
+
+    return register
+
+
+def access_rewrite(name: str):
+    """Register ``fn(ctx: AccessContext)`` for an attribute entry (``kind: attribute``).
+
+    It is called for a read of the attribute (with any subscripts applied to
+    it, e.g. ``optimizer.param_groups[0]["lr"]``) and returns the new
+    expression, or for an assignment to it (``ctx.value`` set) and returns
+    the new small statement.
+    """
+
+    def register(fn):
+        if name in REWRITES:
+            raise ValueError(f"rewrite {name!r} registered twice")
+        REWRITES[name] = ACCESS_REWRITES[name] = fn
         return fn
 
     return register

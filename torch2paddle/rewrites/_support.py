@@ -1,0 +1,90 @@
+"""Helpers shared by the training-side rewrites (optimizers, schedulers, data loading).
+
+Those rewrites add, remove or split keyword arguments, so they first turn the
+call's positional arguments into keywords named after the torch parameters
+(the entry's ``args``); the generic pipeline then maps the keywords.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import libcst as cst
+
+from ..arguments import UnsupportedUse, fix_commas, source_of
+
+_EMPTY = cst.SimpleWhitespace("")
+_NO_SPACE_EQUAL = cst.AssignEqual(whitespace_before=_EMPTY, whitespace_after=_EMPTY)
+
+
+def keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(value=value, keyword=cst.Name(name), equal=_NO_SPACE_EQUAL)
+
+
+def as_keywords(entry, args: Sequence[cst.Arg]) -> list[cst.Arg]:
+    """The call's arguments with every positional one named after the torch parameter it binds to."""
+    out = []
+    index = 0
+    for arg in args:
+        if arg.star:
+            raise UnsupportedUse(f"*{'*' if arg.star == '**' else ''}args cannot be matched to {entry.name}'s parameters")
+        if arg.keyword is None:
+            if index >= len(entry.args):
+                raise UnsupportedUse(f"more positional arguments than the {len(entry.args)} torch accepts")
+            arg = arg.with_changes(keyword=cst.Name(entry.args[index]), equal=_NO_SPACE_EQUAL)
+            index += 1
+        out.append(arg)
+    return out
+
+
+def take(args: list[cst.Arg], name: str) -> cst.Arg | None:
+    """Remove and return the keyword argument ``name`` (None when absent)."""
+    for i, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == name:
+            return args.pop(i)
+    return None
+
+
+def find(args: Sequence[cst.Arg], name: str) -> cst.Arg | None:
+    return next((a for a in args if a.keyword is not None and a.keyword.value == name), None)
+
+
+def is_simple(node: cst.BaseExpression) -> bool:
+    """A name or an attribute chain: safe to evaluate twice."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
+def is_literal(node: cst.BaseExpression | None, *values: object) -> bool:
+    """Whether ``node`` is a literal equal to one of ``values`` (numbers, True/False/None)."""
+    if node is None:
+        return False
+    text = source_of(node).strip()
+    for value in values:
+        if value is None or isinstance(value, bool):
+            if text == repr(value):
+                return True
+        elif isinstance(value, (int, float)):
+            try:
+                if float(text) == float(value):
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+def rebuild(ctx, func: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
+    """The call with a new callee and arguments, keeping its own layout (parentheses, line breaks)."""
+    args = list(args)
+    positions = ctx.entry.paddle_positions()
+    for i, name in enumerate(positions):  # leading arguments Paddle takes positionally go back to positions
+        if i < len(args) and args[i].keyword is not None and args[i].keyword.value == name:
+            args[i] = args[i].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
+        else:
+            break
+    return ctx.call.with_changes(func=func, args=fix_commas(list(ctx.call.args), args))
+
+
+def method(receiver: cst.BaseExpression, name: str, args: Sequence[cst.Arg] = ()) -> cst.Call:
+    return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(name)), args=fix_commas([], list(args)))

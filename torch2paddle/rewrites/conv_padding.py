@@ -1,0 +1,45 @@
+"""``F.conv2d(x, w, padding="same", dilation=2)``: reported instead of converted.
+
+Paddle's ``padding="same"`` ignores the dilation when it computes the padding
+(measured: a 3x3 kernel with dilation 2 gives different values), so a literal
+``"same"`` with a dilation other than a literal 1 is unsupported.  Everything
+else goes through the entry's pipeline.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..arguments import source_of
+from . import call_rewrite
+
+_ONES = {"1", "(1, 1)", "(1, 1, 1)", "[1, 1]", "[1, 1, 1]", "(1,)", "[1]"}
+
+
+def _bound(ctx) -> dict[str, cst.BaseExpression]:
+    out: dict[str, cst.BaseExpression] = {}
+    index = 0
+    for arg in ctx.call.args:
+        if arg.star:
+            continue
+        if arg.keyword is None:
+            if index < len(ctx.entry.args):
+                out[ctx.entry.args[index]] = arg.value
+            index += 1
+        else:
+            out[arg.keyword.value] = arg.value
+    return out
+
+
+@call_rewrite("conv_same_padding")
+def conv_same_padding(ctx) -> cst.BaseExpression:
+    bound = _bound(ctx)
+    padding, dilation = bound.get("padding"), bound.get("dilation")
+    if (
+        isinstance(padding, cst.SimpleString)
+        and padding.evaluated_value.lower() == "same"
+        and dilation is not None
+        and source_of(dilation).strip() not in _ONES
+    ):
+        raise ctx.unsupported("padding='same' with a dilation: Paddle's 'same' padding ignores the dilation")
+    return cst.Call(func=ctx.target(), args=ctx.map_args())

@@ -1,0 +1,115 @@
+"""``torch.optim.X(params, lr, betas=(b1, b2), ...)`` -> ``paddle.optimizer.X(learning_rate=..., beta1=, beta2=, parameters=...)``.
+
+Why a rewrite: torch takes the parameters first and the Adam-family betas as
+one tuple; Paddle takes ``learning_rate`` first, ``parameters`` by keyword and
+``beta1`` / ``beta2`` separately.  ``torch.optim.SGD`` also chooses the Paddle
+class: torch's SGD carries momentum, Paddle's does not, so SGD with a
+momentum that is not a literal 0 becomes ``paddle.optimizer.Momentum`` (with
+momentum 0 Momentum performs exactly SGD's update, so a runtime 0 is safe).
+
+Parameter groups (a list of dicts) are refused: Paddle's per-group
+``learning_rate`` is a multiplier of the optimizer's rate, not a rate, and the
+per-group decay keys differ by optimizer (AdamW reads ``coeff``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import libcst as cst
+
+from . import call_rewrite, value_rewrite
+from ._support import as_keywords, rebuild, is_literal, is_simple, keyword, take
+
+_GROUPS = (
+    "parameter groups (dicts) do not map one to one: Paddle's per-group 'learning_rate' multiplies the "
+    "optimizer's rate and per-group decay keys differ by optimizer; pass one parameter list, or build "
+    "Paddle groups by hand"
+)
+
+
+def _holds_dicts(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return any(isinstance(e.value, cst.Dict) or (isinstance(e.value, cst.Call) and _is_dict_call(e.value))
+                   for e in node.elements)
+    if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        return isinstance(node.elt, cst.Dict) or (isinstance(node.elt, cst.Call) and _is_dict_call(node.elt))
+    return False
+
+
+def _is_dict_call(node: cst.Call) -> bool:
+    return isinstance(node.func, cst.Name) and node.func.value == "dict"
+
+
+def refuse_param_groups(ctx, args: list[cst.Arg]) -> None:
+    params = next((a for a in args if a.keyword is not None and a.keyword.value == "params"), None)
+    if params is None:
+        return
+    values = [params.value]
+    original = next((a for a in ctx.original.args if a.keyword is None or a.keyword.value == "params"), None)
+    if original is not None:
+        values += ctx.bound_values(original.value)
+    if any(_holds_dicts(v) for v in values):
+        raise ctx.unsupported(_GROUPS)
+
+
+def _split_betas(ctx, args: list[cst.Arg]) -> list[cst.Arg]:
+    betas = take(args, "betas")
+    if betas is None:
+        return []
+    value = betas.value
+    if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == 2 and not any(
+        isinstance(e, cst.StarredElement) for e in value.elements
+    ):
+        first, second = (e.value for e in value.elements)
+    elif is_simple(value):
+        index = lambda i: cst.Subscript(value=value, slice=[cst.SubscriptElement(cst.Index(cst.Integer(str(i))))])  # noqa: E731
+        first, second = index(0), index(1)
+    else:
+        raise ctx.unsupported("betas must be a (beta1, beta2) pair or a name holding one")
+    return [keyword("beta1", first), keyword("beta2", second)]
+
+
+@call_rewrite("optimizer")
+def optimizer(ctx) -> cst.BaseExpression:
+    args = as_keywords(ctx.entry, ctx.call.args)
+    refuse_param_groups(ctx, args)
+    betas = _split_betas(ctx, args)
+    mapped = ctx.map_args(args)
+    # beta1/beta2 go where learning_rate's neighbours are expected: right after it
+    at = next((i + 1 for i, a in enumerate(mapped) if a.keyword is not None and a.keyword.value == "learning_rate"), 0)
+    return rebuild(ctx, ctx.render(ctx.entry.target), [*mapped[:at], *betas, *mapped[at:]])
+
+
+@call_rewrite("sgd")
+def sgd(ctx) -> cst.BaseExpression:
+    args = as_keywords(ctx.entry, ctx.call.args)
+    refuse_param_groups(ctx, args)
+    momentum = next((a for a in args if a.keyword.value == "momentum"), None)
+    if momentum is None or is_literal(momentum.value, 0):
+        nesterov = take(args, "nesterov")
+        if nesterov is not None and not is_literal(nesterov.value, False):
+            raise ctx.unsupported("nesterov=True needs a momentum")
+        take(args, "momentum")
+        entry = ctx.entry
+    else:
+        entry = dataclasses.replace(ctx.entry, target="paddle.optimizer.Momentum")
+    return rebuild(ctx, ctx.render(entry.target), ctx.map_args(args, entry=entry))
+
+
+@value_rewrite("squared")
+def squared(value: cst.BaseExpression) -> cst.BaseExpression:
+    """RMSprop ``eps`` -> Paddle ``epsilon = eps ** 2``.
+
+    torch divides by ``sqrt(v) + eps``, Paddle by ``sqrt(v + epsilon)``: with
+    ``epsilon = eps**2`` the two agree to a relative ``eps / sqrt(v)``, the size
+    of eps's own effect (with ``epsilon = eps`` they differ by 30% for gradients
+    around 1e-3, where ``v`` is ~1e-8).
+    """
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return cst.Float(repr(float(value.evaluated_value) ** 2))
+    space = cst.SimpleWhitespace(" ")
+    base = value if isinstance(value, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) else value.with_changes(
+        lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.BinaryOperation(left=base, operator=cst.Power(whitespace_before=space, whitespace_after=space),
+                               right=cst.Integer("2"))

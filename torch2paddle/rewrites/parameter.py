@@ -1,0 +1,90 @@
+"""``nn.Parameter(data, requires_grad)`` -> ``paddle.create_parameter(...)`` initialised from ``data``.
+
+Paddle has no public Parameter constructor taking a tensor (``paddle.nn.Parameter``
+is a torch-compatibility alias): a parameter is created with its shape and
+dtype and an ``Assign`` initializer holding the values.  ``data`` therefore
+appears three times; its value is taken once (by ``Assign``), the other two
+uses only read ``shape`` and ``dtype``.  That is safe for names, attributes,
+subscripts, arithmetic and torch API calls (a random initialiser drawn twice
+has the same shape and dtype), not for calls of unknown project functions,
+which are reported.  ``requires_grad=False`` becomes
+``attr=paddle.ParamAttr(trainable=False)``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import call_rewrite
+
+_PLAIN = (cst.Name, cst.Integer, cst.Float, cst.SimpleString)
+
+
+def _pure(ctx, node: cst.BaseExpression) -> bool:
+    """Whether evaluating ``node`` again only costs time (no side effects that matter)."""
+    if isinstance(node, _PLAIN):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _pure(ctx, node.value)
+    if isinstance(node, cst.Subscript):
+        return _pure(ctx, node.value) and all(
+            _pure(ctx, e.slice.value) if isinstance(e.slice, cst.Index) else True for e in node.slice
+        )
+    if isinstance(node, cst.BinaryOperation):
+        return _pure(ctx, node.left) and _pure(ctx, node.right)
+    if isinstance(node, cst.UnaryOperation):
+        return _pure(ctx, node.expression)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return all(_pure(ctx, e.value) for e in node.elements)
+    if isinstance(node, cst.Call):
+        args_ok = all(_pure(ctx, a.value) for a in node.args)
+        if ctx.resolve(node.func) is not None:  # a torch API: shape and dtype do not depend on the draw
+            return args_ok
+        if isinstance(node.func, cst.Attribute) and _pure(ctx, node.func.value):
+            return args_ok  # a method of a pure value: x.clone(), torch.empty(3).normal_()
+        return False
+    return False
+
+
+def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
+    empty = cst.SimpleWhitespace("")
+    return cst.Arg(keyword=cst.Name(name), value=value, equal=cst.AssignEqual(whitespace_before=empty, whitespace_after=empty))
+
+
+@call_rewrite("parameter")
+def parameter(ctx) -> cst.BaseExpression:
+    data = requires_grad = None
+    original = None
+    for i, (arg, orig) in enumerate(zip(ctx.call.args, ctx.original.args)):
+        if arg.star:
+            raise ctx.unsupported("*args/**kwargs")
+        if arg.keyword is not None:
+            name = arg.keyword.value
+        elif i < 2:
+            name = ("data", "requires_grad")[i]
+        else:
+            raise ctx.unsupported("more than 2 positional arguments")
+        if name == "data":
+            data, original = arg.value, orig.value
+        elif name == "requires_grad":
+            requires_grad = arg.value
+        else:
+            raise ctx.unsupported(f"unexpected argument {name}")
+    if data is None:
+        raise ctx.unsupported("nn.Parameter() without data")
+    if not _pure(ctx, original):
+        raise ctx.unsupported("the data expression would be evaluated more than once; assign it to a name first")
+    atom = data
+    if not isinstance(data, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and not data.lpar:
+        atom = data.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    args = [
+        _keyword("shape", cst.Attribute(value=atom, attr=cst.Name("shape"))),
+        _keyword("dtype", cst.Attribute(value=atom, attr=cst.Name("dtype"))),
+        _keyword("default_initializer", cst.Call(func=ctx.render("paddle.nn.initializer.Assign"), args=[cst.Arg(value=data)])),
+    ]
+    if requires_grad is not None and not (isinstance(requires_grad, cst.Name) and requires_grad.value == "True"):
+        attr = cst.Call(func=ctx.render("paddle.ParamAttr"), args=[_keyword("trainable", requires_grad)])
+        args.append(_keyword("attr", attr))
+    from ..arguments import fix_commas
+
+    return cst.Call(func=ctx.target(), args=fix_commas([], args))

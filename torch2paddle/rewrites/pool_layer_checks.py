@@ -1,0 +1,100 @@
+"""``nn.MaxPool*d`` / ``nn.AvgPool*d``: report the arguments Paddle 3.3.1 pools differently.
+
+* ``ceil_mode=True``: torch drops a last window that would start in the right
+  padding (``(out - 1) * stride >= size + padding``); Paddle keeps it, so its
+  output is one larger along that dimension (measured, e.g. size 5, kernel 2,
+  stride 2, padding 1: torch 3, Paddle 4).  That cannot happen with
+  ``padding=0`` and ``stride <= kernel_size`` (stride defaults to the kernel),
+  so ceil mode converts only when the literals show that; otherwise reported.
+* ``divisor_override`` (AvgPool2d/3d): torch divides every window by it and
+  ignores ``count_include_pad``; Paddle applies it only with
+  ``exclusive=False`` and rescales partial ``ceil_mode`` windows, so a divisor
+  with ``count_include_pad`` other than True or with ``ceil_mode`` is reported.
+
+Everything else goes through the entry's pipeline.  (The functional
+``avg_pool*d`` has its own rewrite.)
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from . import call_rewrite
+
+
+def _given(ctx, name: str) -> str | None:
+    """Source text of torch argument ``name`` in the call, or None when absent."""
+    from ..arguments import source_of
+
+    if name not in ctx.entry.args:
+        return None
+    index = ctx.entry.args.index(name)
+    position = 0
+    for arg in ctx.call.args:
+        if arg.keyword is None and not arg.star:
+            if position == index:
+                return source_of(arg.value)
+            position += 1
+        elif arg.keyword is not None and arg.keyword.value == name:
+            return source_of(arg.value)
+    return None
+
+
+def _ints(source: str | None, default):
+    """A literal int or tuple/list of ints as a tuple; None when not a literal."""
+    if source is None or source == "None":
+        return default
+    try:
+        value = ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return (value,)
+    if isinstance(value, (tuple, list)) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return tuple(value)
+    return None
+
+
+def _check_ceil(ctx) -> None:
+    ceil = _given(ctx, "ceil_mode")
+    if ceil in (None, "False"):
+        return
+    kernel = _ints(_given(ctx, "kernel_size"), None)
+    stride = _ints(_given(ctx, "stride"), kernel)
+    padding = _ints(_given(ctx, "padding"), (0,))
+    safe = kernel is not None and stride is not None and padding is not None and all(p == 0 for p in padding)
+    if safe:
+        n = max(len(kernel), len(stride))
+        kernel, stride = (kernel * n)[:n] if len(kernel) == 1 else kernel, (stride * n)[:n] if len(stride) == 1 else stride
+        safe = len(kernel) == len(stride) and all(s <= k for s, k in zip(stride, kernel))
+    if not safe:
+        raise ctx.unsupported(
+            f"ceil_mode={ceil} with padding or stride > kernel_size: Paddle keeps a last window that starts in the "
+            "padding (torch drops it), so its output can be one larger"
+        )
+
+
+@call_rewrite("max_pool_layer")
+def max_pool_layer(ctx) -> cst.BaseExpression:
+    _check_ceil(ctx)
+    return cst.Call(func=ctx.target(), args=ctx.map_args())
+
+
+@call_rewrite("avg_pool_layer")
+def avg_pool_layer(ctx) -> cst.BaseExpression:
+    _check_ceil(ctx)
+    divisor = _given(ctx, "divisor_override")
+    if divisor not in (None, "None"):
+        include = _given(ctx, "count_include_pad")
+        if include not in (None, "True"):
+            raise ctx.unsupported(
+                f"divisor_override with count_include_pad={include}: Paddle applies the divisor only with exclusive=False"
+            )
+        ceil = _given(ctx, "ceil_mode")
+        if ceil not in (None, "False"):
+            raise ctx.unsupported(f"divisor_override with ceil_mode={ceil}: Paddle rescales the partial windows")
+    return cst.Call(func=ctx.target(), args=ctx.map_args())

@@ -1,0 +1,147 @@
+"""LR schedulers: ``s = StepLR(optimizer, ...)`` -> ``s = StepDecay(learning_rate=optimizer.get_lr(), ...)``
+followed by ``optimizer.set_lr_scheduler(s)``.
+
+Why a statement-level rewrite: a torch scheduler is built *from* the
+optimizer and changes its learning rate in place; a Paddle scheduler is built
+from the base learning rate and the optimizer reads its rate *from* the
+scheduler.  torch code builds the optimizer first, so the conversion keeps
+that order: the scheduler starts from the optimizer's current rate (torch's
+``initial_lr``, which is the optimizer's rate when its first scheduler is
+built) and is attached with the public ``Optimizer.set_lr_scheduler``.
+``scheduler.step()`` stays where the user calls it, and ``optimizer.get_lr()``
+then reports the scheduled rate, as ``param_groups[0]["lr"]`` does in torch.
+
+Refused, with what to change: a scheduler that is not assigned to a name or
+attribute on its own line (the attach statement needs the name), an
+optimizer given as an expression other than a name or attribute, and a
+second scheduler for the same optimizer in one function (torch would chain
+them; a Paddle optimizer holds one scheduler).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..arguments import source_of
+from . import call_rewrite
+from ._support import as_keywords, rebuild, find, is_literal, is_simple, keyword, method, take
+
+
+def _attach(ctx, args: list[cst.Arg]) -> cst.BaseExpression:
+    """Take the optimizer out of ``args`` and arrange ``optimizer.set_lr_scheduler(<target>)`` after the line."""
+    opt = take(args, "optimizer")
+    if opt is None:
+        raise ctx.unsupported("the optimizer is not given")
+    optimizer = opt.value
+    if not is_simple(optimizer):
+        raise ctx.unsupported("pass the optimizer as a name or attribute (it is used twice: base LR and set_lr_scheduler)")
+    target = ctx.assigned_to
+    if target is None or ctx.add_statement is None or not is_simple(target):
+        raise ctx.unsupported(
+            "assign the scheduler to a name on its own line (`scheduler = ...(optimizer, ...)`): "
+            "Paddle attaches it with optimizer.set_lr_scheduler(scheduler)"
+        )
+    seen = ctx.scope_state.setdefault("lr_scheduler_optimizers", set()) if ctx.scope_state is not None else set()
+    key = source_of(optimizer)
+    if key in seen:
+        raise ctx.unsupported(
+            f"a second scheduler for `{key}`: torch chains them, a Paddle optimizer holds one LRScheduler; "
+            "combine them into one schedule (e.g. paddle.optimizer.lr.LinearWarmup(learning_rate=<main scheduler>, ...))"
+        )
+    seen.add(key)
+    ctx.add_statement(cst.Expr(method(optimizer, "set_lr_scheduler", [cst.Arg(value=target)])))
+    return optimizer
+
+
+_PER_GROUP = ("lr_lambda", "min_lr", "max_lr")
+
+
+@call_rewrite("lr_scheduler")
+def lr_scheduler(ctx) -> cst.BaseExpression:
+    args = as_keywords(ctx.entry, ctx.call.args)
+    for arg in args:
+        if arg.keyword.value in _PER_GROUP and isinstance(arg.value, (cst.List, cst.Tuple)):
+            raise ctx.unsupported(f"{arg.keyword.value} per parameter group: a Paddle optimizer has one rate")
+    mapped = ctx.map_args([a for a in args if a.keyword.value != "optimizer"])  # checks before any side effect
+    optimizer = _attach(ctx, args)
+    base = keyword("learning_rate", method(optimizer, "get_lr"))
+    return rebuild(ctx, ctx.render(ctx.entry.target), [base, *mapped])
+
+
+@call_rewrite("one_cycle_lr")
+def one_cycle_lr(ctx) -> cst.BaseExpression:
+    """OneCycleLR: Paddle takes the final rate itself and the total step count; it has no momentum cycling.
+
+    torch's final rate is ``max_lr / div_factor / final_div_factor``; ``total_steps`` is
+    given or ``epochs * steps_per_epoch``.  torch's default ``cycle_momentum=True`` also
+    cycles the optimizer's momentum/beta1, which Paddle cannot: only ``cycle_momentum=False``
+    converts.
+    """
+    args = as_keywords(ctx.entry, ctx.call.args)
+    cycle = find(args, "cycle_momentum")
+    if cycle is None or not is_literal(cycle.value, False):
+        raise ctx.unsupported(
+            "torch cycles the optimizer's momentum/beta1 too (cycle_momentum=True, the default); Paddle's "
+            "OneCycleLR schedules the learning rate only: pass cycle_momentum=False to convert"
+        )
+    max_lr = find(args, "max_lr")
+    if max_lr is None or isinstance(max_lr.value, (cst.List, cst.Tuple)):
+        raise ctx.unsupported("max_lr must be one rate (per-group rates have no Paddle equivalent)")
+    div = take(args, "div_factor")
+    final = take(args, "final_div_factor")
+    total = find(args, "total_steps")
+    epochs, per_epoch = take(args, "epochs"), take(args, "steps_per_epoch")
+    if total is None:
+        if epochs is None or per_epoch is None:
+            raise ctx.unsupported("give total_steps, or epochs and steps_per_epoch")
+        args.append(keyword("total_steps", _product(epochs.value, per_epoch.value)))
+    elif epochs is not None or per_epoch is not None:
+        raise ctx.unsupported("give total_steps or epochs/steps_per_epoch, not both")
+    div_value = div.value if div is not None else cst.Float("25.0")
+    final_value = final.value if final is not None else cst.Float("10000.0")
+    args.append(keyword("divide_factor", div_value))
+    end = _quotient(max_lr.value, div_value, final_value)
+    mapped = ctx.map_args([a for a in args if a.keyword.value != "optimizer"])
+    _attach(ctx, args)
+    return rebuild(ctx, ctx.render(ctx.entry.target), [*mapped, keyword("end_learning_rate", end)])
+
+
+def _number(node: cst.BaseExpression) -> float | None:
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return float(node.evaluated_value)
+    return None
+
+
+def _paren(node: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float)):
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def _binary(left, op, right) -> cst.BaseExpression:
+    space = cst.SimpleWhitespace(" ")
+    return cst.BinaryOperation(left=_paren(left), operator=op(whitespace_before=space, whitespace_after=space),
+                               right=_paren(right))
+
+
+def _product(a: cst.BaseExpression, b: cst.BaseExpression) -> cst.BaseExpression:
+    return _binary(a, cst.Multiply, b)
+
+
+def _quotient(value, div, final) -> cst.BaseExpression:
+    numbers = [_number(n) for n in (value, div, final)]
+    if all(n is not None for n in numbers):
+        return cst.Float(repr(numbers[0] / numbers[1] / numbers[2]))
+    return _binary(_binary(value, cst.Divide, div), cst.Divide, final)
+
+
+@call_rewrite("get_last_lr")
+def get_last_lr(ctx) -> cst.BaseExpression:
+    """``scheduler.get_last_lr()`` -> ``[scheduler.last_lr]`` (one optimizer group: a one-element list).
+
+    Paddle's ``LRScheduler.get_lr()`` recomputes the rate (recursively for some
+    schedules), ``last_lr`` is the rate the last ``step()`` set.
+    """
+    if ctx.receiver is None or ctx.call.args:
+        raise ctx.unsupported("get_last_lr() takes no arguments")
+    return cst.List(elements=[cst.Element(cst.Attribute(value=ctx.receiver, attr=cst.Name("last_lr")))])

@@ -1,0 +1,62 @@
+"""``x.split(size_or_sections, dim)``: torch's int is a chunk *size*, Paddle's int a chunk *count*.
+
+A literal list/tuple of sizes maps directly (``num_or_sections``).  A literal
+int size ``n`` becomes ``x.split(x.shape[dim] // n, axis=dim)``: equal when the
+dimension divides evenly; where it does not, torch returns a smaller last
+chunk and Paddle raises.  Anything else cannot be told apart and is refused.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from . import call_rewrite
+
+_LITERAL_INT = (cst.Integer,)
+
+
+@call_rewrite("split_sizes")
+def split_sizes(ctx) -> cst.BaseExpression:
+    if ctx.receiver is None:
+        raise ctx.unsupported("needs a receiver")
+    mapped = ctx.map_args()
+    first_name, dim_name = ctx.entry.paddle_positions()[:2]
+    sizes = dim = None
+    for i, arg in enumerate(mapped):
+        name = arg.keyword.value if arg.keyword is not None else (ctx.entry.paddle_positions()[i] if not arg.star else None)
+        if name == first_name:
+            sizes = arg
+        elif name == dim_name:
+            dim = arg
+        else:
+            raise ctx.unsupported("unexpected argument")
+    if sizes is None:
+        raise ctx.unsupported("split() needs the sizes")
+    func = cst.Attribute(value=ctx.receiver, attr=cst.Name(ctx.entry.target_method))
+    if isinstance(sizes.value, (cst.List, cst.Tuple)):
+        return cst.Call(func=func, args=mapped)
+    if not isinstance(sizes.value, _LITERAL_INT):
+        raise ctx.unsupported("a non-literal split size may be an int (chunk size) or a list (sections)")
+    if not isinstance(ctx.receiver, (cst.Name, cst.Attribute)):
+        raise ctx.unsupported("the receiver would be evaluated twice; assign it to a name first")
+    dim_value = dim.value if dim is not None else cst.Integer("0")
+    shape = cst.Subscript(
+        value=cst.Attribute(value=ctx.receiver, attr=cst.Name("shape")),
+        slice=[cst.SubscriptElement(slice=cst.Index(value=dim_value))],
+    )
+    count = cst.BinaryOperation(
+        left=shape,
+        operator=cst.FloorDivide(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")),
+        right=sizes.value,
+    )
+    args = [cst.Arg(value=count)]
+    if dim is not None:
+        args = [
+            args[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(
+                value=dim.value,
+                keyword=cst.Name(dim_name),
+                equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+            ),
+        ]
+    return cst.Call(func=func, args=args)
