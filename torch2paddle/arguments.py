@@ -91,8 +91,8 @@ def map_arguments(
                 bad = value not in spec["allow"]
             if bad:
                 raise UnsupportedUse(f"{name}={value}: {spec['reason']}")
-            if spec["allow"]:
-                noop.add(id(b))
+            if spec["allow"] and name not in entry.values and name not in entry.rename:
+                noop.add(id(b))  # a plain no-op value; a mapped argument keeps its (rewritten) value
 
     out: list[tuple[str | None, cst.Arg, bool]] = []  # (paddle name, node, was positional)
     for b in bound:
