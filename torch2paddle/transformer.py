@@ -100,6 +100,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._classes: list[bool] = []
         self._module_classes: set[str] = set()
         self._types: list[dict[str, str]] = [{}]  # per function: local name -> "tensor" | "module"
+        self._layer_attributes: set[str] = set()  # self.<name> assigned a torch layer somewhere in the file
         self._bound_cache: dict[str, tuple[list[ApiEntry], bool]] = {}
         # statement-level context for rewrites (see CallContext / AccessContext)
         self._after: list[list[cst.BaseSmallStatement]] = []  # per statement line: statements to add after it
@@ -514,8 +515,26 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                     return "module" if entry.name.startswith("torch.nn.") and entry.name.count(".") == 2 else None
                 return "tensor" if entry.kind == "callable" else None
             if isinstance(node.func, cst.Attribute) and self._expression_kind(node.func.value) == "tensor":
-                return None if node.func.attr.value in _NON_TENSOR_RESULTS else "tensor"
+                method = node.func.attr.value
+                if method in _NON_TENSOR_RESULTS and not (method == "type" and node.args):
+                    return None
+                return "tensor"
+            if self._is_layer_call(node.func):
+                return "tensor"  # self.fc(x) in a Module: a layer's output
+        if isinstance(node, (cst.UnaryOperation, cst.Subscript)):
+            inner = node.expression if isinstance(node, cst.UnaryOperation) else node.value
+            return "tensor" if self._expression_kind(inner) == "tensor" else None
+        if isinstance(node, cst.Comparison):
+            return "tensor" if self._expression_kind(node.left) == "tensor" else None
         return None
+
+    def _is_layer_call(self, func: cst.BaseExpression) -> bool:
+        """``self.<layer>(...)`` inside an nn.Module subclass whose ``<layer>`` is assigned a torch layer."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+            return False
+        if not (self._classes and self._classes[-1]):
+            return False
+        return func.attr.value in self._layer_attributes
 
     def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
         if len(original.targets) == 1 and isinstance(original.targets[0].target, cst.Name):
@@ -525,6 +544,20 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 self._types[-1][name] = kind
             else:
                 self._types[-1].pop(name, None)  # rebound to something else
+        elif len(original.targets) == 1 and isinstance(original.targets[0].target, (cst.Tuple, cst.List)):
+            # a, b = x.chunk(2) / values, idx = x.max(1): the parts of a tensor result are tensors
+            kind = "tensor" if self._expression_kind(original.value) == "tensor" else None
+            for element in original.targets[0].target.elements:
+                if isinstance(element.value, cst.Name):
+                    if kind:
+                        self._types[-1][element.value.value] = kind
+                    else:
+                        self._types[-1].pop(element.value.value, None)
+        for target in original.targets:  # self.fc = nn.Linear(...): calls of self.fc give tensors
+            t = target.target
+            if (isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self"
+                    and self._expression_kind(original.value) == "module"):
+                self._layer_attributes.add(t.attr.value)
         if len(original.targets) == 1:
             return self._assignment(original.targets[0].target, updated.targets[0].target, updated.value, False) or updated
         return updated
