@@ -61,6 +61,7 @@ class ScanResult:
     star_imports: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
     function_locals: dict[int, frozenset[str]] = field(default_factory=dict)
     bound_values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    param_names: set[str] = field(default_factory=set)  # names some function takes as a parameter
 
 
 class ImportScanner(cst.CSTVisitor):
@@ -122,6 +123,7 @@ class ImportScanner(cst.CSTVisitor):
         params = node.params
         for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
             names.add(param.name.value)
+            self.result.param_names.add(param.name.value)
             if param.default is not None:
                 self.result.bound_values.setdefault(param.name.value, []).append(param.default)
         for star in (params.star_arg, params.star_kwarg):

@@ -323,6 +323,17 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             new = self._access(original, qualified, AccessContext(entry, updated, self.output.render, rest=rest))
             return self._torch_form(qualified) if new is None else new
         assert entry.target is not None
+        if not rest and entry.kind == "callable" and self.is_torch(qualified):
+            torch_class = qualified.rsplit(".", 1)[-1][:1].isupper()
+            paddle_class = entry.target.rsplit(".", 1)[-1][:1].isupper()
+            if torch_class and not paddle_class:
+                self._unsupported(original, qualified, f"used as a value, but only its calls convert "
+                                                       f"({entry.target} is a function, not a class)")
+                return self._torch_form(qualified)
+            if not torch_class and entry.rewrite in CALL_REWRITES:
+                self._unsupported(original, qualified, f"passed as a function value, but its calls need the "
+                                                       f"{entry.rewrite!r} rewrite")
+                return self._torch_form(qualified)
         target = entry.target + ("." + rest if rest else "")
         if self.is_torch(qualified):
             self._record(original, qualified, target)
@@ -477,10 +488,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 args = map_arguments(entry, updated.args, VALUE_REWRITES)
                 new = _with_args(updated, args, func=self.output.render(entry.target))
         except UnsupportedUse as exc:
-            if not torch_use:
-                return updated
-            self._unsupported(original, qualified, str(exc))
-            return updated.with_changes(func=self._torch_form(qualified))
+            self._unsupported(original, qualified, str(exc))  # also functools.partial of a torch API
+            return updated.with_changes(func=self._torch_form(qualified)) if torch_use else updated
         if torch_use:
             self._record(original, qualified, entry.target)
         return new
@@ -613,11 +622,12 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._record(original, entry.name, entry.target)
         return new
 
-    def _bound_entries(self, name: str) -> tuple[list[ApiEntry], bool]:
-        """Torch callables a plain name is bound to anywhere in the file, and whether it holds others too."""
+    def _bound_entries(self, name: str) -> tuple[list[tuple[ApiEntry, bool]], bool]:
+        """Torch callables a plain name is bound to anywhere in the file (each with whether it came
+        through functools.partial), and whether the name holds other callables too."""
         cached = self._bound_cache.get(name)
         if cached is None:
-            entries: list[ApiEntry] = []
+            entries: list[tuple[ApiEntry, bool]] = []
             foreign = False
             stack = list(self.scan.bound_values.get(name, []))
             while stack:
@@ -627,13 +637,13 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                     continue
                 if isinstance(value, cst.Name) and value.value in ("None", name):
                     continue
-                entry = self.resolve_entry(value)
+                entry, via_partial = self.resolve_entry(value), False
                 if entry is None and isinstance(value, cst.Call) and value.args:
                     wrapper = self.resolve_entry(value.func)
                     if wrapper is not None and wrapper.rewrite == "partial":
-                        entry = self.resolve_entry(value.args[0].value)
+                        entry, via_partial = self.resolve_entry(value.args[0].value), True
                 if entry is not None and self.is_torch(entry.name):
-                    entries.append(entry)
+                    entries.append((entry, via_partial))
                 elif isinstance(value, cst.Name) and value.value in self.scan.bound_values:
                     continue  # another bound name: its own values are checked where it is called
                 else:
@@ -642,12 +652,24 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         return cached
 
     def _bound_name_call(self, original: cst.Call, updated: cst.Call, name: str) -> cst.BaseExpression:
-        entries, foreign = self._bound_entries(name)
-        if not entries:
+        bound, foreign = self._bound_entries(name)
+        if not bound:
             return updated
+        entries = [entry for entry, _ in bound]
         label = f"{name}(...) -> " + "|".join(sorted({e.name for e in entries}))
+        rewritten = sorted({e.name for e in entries if e.rewrite and e.rewrite in CALL_REWRITES})
+        if rewritten:
+            self._unsupported(original, label, f"`{name}` may hold {', '.join(rewritten)}, whose calls need a "
+                                               "rewrite: call the class directly")
+            return updated
+        with_defaults = any(e.defaults or e.add for e in entries)
+        if with_defaults and (name in self.scan.param_names or any(via for _, via in bound)):
+            # the value may come from elsewhere, already carrying (or lacking) Paddle's arguments
+            self._unsupported(original, label, f"torch defaults of {', '.join(sorted({e.name for e in entries}))} "
+                                               f"must be written out, and `{name}` may be bound elsewhere: pass them explicitly")
+            return updated
         try:
-            results = [map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=False) for e in entries]
+            results = [map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=with_defaults) for e in entries]
         except UnsupportedUse as exc:
             self._unsupported(original, label, str(exc))
             return updated

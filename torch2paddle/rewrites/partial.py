@@ -24,5 +24,5 @@ def partial(ctx) -> cst.BaseExpression:
         raise ctx.unsupported(f"wraps {wrapped.name}: {wrapped.unsupported}")
     if wrapped.rewrite:
         raise ctx.unsupported(f"wraps {wrapped.name}, whose call needs the {wrapped.rewrite!r} rewrite")
-    mapped = ctx.map_args(args[1:], entry=wrapped, with_defaults=False)
+    mapped = ctx.map_args(args[1:], entry=wrapped)  # torch defaults Paddle lacks go into the partial
     return ctx.call.with_changes(args=[args[0].with_changes(comma=args[0].comma), *mapped] if mapped else [args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
