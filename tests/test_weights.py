@@ -572,3 +572,32 @@ def test_module_import_does_not_import_frameworks():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "bilinear", "layernorm"])
+def test_layers_whose_paddle_layout_differs(kind):
+    """Paddle lists RNN weights twice, keeps Bilinear's bias as a row and LayerNorm's affine flattened."""
+    import paddle
+
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    if kind == "lstm":
+        t, p = torch.nn.LSTM(4, 8, num_layers=2, batch_first=True, bidirectional=True), paddle.nn.LSTM(
+            4, 8, num_layers=2, time_major=False, direction="bidirect")
+        inputs = (rng.random((2, 3, 4), dtype=np.float32),)
+    elif kind == "gru":
+        t, p = torch.nn.GRU(4, 8), paddle.nn.GRU(4, 8, time_major=True)
+        inputs = (rng.random((3, 2, 4), dtype=np.float32),)
+    elif kind == "bilinear":
+        t, p = torch.nn.Bilinear(3, 4, 5), paddle.nn.Bilinear(3, 4, 5)
+        inputs = (rng.random((2, 3), dtype=np.float32), rng.random((2, 4), dtype=np.float32))
+    else:
+        t, p = torch.nn.LayerNorm([3, 4]), paddle.nn.LayerNorm([3, 4])
+        W.randomize_for_alignment(t, seed=3)
+        inputs = (rng.random((2, 3, 4), dtype=np.float32),)
+    W.load_into_paddle(p, W.convert_state_dict(t, paddle_model=p))
+    expected = t(*[torch.from_numpy(a) for a in inputs])
+    actual = p(*[paddle.to_tensor(a) for a in inputs])
+    if isinstance(expected, tuple):
+        expected, actual = expected[0], actual[0]
+    assert np.abs(expected.detach().numpy() - actual.numpy()).max() < 1e-5

@@ -222,6 +222,7 @@ class FactoryResolutionError(ImportError):
 class _Entry:
     paddle_key: str | None  # None when dropped
     transpose: bool = False
+    layout: str | None = None  # "row" ([n] -> [1, n]) or "flat" (-> [numel]): Paddle stores it so
     drop_reason: str | None = None
     expected_shape: tuple | None = None  # shape in the torch model, None if unknown
 
@@ -257,6 +258,17 @@ def _local_rule(module, local_name: str) -> tuple[str | None, bool, str | None]:
     return local_name, False, None
 
 
+def _layout_rule(module, local_name: str) -> str | None:
+    """How Paddle lays out a tensor whose numbers are the same but whose shape is not."""
+    import torch
+
+    if isinstance(module, torch.nn.Bilinear) and local_name == "bias":
+        return "row"  # Paddle's Bilinear bias is [1, out]
+    if isinstance(module, torch.nn.LayerNorm) and local_name in ("weight", "bias"):
+        return "flat"  # Paddle's LayerNorm keeps a multi-dimensional normalized_shape flattened
+    return None
+
+
 def _plan(torch_model, problems: _Problems) -> dict[str, _Entry]:
     """Map every state-dict key of ``torch_model`` to what Paddle expects, module by module."""
     import torch
@@ -287,7 +299,8 @@ def _plan(torch_model, problems: _Problems) -> dict[str, _Entry]:
                         key, f"Linear weight expected to be 2-D for the transpose, got shape {list(shape)}"
                     )
             paddle_key = None if paddle_local is None else prefix + paddle_local
-            plan[key] = _Entry(paddle_key, transpose, reason, shape)
+            plan[key] = _Entry(paddle_key, transpose, layout=_layout_rule(module, name), drop_reason=reason,
+                               expected_shape=shape)
             if paddle_key is not None:
                 if paddle_key in targets and targets[paddle_key] != key:
                     problems.add_other(key, f"maps to {paddle_key!r}, which {targets[paddle_key]!r} also maps to")
@@ -398,6 +411,10 @@ def convert_state_dict(
             report.renamed.append((key, entry.paddle_key))
         else:
             report.copied.append(key)
+        if entry.layout == "row" and arr.ndim == 1:
+            arr = arr.reshape(1, -1)
+        elif entry.layout == "flat" and arr.ndim > 1:
+            arr = arr.reshape(-1)
         converted[entry.paddle_key] = arr
 
     for key, entry in plan.items():
@@ -426,8 +443,10 @@ def _check_against_paddle(converted: Mapping[str, Any], paddle_model, problems: 
             problems.add_mismatch(
                 key, want, got, f"shape mismatch: Paddle model has {list(want)}, converted tensor has {list(got)}"
             )
+    provided = {id(paddle_sd[k]) for k in converted if k in paddle_sd}
     for key in paddle_sd:
-        if key not in converted and key not in already:
+        # Paddle lists some tensors twice (an LSTM's `weight_ih_l0` is also `0.cell.weight_ih`)
+        if key not in converted and key not in already and id(paddle_sd[key]) not in provided:
             problems.add_missing(key, "missing: the Paddle model has it but no converted tensor provides it")
 
 
@@ -462,6 +481,10 @@ def load_into_paddle(paddle_model, converted, report: WeightReport | None = None
         if t.dtype != want:
             t = t.astype(want)
         tensors[key] = t
+    by_identity = {id(target[k]): k for k in tensors}
+    for key, value in target.items():  # the second name of a tensor Paddle lists twice gets the same value
+        if key not in tensors and id(value) in by_identity:
+            tensors[key] = tensors[by_identity[id(value)]]
     result = paddle_model.set_state_dict(tensors)
     if isinstance(result, tuple) and len(result) == 2:
         missing, unexpected = result

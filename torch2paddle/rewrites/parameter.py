@@ -18,6 +18,12 @@ import libcst as cst
 from . import call_rewrite
 
 _PLAIN = (cst.Name, cst.Integer, cst.Float, cst.SimpleString)
+# tensor methods whose result's shape and dtype do not depend on how often they run
+_TENSOR_METHODS = frozenset(
+    "clone detach float double half bfloat16 to t transpose permute reshape view contiguous unsqueeze squeeze "
+    "expand repeat flatten mul add sub div neg abs exp log sqrt normal_ uniform_ zero_ fill_ mul_ add_ "
+    "div_ sub_ clamp clamp_ requires_grad_".split()
+)
 
 
 def _pure(ctx, node: cst.BaseExpression) -> bool:
@@ -40,15 +46,17 @@ def _pure(ctx, node: cst.BaseExpression) -> bool:
         args_ok = all(_pure(ctx, a.value) for a in node.args)
         if ctx.resolve(node.func) is not None:  # a torch API: shape and dtype do not depend on the draw
             return args_ok
-        if isinstance(node.func, cst.Attribute) and _pure(ctx, node.func.value):
-            return args_ok  # a method of a pure value: x.clone(), torch.empty(3).normal_()
-        return False
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _TENSOR_METHODS and _pure(ctx, func.value):
+            return args_ok  # a tensor method of a pure value: x.clone(), torch.empty(3).normal_()
+        return False  # project code: it may have side effects
     return False
 
 
 def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
     empty = cst.SimpleWhitespace("")
-    return cst.Arg(keyword=cst.Name(name), value=value, equal=cst.AssignEqual(whitespace_before=empty, whitespace_after=empty))
+    equal = cst.AssignEqual(whitespace_before=empty, whitespace_after=empty)
+    return cst.Arg(keyword=cst.Name(name), value=value, equal=equal)
 
 
 @call_rewrite("parameter")
@@ -80,7 +88,7 @@ def parameter(ctx) -> cst.BaseExpression:
     args = [
         _keyword("shape", cst.Attribute(value=atom, attr=cst.Name("shape"))),
         _keyword("dtype", cst.Attribute(value=atom, attr=cst.Name("dtype"))),
-        _keyword("default_initializer", cst.Call(func=ctx.render("paddle.nn.initializer.Assign"), args=[cst.Arg(value=data)])),
+        _keyword("default_initializer", cst.Call(ctx.render("paddle.nn.initializer.Assign"), [cst.Arg(data)])),
     ]
     if requires_grad is not None and not (isinstance(requires_grad, cst.Name) and requires_grad.value == "True"):
         attr = cst.Call(func=ctx.render("paddle.ParamAttr"), args=[_keyword("trainable", requires_grad)])

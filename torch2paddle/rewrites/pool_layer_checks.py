@@ -69,7 +69,8 @@ def _check_ceil(ctx) -> None:
     safe = kernel is not None and stride is not None and padding is not None and all(p == 0 for p in padding)
     if safe:
         n = max(len(kernel), len(stride))
-        kernel, stride = (kernel * n)[:n] if len(kernel) == 1 else kernel, (stride * n)[:n] if len(stride) == 1 else stride
+        kernel = kernel * n if len(kernel) == 1 else kernel
+        stride = stride * n if len(stride) == 1 else stride
         safe = len(kernel) == len(stride) and all(s <= k for s, k in zip(stride, kernel))
     if not safe:
         raise ctx.unsupported(
@@ -92,7 +93,8 @@ def avg_pool_layer(ctx) -> cst.BaseExpression:
         include = _given(ctx, "count_include_pad")
         if include not in (None, "True"):
             raise ctx.unsupported(
-                f"divisor_override with count_include_pad={include}: Paddle applies the divisor only with exclusive=False"
+                f"divisor_override with count_include_pad={include}: "
+                "Paddle applies the divisor only with exclusive=False"
             )
         ceil = _given(ctx, "ceil_mode")
         if ceil not in (None, "False"):

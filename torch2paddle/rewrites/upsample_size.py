@@ -43,11 +43,11 @@ def upsample_size(ctx) -> cst.BaseExpression:
         else:
             dims = None
         if dims is None:
-            raise ctx.unsupported("an int size with mode 'nearest'/'area' (any rank): Paddle needs one size per spatial dim")
+            raise ctx.unsupported("an int size with mode 'nearest'/'area' (any rank): Paddle needs one per spatial dim")
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         sizes = cst.List(
             elements=[
-                cst.Element(size.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if i < dims - 1 else cst.MaybeSentinel.DEFAULT)
-                for i in range(dims)
+                cst.Element(size.value, comma=comma if i < dims - 1 else cst.MaybeSentinel.DEFAULT) for i in range(dims)
             ]
         )
         args = [a.with_changes(value=sizes) if a is size else a for a in args]

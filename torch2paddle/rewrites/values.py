@@ -45,3 +45,11 @@ def tanh_flag(value: cst.BaseExpression) -> cst.BaseExpression:
         left=_paren(value),
         comparisons=[cst.ComparisonTarget(operator=cst.Equal(), comparator=cst.SimpleString('"tanh"'))],
     )
+
+
+@value_rewrite("bidirectional_direction")
+def bidirectional_direction(value: cst.BaseExpression) -> cst.BaseExpression:
+    """RNN ``bidirectional=True|False`` -> Paddle's ``direction="bidirect"|"forward"``."""
+    if isinstance(value, cst.Name) and value.value in ("True", "False"):
+        return cst.SimpleString('"bidirect"' if value.value == "True" else '"forward"')
+    return cst.IfExp(test=_paren(value), body=cst.SimpleString('"bidirect"'), orelse=cst.SimpleString('"forward"'))
