@@ -187,7 +187,7 @@ def _dtype_name(dtype) -> str:
 def _tensor_to_numpy(t, side: str):
     np, torch, paddle = frameworks()
     if side == "torch":
-        t = t.detach().cpu()
+        t = t.detach().cpu().resolve_conj().resolve_neg()  # lazy conjugate/negative views have no numpy()
         dtype = _dtype_name(t.dtype)
         if t.dtype == torch.bfloat16:
             t = t.float()
