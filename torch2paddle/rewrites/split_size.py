@@ -1,9 +1,10 @@
 """``x.split(size_or_sections, dim)``: torch's int is a chunk *size*, Paddle's int a chunk *count*.
 
 A literal list/tuple of sizes maps directly (``num_or_sections``).  A literal
-int size ``n`` becomes ``x.split(x.shape[dim] // n, axis=dim)``: equal when the
-dimension divides evenly; where it does not, torch returns a smaller last
-chunk and Paddle raises.  Anything else cannot be told apart and is refused.
+int size ``n`` becomes ``x.tensor_split(list(range(n, x.shape[dim], n)), axis=dim)``:
+split points every ``n``, so the last chunk is shorter exactly as in torch
+(``x.shape[dim] // n`` chunks would silently give other sizes).  Anything else
+cannot be told apart and is refused.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import libcst as cst
 from . import call_rewrite
 
 _LITERAL_INT = (cst.Integer,)
+_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
 @call_rewrite("split_sizes")
@@ -44,19 +46,16 @@ def split_sizes(ctx) -> cst.BaseExpression:
         value=cst.Attribute(value=ctx.receiver, attr=cst.Name("shape")),
         slice=[cst.SubscriptElement(slice=cst.Index(value=dim_value))],
     )
-    count = cst.BinaryOperation(
-        left=shape,
-        operator=cst.FloorDivide(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")),
-        right=sizes.value,
-    )
-    args = [cst.Arg(value=count)]
+    points = cst.Call(func=cst.Name("list"), args=[cst.Arg(value=cst.Call(func=cst.Name("range"), args=[
+        cst.Arg(value=sizes.value, comma=_COMMA), cst.Arg(value=shape, comma=_COMMA), cst.Arg(value=sizes.value)]))])
+    args = [cst.Arg(value=points)]
     if dim is not None:
         args = [
-            args[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            args[0].with_changes(comma=_COMMA),
             cst.Arg(
                 value=dim.value,
                 keyword=cst.Name(dim_name),
                 equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
             ),
         ]
-    return cst.Call(func=func, args=args)
+    return cst.Call(func=cst.Attribute(value=ctx.receiver, attr=cst.Name("tensor_split")), args=args)
