@@ -91,12 +91,13 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self.uses: list[ApiUse] = []  # line/column filled in by resolve_positions() after the visit
         self._use_nodes: list[cst.CSTNode] = []  # the original node of each use
         self.leftover_roots: set[str] = set()  # torch roots that unsupported uses still need
+        self._gone: set[int] = set()  # uses inside arguments that a call dropped
         self.import_nodes: set[int] = set()
         self._skip: set[int] = set()
         self._inner: set[int] = set()
         self._call_funcs: set[int] = set()
         self._scopes: list[frozenset[str]] = []
-        self._markers: list[list[str]] = []
+        self._markers: list[list[tuple[str, int, str | None]]] = []  # per statement: (text, use index, probe)
         self._classes: list[bool] = []
         self._module_classes: set[str] = set()
         self._types: list[dict[str, str]] = [{}]  # per function: local name -> "tensor" | "module"
@@ -175,10 +176,32 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def _unsupported(self, node: cst.CSTNode, api: str, reason: str) -> None:
         self._add_use(node, ApiUse(api, 0, 0, False, None, reason))
         if self._markers:
-            self._markers[-1].append(f"{MARKER} {api} ({reason})")
-        root = api.split(".", 1)[0]
-        if root in self.torch_roots:
-            self.leftover_roots.add(root)
+            self._markers[-1].append((f"{MARKER} {api} ({reason})", len(self.uses) - 1, _probe(api)))
+
+    def _kept_markers(self, statement: cst.CSTNode, markers: list) -> list[str]:
+        """Marker texts of the uses still in the statement; a use inside an argument a call
+        dropped (``layout=torch.strided``) is gone, and so is its report."""
+        code = None
+        kept = []
+        for text, index, probe in markers:
+            if probe is not None:
+                code = code if code is not None else _EMPTY_MODULE.code_for_node(statement)
+                if probe not in code:
+                    self._gone.add(index)
+                    continue
+            kept.append(text)
+        return kept
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        if self._gone:
+            keep = [i for i in range(len(self.uses)) if i not in self._gone]
+            self.uses = [self.uses[i] for i in keep]
+            self._use_nodes = [self._use_nodes[i] for i in keep]
+        for use in self.uses:
+            root = use.api.split(".", 1)[0]
+            if not use.converted and root in self.torch_roots:
+                self.leftover_roots.add(root)
+        return updated
 
     def _torch_form(self, qualified: str) -> cst.BaseExpression:
         return build_dotted(qualified)
@@ -254,7 +277,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 self._assigned[id(small.value)] = small.targets[0].target
 
     def leave_SimpleStatementLine(self, original, updated: cst.SimpleStatementLine):
-        markers = self._markers.pop()
+        markers = self._kept_markers(updated, self._markers.pop())
         after = self._after.pop()
         if markers:
             updated = updated.with_changes(trailing_whitespace=_with_markers(updated.trailing_whitespace, markers))
@@ -266,7 +289,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._markers.append([])
 
     def _attach_block(self, updated):
-        markers = self._markers.pop()
+        markers = [text for text, _, _ in self._markers.pop()]
         if not markers:
             return updated
         body = updated.body
@@ -685,6 +708,19 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated
         self._record(original, label, None)
         return new
+
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+def _probe(api: str) -> str | None:
+    """Text that is in the output while an unsupported use is still there (None: always kept)."""
+    if "(...)" in api:
+        return None
+    for prefix in _OWNER_BY_PREFIX:
+        if api.startswith(prefix):
+            return "." + api[len(prefix):]
+    return api
 
 
 def _with_args(call: cst.Call, args: list[cst.Arg], **changes) -> cst.Call:
