@@ -597,8 +597,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def _receiver_kind(self, receiver: cst.BaseExpression) -> str | None:
         """'module', 'tensor', 'other' (known not torch) or None (unknown)."""
         if isinstance(receiver, cst.Name):
-            if receiver.value == "self" and self._classes and self._classes[-1]:
-                return "module"
+            if receiver.value == "self" and self._classes:
+                return "module" if self._classes[-1] else "other"  # self of a plain class is no tensor
             known = self._types[-1].get(receiver.value)
             if known:
                 return known
@@ -622,7 +622,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if kind is None:
             chosen = [e for e in entries if e.receiver == "any"]
         else:
-            chosen = [e for e in entries if owner_of(e) == kind] or [e for e in entries if e.receiver == "any"]
+            # a known layer or tensor takes its own class's methods only (self.softmax(x) is a sub-layer call)
+            chosen = [e for e in entries if owner_of(e) == kind]
         if not chosen:
             return updated
         entry = chosen[0]
