@@ -146,7 +146,10 @@ def _judge(plan: Plan, step: str) -> StepResult:
         comparison = compare_init_stats(reference, actual, rel=threshold)
         tolerance_text = f"5 s.e. + {threshold:g}*std"
     elif step in ("backward", "train"):
-        comparison = compare_records(reference, actual, Tolerance(atol=threshold), keys=["loss"])
+        # a longer run on real images amplifies float noise (near-constant channels meet BatchNorm's
+        # 1/sqrt(eps)): the train curve is compared with a relative tolerance as well
+        rtol = float(plan.config.get("train_rtol", 0.02)) if step == "train" else 0.0
+        comparison = compare_records(reference, actual, Tolerance(atol=threshold, rtol=rtol), keys=["loss"])
         lr = compare_records(reference, actual, Tolerance(atol=1e-9, rtol=1e-6), keys=["lr"])
         comparison.keys += lr.keys
         stats = [k for k in reference if k.startswith("running_mean:")]
@@ -162,7 +165,8 @@ def _judge(plan: Plan, step: str) -> StepResult:
             if np.shape(reference["loss"]) == np.shape(actual["loss"]) else None
         if diffs is not None:
             lines.append("loss diff by iteration (how it grows): " + ", ".join(f"{d:.2e}" for d in diffs))
-        tolerance_text = f"loss atol={threshold:g}; lr exact" + ("; BN running means atol=1e-4" if step == "backward" else "")
+        tolerance_text = f"loss atol={threshold:g}" + (f", rtol={rtol:g}" if rtol else "") + "; lr exact" + (
+            "; BN running means atol=1e-4" if step == "backward" else "; val top-1 exact")
     else:
         comparison = compare_records(reference, actual, Tolerance(atol=threshold))
         tolerance_text = f"atol={threshold:g}"
