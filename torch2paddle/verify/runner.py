@@ -157,16 +157,16 @@ def _judge(plan: Plan, step: str) -> StepResult:
             comparison.keys += compare_records(reference, actual, Tolerance(atol=plan.config["thresholds"].get(
                 "running_stats", 1e-4)), keys=stats).keys
         if step == "train":
-            val_size = 1
-            top1 = compare_records(reference, actual, Tolerance(atol=plan.config.get("train_top1_atol", 1e-6)), keys=["top1"])
+            # near-tied logits may flip one validation image after a drifting run: allow exactly one
+            one_image = 100.0 / max(1, int(reference.get("val_images", 1)))
+            top1 = compare_records(reference, actual, Tolerance(atol=one_image + 1e-6), keys=["top1", "val_images"])
             comparison.keys += top1.keys
-            del val_size
         diffs = np.abs(np.asarray(reference["loss"], dtype=np.float64) - np.asarray(actual["loss"], dtype=np.float64)) \
             if np.shape(reference["loss"]) == np.shape(actual["loss"]) else None
         if diffs is not None:
             lines.append("loss diff by iteration (how it grows): " + ", ".join(f"{d:.2e}" for d in diffs))
         tolerance_text = f"loss atol={threshold:g}" + (f", rtol={rtol:g}" if rtol else "") + "; lr exact" + (
-            "; BN running means atol=1e-4" if step == "backward" else "; val top-1 exact")
+            "; BN running means atol=1e-4" if step == "backward" else "; val top-1 within one image")
     else:
         comparison = compare_records(reference, actual, Tolerance(atol=threshold))
         tolerance_text = f"atol={threshold:g}"

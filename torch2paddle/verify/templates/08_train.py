@@ -44,4 +44,5 @@ with torch.no_grad():
         top1 = metric(output, support.to_device(labels), topk=(1,))[0]
         correct += float(support.to_numpy(top1)) * len(images) / 100.0
         seen += len(images)
-support.record("train", loss=np.array(losses), lr=np.array(lrs), top1=np.array(100.0 * correct / seen))
+support.record("train", loss=np.array(losses), lr=np.array(lrs), top1=np.array(100.0 * correct / seen),
+               val_images=np.array(seen))
