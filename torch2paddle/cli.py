@@ -12,6 +12,8 @@ EXIT_OK = 0
 EXIT_FILE_ERRORS = 1  # some files could not be converted (the rest were)
 EXIT_USAGE = 2  # bad arguments, SRC/OUT unusable, malformed mapping table
 EXIT_UNSUPPORTED = 3  # --strict and unsupported uses remain
+SUMMARY_APIS = 30  # rows of the unsupported-API table in the summary (the report has them all)
+EXIT_INTERRUPTED = 130  # Ctrl-C: files written so far are complete (atomic writes), the rest is not there
 
 
 def _console(stderr: bool = False):
@@ -83,39 +85,47 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_mappings(args)
     except KeyboardInterrupt:
         _console(stderr=True).print("[red]interrupted[/red]: files written so far are complete; rerun with --force to finish")
-        return 130
+        return EXIT_INTERRUPTED
     return EXIT_USAGE
 
 
 def cmd_convert(args) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    # Imports stay lazy: the progress bar only when it is shown, rich's tables only for the summary.
     from .tables import TableError
     from .tree import TreeError, convert_tree
 
-    err = _console(stderr=True)
-    show_progress = not args.quiet and sys.stderr.isatty()
-    progress = Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=err, disable=not show_progress, transient=True)
-    task = None
-
-    def on_start(total: int) -> None:
-        nonlocal task
-        task = progress.add_task("convert", total=total)
-
-    def on_file(result) -> None:
-        progress.advance(task)
-
+    if args.jobs is not None and args.jobs < 1:
+        _console(stderr=True).print("[red]error:[/red] --jobs must be at least 1")
+        return EXIT_USAGE
+    options = dict(exclude=args.exclude, force=args.force, jobs=args.jobs, mappings=args.mappings)
     try:
-        with progress:
-            report = convert_tree(args.src, args.out, exclude=args.exclude, force=args.force, jobs=args.jobs,
-                                  mappings=args.mappings, on_file=on_file, on_start=on_start)
+        if not args.quiet and sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            progress = Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=_console(stderr=True), transient=True)
+            task = progress.add_task("convert", total=None)
+            with progress:
+                report = convert_tree(args.src, args.out, **options,
+                                      on_start=lambda total: progress.update(task, total=total),
+                                      on_file=lambda result: progress.advance(task))
+        else:
+            report = convert_tree(args.src, args.out, **options)
     except (TreeError, TableError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        from rich.markup import escape
+
+        _console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         return EXIT_USAGE
     print_summary(report, _console())
     if args.report:
-        Path(args.report).write_text(json.dumps(report.to_dict(), indent=2))
+        from .tree import atomic_write
+
+        try:
+            atomic_write(Path(args.report), json.dumps(report.to_dict(), indent=2).encode())
+        except OSError as exc:
+            _console(stderr=True).print(f"[red]error:[/red] cannot write the report {args.report}: {exc.strerror}",
+                                        soft_wrap=True)
+            return EXIT_FILE_ERRORS
     if report.errors:
         return EXIT_FILE_ERRORS
     if args.strict and any(f.unsupported for f in report.files):
@@ -139,18 +149,31 @@ def print_summary(report, console) -> None:
     table.add_row("unsupported", f"[{'red' if counts['unsupported_uses'] else 'green'}]{counts['unsupported_uses']}[/]")
     table.add_row("files with errors", f"[{'red' if counts['errors'] else 'green'}]{counts['errors']}[/]")
     console.print(table)
+    from rich.markup import escape
+
+    # one line per file, never wrapped: `grep error` on the output finds the whole message
+    skipped = [f for f in report.files if f.status == "skipped"]
+    if skipped:
+        console.print(f"skipped: {len(skipped)} (not converted, not copied)")
+    for f in skipped:
+        console.print(f"[yellow]skipped[/yellow] {escape(f.path)}: {escape(f.error or '')}", soft_wrap=True)
     for f in report.errors:
-        console.print(f"[red]error[/red] {f.path}: {f.error}")
+        console.print(f"[red]error[/red] {escape(f.path)}: {escape(f.error or '')}", soft_wrap=True)
+    for note in report.notes:
+        console.print(f"note: {escape(note)}", soft_wrap=True)
     unsupported = report.unsupported_by_api()
     if unsupported:
         detail = Table(title="unsupported torch APIs (left in torch form, marked in the code)")
         detail.add_column("API")
         detail.add_column("uses", justify="right")
         detail.add_column("where")
-        for api, places in unsupported.items():
+        for api, places in list(unsupported.items())[:SUMMARY_APIS]:  # the most used first
             shown = ", ".join(places[:3]) + (f" (+{len(places) - 3} more)" if len(places) > 3 else "")
-            detail.add_row(api, str(len(places)), shown)
+            detail.add_row(escape(api), str(len(places)), escape(shown))
         console.print(detail)
+        if len(unsupported) > SUMMARY_APIS:
+            console.print(f"... and {len(unsupported) - SUMMARY_APIS} more unsupported APIs: every use is in "
+                          f"{escape(str(Path(report.output) / '.torch2paddle' / 'report.json'))}", soft_wrap=True)
 
 
 def cmd_weights(args) -> int:

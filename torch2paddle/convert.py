@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import re
+import sys
+import threading
 from functools import lru_cache
+from itertools import accumulate
 
 import libcst as cst
 
@@ -21,15 +26,110 @@ class SourceError(Exception):
         self.line = line
 
 
-def _syntax_error(code: str, filename: str | None, exc: cst.ParserSyntaxError) -> SourceError:
-    """Python's own parser names the offending line more precisely than libcst's (which points past it)."""
+# Python's tokenizer refuses more than 200 nested brackets; libcst's native parser has no such limit and
+# overflows the C stack (a segmentation fault) somewhere past 1000.  Its parse time also grows
+# quadratically with the depth of operator chains (a 5000-term `+` takes minutes), and its visitors hit
+# RecursionError past ~300 levels.  So a file with deep brackets or a long statement (a cheap scan,
+# needs_python_parse) is vetted by Python's own parser (C, milliseconds) before libcst sees it, with the
+# AST depth capped at about MAX_AST_DEPTH (its recursion guard scales with the recursion limit).
+MAX_AST_DEPTH = 600
+TOO_DEEP = "expression nested too deeply to convert"
+MAX_RAW_DEPTH = 100  # brackets, strings and comments included: deeper is vetted by Python's parser first
+MAX_LOGICAL_LINE = 2000  # characters; a longer statement is vetted first (an n-term chain is 2n+ characters)
+_NOT_STRUCTURE = re.compile(r"[^()\[\]{}\n]+")
+_NEWLINE = re.compile("\n")
+_DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1, "\n": 0}
+
+
+@lru_cache(maxsize=8)
+def _import_pattern(roots: frozenset[str]) -> re.Pattern:
+    """An import statement that may bind one of ``roots`` (over-matches: comments, strings, relative imports).
+
+    Once backslash-joined lines are joined, ``import a, torch`` sits on one line, and a
+    ``from torch... import`` has its module on the ``from`` line even when its names are in parentheses.
+    """
+    names = "|".join(sorted(map(re.escape, roots)))
+    return re.compile(rf"\b(?:import|from)\b[^\n]*?\b(?:{names})\b")
+
+
+def _join_backslash_lines(code: str) -> str:
+    return code.replace("\\\r\n", "\\\x00").replace("\\\n", "\\\x00")
+
+
+def needs_python_parse(code: str) -> bool:
+    """Whether ``code`` may be too deep for libcst: deep brackets or a very long logical line.
+
+    A cheap over-approximation (brackets in strings and comments count too; unbalanced
+    brackets make it answer yes), so that Python's parser vets only the files that need it.
+    """
+    code = _join_backslash_lines(code)  # a backslash-continued line is one line
+    structure = _NOT_STRUCTURE.sub("", code)
+    if not structure:
+        return len(code) > MAX_LOGICAL_LINE
+    depths = list(accumulate(map(_DEPTH.__getitem__, structure)))
+    if max(depths) > MAX_RAW_DEPTH or min(depths) < 0 or depths[-1] != 0:
+        return True
+    ends = list(accumulate(len(line) + 1 for line in code.split("\n")))  # offset after each physical line
+    start = 0
+    for line, match in enumerate(_NEWLINE.finditer(structure)):
+        if depths[match.start()] == 0:  # a newline outside brackets ends a logical line
+            if ends[line] - start > MAX_LOGICAL_LINE:
+                return True
+            start = ends[line]
+    return len(code) - start > MAX_LOGICAL_LINE
+
+
+def _python_parse(code: str, filename: str | None) -> ast.Module:
+    """Python's own AST of ``code``; SourceError for a syntax error (with its line) or too deep a nesting."""
+    limit = sys.getrecursionlimit()
+    tighten = threading.active_count() == 1  # the recursion limit is process-wide: never lower it under threads
+    if tighten:
+        depth, frame = 0, sys._getframe()
+        while frame is not None:
+            depth, frame = depth + 1, frame.f_back
+        sys.setrecursionlimit(max(depth + MAX_AST_DEPTH // 3, 50))
     try:
-        compile(code, filename or "<source>", "exec", dont_inherit=True)
-    except SyntaxError as precise:
-        return SourceError(f"syntax error: {precise.msg}", precise.lineno)
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    return SourceError(f"syntax error: {exc.message}", exc.raw_line)
+        return compile(code, filename or "<source>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if exc.msg.startswith(("too many nested parentheses", "too many levels of indentation")):
+            raise SourceError(f"{TOO_DEEP} ({exc.msg})", exc.lineno) from None
+        raise SourceError(f"syntax error: {exc.msg}", exc.lineno) from None
+    except (RecursionError, MemoryError):
+        raise SourceError(TOO_DEEP) from None
+    except ValueError as exc:  # e.g. a NUL byte
+        raise SourceError(f"syntax error: {exc}") from None
+    finally:
+        if tighten:
+            sys.setrecursionlimit(limit)
+
+
+def _imports_any(tree: ast.Module, roots: frozenset[str]) -> bool:
+    """Whether any import statement (at any depth) binds a name from one of ``roots``.
+
+    Mirrors the scan: ``import torch.nn``, ``from torch import nn`` count; relative and star imports do not.
+    """
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import):
+            if any(alias.name.split(".", 1)[0] in roots for alias in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom):
+            if (
+                not node.level and node.module and node.module.split(".", 1)[0] in roots
+                and not any(alias.name == "*" for alias in node.names)
+            ):
+                return True
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(node, name, None)
+                if isinstance(block, list):
+                    stack.extend(block)
+            for handler in getattr(node, "handlers", ()):
+                stack.extend(handler.body)
+            for case in getattr(node, "cases", ()):
+                stack.extend(case.body)
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -41,24 +141,47 @@ def torch_roots_of(tables: Tables) -> frozenset[str]:
     return frozenset(name.split(".", 1)[0] for name in tables.modules)
 
 
+_ROOTS: dict[int, tuple[Tables, int, int, frozenset[str], frozenset[str]]] = {}
+
+
+def _roots(tables: Tables) -> tuple[frozenset[str], frozenset[str]]:
+    """(torch roots, all tracked roots) of ``tables``, computed once per tables object (and size)."""
+    cached = _ROOTS.get(id(tables))
+    if cached is None or cached[0] is not tables or cached[1:3] != (len(tables.modules), len(tables.apis)):
+        if len(_ROOTS) > 16:
+            _ROOTS.clear()
+        cached = _ROOTS[id(tables)] = (tables, len(tables.modules), len(tables.apis), torch_roots_of(tables),
+                                       tables.roots)
+    return cached[3], cached[4]
+
+
 def convert_source(code: str, filename: str | None = None, tables: Tables | None = None) -> ConversionResult:
     """Convert one PyTorch module's source text to Paddle.
 
     Returns the new code with every torch API use found (converted or not,
-    with line and column).  Raises ``SourceError`` for code libcst cannot parse.
+    with line and column).  Raises ``SourceError`` for code that Python or libcst cannot
+    parse (with the line Python's parser names) and for expressions nested too deeply.
     """
     tables = tables or default_tables()
-    roots = torch_roots_of(tables)
+    roots, tracked = _roots(tables)
     if not any(root in code for root in roots):
         return ConversionResult(code, [], False)  # fast path: no torch in sight
+    if needs_python_parse(code):  # Python's parser first: it refuses in milliseconds what would crash libcst
+        tree = _python_parse(code, filename)
+        if not _imports_any(tree, roots):
+            return ConversionResult(code, [], False)  # torch named, never imported: nothing to convert
+        del tree
+    elif not _import_pattern(roots).search(_join_backslash_lines(code)):
+        return ConversionResult(code, [], False)  # no import statement names torch
     try:
         module = cst.parse_module(code)
     except cst.ParserSyntaxError as exc:
-        raise _syntax_error(code, filename, exc) from None
+        _python_parse(code, filename)  # a syntax error: Python's parser names the line more precisely
+        raise SourceError(f"libcst cannot parse this file: {exc.message}", exc.raw_line) from None
     except RecursionError:
-        raise SourceError("expression nested too deeply to parse") from None
+        raise SourceError(TOO_DEEP) from None
     try:
-        scan = scan_imports(module, tables.roots)
+        scan = scan_imports(module, tracked)
         if not any(i.qualified.split(".", 1)[0] in roots for i in scan.imports):
             return ConversionResult(code, [], False)
         output, forms = plan_output_names(scan, tables, roots)
@@ -70,6 +193,6 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         )
         new_code = converted.code
     except RecursionError:
-        raise SourceError("expression nested too deeply to convert") from None
+        raise SourceError(TOO_DEEP) from None
     uses = sorted(transformer.uses, key=lambda u: (u.line, u.column))
     return ConversionResult(new_code, uses, new_code != code)

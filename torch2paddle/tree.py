@@ -1,34 +1,52 @@
 """Convert a whole source tree: ``convert_tree(src, out)``.
 
 Every file of SRC lands at the same relative path in OUT: Python files
-converted, ``requirements*.txt`` rewritten, everything else copied byte for
-byte (mode bits too).  Writes are atomic (temp file + rename).  A file that
-cannot be converted is reported with its line, copied unchanged, and the rest
-of the tree is still done.  Files are converted in parallel; the report is
-ordered by path whatever the number of jobs.
+converted, ``requirements*.txt`` rewritten, everything else (and every Python
+file the converter leaves as it is) copied byte for byte, mode bits too.
+Writes are atomic (temp file + rename), so an interrupted run leaves only
+complete files behind.  A file that cannot be converted (syntax error, bad
+encoding, too deeply nested, too large, unreadable, a converter bug or even a
+converter crash) is reported with its line where there is one, copied
+unchanged where it can be read, and the rest of the tree is still done.
+Links to folders are not followed (reported as skipped), so link loops
+cannot hang the walk.  Files are converted by ``jobs`` processes; the report
+is ordered by path and is the same whatever the number of jobs.
 """
 
 from __future__ import annotations
 
+import ast
+import errno
 import fnmatch
+import glob
 import io
 import json
+import multiprocessing
 import os
 import shutil
+import signal
 import stat
+import sys
 import tempfile
 import tokenize
-from concurrent.futures import ProcessPoolExecutor
+import warnings
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import requirements
-from .convert import SourceError, convert_source
+from .convert import SourceError, convert_source, default_tables, torch_roots_of
 from .report import FileResult, TreeReport
 from .tables import Tables, load_tables
 
 MANIFEST_DIR = ".torch2paddle"
 CONFIG_NAME = "torch2paddle.yaml"
+# libcst needs several hundred bytes of memory per byte of source: a 1 MB file of dense code costs
+# about 800 MB and minutes.  Larger Python files that use torch are reported and copied unchanged.
+MAX_SOURCE_BYTES = 1_000_000
+_CHUNK_BYTES = 64 * 1024  # small files travel to the workers in chunks of about this many bytes
 
 
 class TreeError(Exception):
@@ -37,7 +55,10 @@ class TreeError(Exception):
 
 def _check_paths(src: Path, out: Path, force: bool) -> None:
     if not src.exists():
-        raise TreeError(f"source {src} does not exist")
+        kind = "is a broken symbolic link" if src.is_symlink() else "does not exist"
+        raise TreeError(f"source {src} {kind}")
+    if not os.access(src, os.R_OK) or (src.is_dir() and not os.access(src, os.X_OK)):
+        raise TreeError(f"source {src} cannot be read (permission denied)")
     src_real, out_real = src.resolve(), out.resolve()
     if src_real == out_real:
         raise TreeError(f"output {out} is the source itself: converting in place would destroy the original")
@@ -45,8 +66,12 @@ def _check_paths(src: Path, out: Path, force: bool) -> None:
         raise TreeError(f"output {out} is inside the source {src}: choose a folder outside it")
     if src.is_dir() and src_real.is_relative_to(out_real):
         raise TreeError(f"output {out} contains the source {src}: choose another folder")
+    if src.is_file() and (out_real / src.name).resolve() == src_real:
+        raise TreeError(f"output {out / src.name} is the source file itself: choose another folder")
     if out.exists() and not out.is_dir():
         raise TreeError(f"output {out} exists and is not a folder")
+    if out.is_symlink() and not out.exists():
+        raise TreeError(f"output {out} is a broken symbolic link")
     if src.is_dir() and out.is_dir() and any(out.iterdir()) and not force:
         raise TreeError(f"output {out} is not empty: pass --force to write into it")
     if src.is_file() and (out / src.name).exists() and not force:
@@ -61,25 +86,60 @@ def _excluded(rel: str, patterns: Sequence[str]) -> bool:
     return False
 
 
-def iter_files(src: Path, exclude: Sequence[str] = ()) -> Iterable[tuple[str, Path]]:
-    """(relative posix path, path) for every file under src, sorted, never following links into loops."""
-    if src.is_file():
-        yield src.name, src
-        return
-    for root, dirs, files in os.walk(src, followlinks=False):
+def _join(root: str, name: str) -> str:
+    return name if root in ("", ".") else f"{root}/{name}"
+
+
+@dataclass
+class _Walk:
+    files: list[tuple[str, Path]]  # (relative posix path, path), sorted
+    problems: list[FileResult]  # folders that cannot be read, links to folders (not followed)
+
+
+def _walk(src: Path, exclude: Sequence[str]) -> _Walk:
+    walk = _Walk([], [])
+    if not src.is_dir():
+        walk.files.append((src.name, src))
+        return walk
+
+    def unreadable(exc: OSError) -> None:
+        try:
+            rel = Path(exc.filename).relative_to(src).as_posix()
+        except (TypeError, ValueError):
+            rel = str(exc.filename or ".")
+        walk.problems.append(FileResult(rel + "/", "error", error=f"cannot read folder: {_oserror(exc)}"))
+
+    for root, dirs, files in os.walk(src, onerror=unreadable, followlinks=False):
         root_path = Path(root)
         rel_root = root_path.relative_to(src).as_posix()
-        dirs[:] = sorted(
-            d for d in dirs if d not in ("__pycache__", MANIFEST_DIR) and not _excluded(_join(rel_root, d), exclude)
-        )
+        kept = []
+        for d in sorted(dirs):
+            rel = _join(rel_root, d)
+            if d in ("__pycache__", MANIFEST_DIR) or _excluded(rel, exclude):
+                continue
+            if (root_path / d).is_symlink():  # never followed: no loops, nothing converted twice
+                target = os.readlink(root_path / d)
+                walk.problems.append(
+                    FileResult(rel + "/", "skipped", error=f"symbolic link to a folder ({target}), not followed")
+                )
+                continue
+            kept.append(d)
+        dirs[:] = kept
         for name in sorted(files):
             rel = _join(rel_root, name)
             if not _excluded(rel, exclude):
-                yield rel, root_path / name
+                walk.files.append((rel, root_path / name))
+    return walk
 
 
-def _join(root: str, name: str) -> str:
-    return name if root in ("", ".") else f"{root}/{name}"
+def iter_files(src: Path, exclude: Sequence[str] = ()) -> Iterable[tuple[str, Path]]:
+    """(relative posix path, path) for every file under src, sorted; links to folders are not followed."""
+    yield from _walk(Path(src), exclude).files
+
+
+# -- writing ------------------------------------------------------------------
+def _temp_pattern(path: Path) -> str:
+    return str(path.parent / f".{glob.escape(path.name)}.*.tmp")
 
 
 def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
@@ -99,67 +159,276 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         raise
 
 
+def atomic_copy(src: Path, path: Path, mode: int) -> None:
+    """Copy src to path byte for byte (streamed, not held in memory), atomically, with src's mode bits."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+            shutil.copyfileobj(inp, out, 1 << 20)
+        os.chmod(tmp, stat.S_IMODE(mode))
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _remove_temp_files(paths: Iterable[Path]) -> None:
+    """Remove the temp files of writes that a killed worker left behind."""
+    for path in paths:
+        for tmp in glob.glob(_temp_pattern(path)):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     """Text and the encoding to write it back with (a BOM is kept via utf-8-sig)."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return data.decode(encoding), encoding
 
 
+def _decode_error(data: bytes, exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        line = data.count(b"\n", 0, exc.start) + 1
+        return (f"line {line}: cannot decode as {exc.encoding} (byte {data[exc.start:exc.start + 1]!r}); "
+                "declare the file's encoding with a `# -*- coding: ... -*-` line")
+    if isinstance(exc, SyntaxError):  # from detect_encoding: unknown encoding or BOM/cookie conflict
+        return f"line {exc.lineno or 1}: {exc.msg}" if exc.lineno else str(exc)
+    return f"cannot decode: {exc}"
+
+
+def _oserror(exc: OSError) -> str:
+    return exc.strerror or errno.errorcode.get(exc.errno or 0, "") or str(exc)
+
+
 # -- per-file work (runs in worker processes) ---------------------------------
 _WORKER_TABLES: Tables | None = None
+_WORKER_MAPPINGS: tuple[str, ...] | None = None
 
 
 def _init_worker(mapping_files: Sequence[str]) -> None:
-    global _WORKER_TABLES
-    _WORKER_TABLES = load_tables(mapping_files)
+    global _WORKER_TABLES, _WORKER_MAPPINGS
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if _WORKER_TABLES is None or _WORKER_MAPPINGS != tuple(mapping_files):
+        _WORKER_TABLES = load_tables(mapping_files)  # spawned worker; a forked one inherited the parent's
+        _WORKER_MAPPINGS = tuple(mapping_files)
 
 
-def convert_file(rel: str, src: str, dst: str, tables: Tables | None = None) -> FileResult:
-    tables = tables or _WORKER_TABLES
-    src_path, dst_path = Path(src), Path(dst)
+def convert_file(rel: str, src: str, dst: str, tables: Tables | None = None,
+                 max_bytes: int = MAX_SOURCE_BYTES) -> FileResult:
+    """Convert or copy one file of the tree; never raises for a problem of this file."""
     try:
-        if src_path.is_symlink() and not src_path.exists():
-            return FileResult(rel, "skipped", error="broken symbolic link")
-        st = src_path.stat()
-        data = src_path.read_bytes()
+        return _convert_file(rel, Path(src), Path(dst), tables or _WORKER_TABLES, max_bytes)
+    except (KeyboardInterrupt, SystemExit):
+        raise
     except OSError as exc:
-        return FileResult(rel, "error", error=f"cannot read: {exc.strerror}")
+        return FileResult(rel, "error", error=f"cannot write {dst}: {_oserror(exc)}")
+    except BaseException as exc:  # a bug (or MemoryError) must not take the rest of the tree down
+        return FileResult(rel, "error", error=f"internal error ({type(exc).__name__}: {exc})")
+
+
+def _convert_file(rel: str, src: Path, dst: Path, tables: Tables | None, max_bytes: int) -> FileResult:
     try:
-        if rel.endswith(".py"):
-            return _convert_python(rel, data, dst_path, st.st_mode, tables)
-        if requirements.is_requirements_file(rel):
-            text, encoding = _decode(data)
-            new = requirements.rewrite(text)
-            atomic_write(dst_path, new.encode(encoding), st.st_mode)
-            return FileResult(rel, "converted" if new != text else "unchanged")
-        atomic_write(dst_path, data, st.st_mode)
+        st = src.stat()
+    except OSError as exc:
+        if src.is_symlink():
+            reason = "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link"
+            return FileResult(rel, "skipped", error=f"{reason} ({os.readlink(src)})")
+        return FileResult(rel, "error", error=f"cannot read: {_oserror(exc)}")
+    if not stat.S_ISREG(st.st_mode):
+        return FileResult(rel, "skipped", error="not a regular file")
+    is_python = rel.endswith(".py")
+    if not is_python and not requirements.is_requirements_file(rel):
+        try:
+            atomic_copy(src, dst, st.st_mode)
+        except OSError as exc:
+            if exc.filename == str(src) or not os.access(src, os.R_OK):
+                return FileResult(rel, "error", error=f"cannot read: {_oserror(exc)}")
+            raise
         return FileResult(rel, "copied")
+    try:
+        data = src.read_bytes()
     except OSError as exc:
-        return FileResult(rel, "error", error=f"cannot write {dst}: {exc.strerror}")
-
-
-def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables | None) -> FileResult:
+        return FileResult(rel, "error", error=f"cannot read: {_oserror(exc)}")
+    if is_python:
+        return _convert_python(rel, data, dst, st.st_mode, tables, max_bytes)
     try:
         text, encoding = _decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        atomic_write(dst, data, st.st_mode)
+        return FileResult(rel, "error", error=_decode_error(data, exc) + "; copied unchanged")
+    new = requirements.rewrite(text)
+    if new == text:
+        atomic_write(dst, data, st.st_mode)
+        return FileResult(rel, "unchanged")
+    atomic_write(dst, new.encode(encoding), st.st_mode)
+    return FileResult(rel, "converted")
+
+
+def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables | None, max_bytes: int) -> FileResult:
+    def keep(error: str) -> FileResult:
         atomic_write(dst, data, mode)
-        return FileResult(rel, "error", error=f"cannot decode: {exc}")
+        return FileResult(rel, "error", error=f"{error}; copied unchanged")
+
+    try:
+        text, encoding = _decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return keep(_decode_error(data, exc))
+    if len(data) > max_bytes and any(root in text for root in torch_roots_of(tables or default_tables())):
+        return keep(f"too large to convert ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
     try:
         result = convert_source(text, rel, tables)
     except SourceError as exc:
-        atomic_write(dst, data, mode)
-        where = f"line {exc.line}: " if exc.line else ""
-        return FileResult(rel, "error", error=f"{where}{exc}")
+        return keep(f"line {exc.line}: {exc}" if exc.line else str(exc))
+    except MemoryError:
+        return keep("out of memory while converting")
     except Exception as exc:  # a converter bug must not take the tree down with it
-        atomic_write(dst, data, mode)
-        return FileResult(rel, "error", error=f"internal error ({type(exc).__name__}: {exc}); file copied unchanged")
+        return keep(f"internal error ({type(exc).__name__}: {exc})")
     if not result.changed:
         atomic_write(dst, data, mode)
         return FileResult(rel, "unchanged", result.uses)
-    atomic_write(dst, result.code.encode(encoding), mode)
+    problem = _does_not_parse(result.code, rel)
+    if problem:  # a converter bug: never write code that does not parse
+        return keep(f"internal error: the converted code does not parse ({problem})")
+    try:
+        encoded = result.code.encode(encoding)
+    except UnicodeEncodeError as exc:
+        return keep(f"the converted code cannot be written as {encoding}: {exc.reason}")
+    atomic_write(dst, encoded, mode)
     return FileResult(rel, "converted", result.uses)
 
 
+def _does_not_parse(code: str, filename: str) -> str | None:
+    try:
+        compile(code, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _convert_chunk(tasks: Sequence[tuple[str, str, str]], max_bytes: int) -> list[FileResult]:
+    return [convert_file(rel, src, dst, max_bytes=max_bytes) for rel, src, dst in tasks]
+
+
+def _isolated_child(conn, task: tuple[str, str, str], mapping_files: Sequence[str], max_bytes: int) -> None:
+    _init_worker(mapping_files)
+    conn.send(convert_file(*task, max_bytes=max_bytes))
+    conn.close()
+
+
+# -- scheduling ---------------------------------------------------------------
+def _chunks(tasks: list[tuple[str, str, str]], sizes: list[int], jobs: int) -> list[list[tuple[str, str, str]]]:
+    """Largest files first (so no worker is left with a big one at the end); small files grouped."""
+    order = sorted(range(len(tasks)), key=lambda i: (-sizes[i], tasks[i][0]))
+    total = sum(sizes)
+    limit = max(1, min(_CHUNK_BYTES, total // (jobs * 8) if jobs else total))
+    chunks: list[list[tuple[str, str, str]]] = []
+    current: list[tuple[str, str, str]] = []
+    weight = 0
+    for i in order:
+        current.append(tasks[i])
+        weight += sizes[i]
+        if weight >= limit or len(current) >= 64:
+            chunks.append(current)
+            current, weight = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _mp_context():
+    methods = multiprocessing.get_all_start_methods()
+    # fork: workers inherit the loaded tables and imported modules, and start in milliseconds
+    return multiprocessing.get_context("fork" if "fork" in methods and sys.platform != "darwin" else None)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what has not started, terminate the workers."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, AttributeError):
+            pass
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.join(timeout=5)
+
+
+def _run_parallel(chunks, jobs, mapping_files, max_bytes, emit) -> list[tuple[str, str, str]]:
+    """Run the chunks in a process pool; returns the tasks of chunks lost to a crashed worker."""
+    lost: list[tuple[str, str, str]] = []
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_mp_context(),
+                               initializer=_init_worker, initargs=(list(mapping_files),))
+    try:
+        with warnings.catch_warnings():
+            # 3.12+ warns about fork in a process with threads (the pool's own); the workers only convert
+            warnings.simplefilter("ignore", DeprecationWarning)
+            futures: dict[Future, list] = {pool.submit(_convert_chunk, chunk, max_bytes): chunk for chunk in chunks}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    lost.extend(futures[future])
+                    continue
+                for result in results:
+                    emit(result)
+    except BaseException:
+        _stop(pool)
+        _remove_temp_files(Path(dst) for chunk in chunks for _, _, dst in chunk)
+        raise
+    pool.shutdown(wait=True)
+    return lost
+
+
+def _run_isolated(tasks, mapping_files, max_bytes, emit) -> None:
+    """After a worker crashed: each remaining file in a process of its own, so a crash names its file."""
+    ctx = _mp_context()
+    for task in tasks:
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_isolated_child, args=(send, task, list(mapping_files), max_bytes))
+        try:
+            process.start()
+            send.close()
+            try:
+                result = receive.recv()
+            except EOFError:
+                result = None
+            process.join()
+        except BaseException:
+            process.terminate()
+            process.join(timeout=5)
+            _remove_temp_files([Path(task[2])])
+            raise
+        if result is None:
+            _remove_temp_files([Path(task[2])])
+            code = process.exitcode
+            how = f"killed by signal {-code}" if code and code < 0 else f"exit status {code}"
+            if code == -signal.SIGKILL:
+                how += ", perhaps out of memory"
+            result = FileResult(task[0], "error", error=f"the converter crashed on this file ({how}); not written")
+            try:
+                atomic_copy(Path(task[1]), Path(task[2]), os.stat(task[1]).st_mode)
+                result.error = result.error.replace("not written", "copied unchanged")
+            except OSError:
+                pass
+        emit(result)
+
+
+# -- the manifest ---------------------------------------------------------------
 def _write_manifest(src: Path, out: Path, report: TreeReport, mapping_files: Sequence[str]) -> None:
     manifest = {
         "source": str(src.resolve()),
@@ -172,7 +441,8 @@ def _write_manifest(src: Path, out: Path, report: TreeReport, mapping_files: Seq
     if config.is_file():
         manifest["config"] = str(config.resolve())
     atomic_write(out / MANIFEST_DIR / "convert.json", json.dumps(manifest, indent=2).encode())
-    atomic_write(out / MANIFEST_DIR / "report.json", json.dumps(report.to_dict(), indent=2).encode())
+    # compact: json's C encoder (indent= falls back to the pure-Python one, several times slower)
+    atomic_write(out / MANIFEST_DIR / "report.json", json.dumps(report.to_dict(), separators=(",", ":")).encode())
 
 
 def convert_tree(
@@ -185,38 +455,65 @@ def convert_tree(
     mappings: Sequence[str] = (),
     on_file: Callable[[FileResult], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    max_file_bytes: int = MAX_SOURCE_BYTES,
 ) -> TreeReport:
     """Convert SRC (a file or folder) into OUT; see the module docstring.
 
     ``on_start(total)`` and ``on_file(result)`` let a caller show progress.
     Raises ``TreeError`` when SRC/OUT cannot be used; per-file problems are in
-    the report instead.
+    the report instead.  On KeyboardInterrupt the workers are stopped, no
+    partial file is left in OUT, and the interrupt is re-raised.
     """
+    global _WORKER_TABLES, _WORKER_MAPPINGS
     src_path, out_path = Path(src), Path(out)
     _check_paths(src_path, out_path, force)
     mapping_files = [str(m) for m in mappings]
     tables = load_tables(mapping_files)  # fail early on a bad user table, before any write
-    files = list(iter_files(src_path, exclude))
+    walk = _walk(src_path, exclude)
     report = TreeReport(str(src_path), str(out_path))
     if on_start:
-        on_start(len(files))
-    out_path.mkdir(parents=True, exist_ok=True)
-    tasks = [(rel, str(path), str(out_path / rel)) for rel, path in files]
+        on_start(len(walk.files))
+    try:
+        out_path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TreeError(f"cannot create the output folder {out}: {_oserror(exc)}") from None
+    try:  # a manifest from an earlier run would describe a tree this run may not finish
+        (out_path / MANIFEST_DIR / "convert.json").unlink()
+    except OSError:
+        pass
+    tasks = [(rel, str(path), str(out_path / rel)) for rel, path in walk.files]
     jobs = max(1, jobs or os.cpu_count() or 1)
-    results: list[FileResult] = []
-    if jobs == 1 or len(tasks) < 8:
+    results: list[FileResult] = list(walk.problems)
+
+    def emit(result: FileResult) -> None:
+        results.append(result)
+        if on_file:
+            on_file(result)
+
+    if jobs == 1 or len(tasks) < 4:  # a pool costs more than it saves on a handful of files
         for rel, s, d in tasks:
-            res = convert_file(rel, s, d, tables)
-            results.append(res)
-            if on_file:
-                on_file(res)
+            try:
+                result = convert_file(rel, s, d, tables, max_file_bytes)
+            except BaseException:
+                _remove_temp_files([Path(d)])
+                raise
+            emit(result)
     else:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(mapping_files,)) as pool:
-            chunk = max(1, min(32, len(tasks) // (jobs * 8) or 1))
-            for res in pool.map(convert_file, *zip(*tasks), chunksize=chunk):
-                results.append(res)
-                if on_file:
-                    on_file(res)
+        sizes = []
+        for _, s, _ in tasks:
+            try:
+                sizes.append(os.stat(s).st_size)
+            except OSError:
+                sizes.append(0)
+        _WORKER_TABLES, _WORKER_MAPPINGS = tables, tuple(mapping_files)  # inherited by forked workers
+        lost = _run_parallel(_chunks(tasks, sizes, jobs), jobs, mapping_files, max_file_bytes, emit)
+        if lost:
+            report.notes.append(f"a worker process crashed; {len(lost)} files were redone one process each")
+            _run_isolated(sorted(lost), mapping_files, max_file_bytes, emit)
     report.files = sorted(results, key=lambda r: r.path)
-    _write_manifest(src_path, out_path, report, mapping_files)
+    try:
+        _write_manifest(src_path, out_path, report, mapping_files)
+    except OSError as exc:
+        report.files.append(FileResult(f"{MANIFEST_DIR}/convert.json", "error",
+                                       error=f"cannot write the manifest: {_oserror(exc)}"))
     return report
