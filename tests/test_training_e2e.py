@@ -34,11 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 PACKAGE = "mobilenetv3_ref"
 ITERATIONS = 20  # 4 epochs x 5 batches (18 training images, batch size 4)
-LOSS_ATOL = 2e-3  # measured worst difference over the 20 iterations: see test_first_iterations_align
+# Measured (CPU, one thread): the first epoch agrees to 2.4e-7, the worst of the 20 iterations to 5.1e-4.
+# The differences start at float32 rounding and grow with each step: MobileNetV3's late BatchNorms see
+# 2x2 / 1x1 maps of a 4-image batch, so the gradient is very sensitive to the weights (from identical
+# weights the two frameworks' gradients agree to 1e-5; from weights 1e-5 apart they differ by 4%).  At
+# lr 0.1 the same sensitivity separates the runs by 1e-3 at iteration 3 and 0.4 by iteration 12, hence lr 0.01.
+FIRST_EPOCH_ATOL = 1e-5
+LOSS_ATOL = 2e-3
 TIMEOUT = 600
 
-# hyper-parameters of the alignment run (the defaults of train.py, except a 2-epoch LR step)
-LR, MOMENTUM, WEIGHT_DECAY, STEP, GAMMA = 0.1, 0.9, 1e-4, 2, 0.1
+# hyper-parameters of the alignment run (train.py's defaults, except lr 0.01 and a 2-epoch LR step)
+LR, MOMENTUM, WEIGHT_DECAY, STEP, GAMMA = 0.01, 0.9, 1e-4, 2, 0.1
 
 HARNESS = textwrap.dedent(
     '''
@@ -120,6 +126,7 @@ class Project:
         path = [str(self.blocker)] if self.blocker else []
         env["PYTHONPATH"] = os.pathsep.join(path + [str(self.root)])  # scripts run from files import the package too
         env.setdefault("CUDA_VISIBLE_DEVICES", "")
+        env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = "1"  # reproducible float sums on the CPU
         proc = subprocess.run([sys.executable, *args], cwd=self.root, env=env, capture_output=True, text=True,
                               timeout=TIMEOUT)
         output = proc.stdout + proc.stderr
@@ -210,4 +217,5 @@ def test_first_iterations_align(work):
     print(f"worst loss difference over {ITERATIONS} iterations: {worst:.3g} (iteration {diffs.index(worst)})")
     spread = max(r["loss"] for r in t) - min(r["loss"] for r in t)
     assert spread > 0.05, f"the loss hardly moved ({spread:.3g}): the comparison would prove nothing"
+    assert max(diffs[:5]) <= FIRST_EPOCH_ATOL, f"first epoch: losses differ by {max(diffs[:5]):.3g}"
     assert worst <= LOSS_ATOL, f"losses differ by up to {worst:.3g} (> {LOSS_ATOL})"

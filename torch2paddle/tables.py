@@ -15,12 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
-
-try:  # the C loader is ~10x faster; fall back quietly where it is missing
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# yaml is imported only when a table is read: start-up loads the compiled (pickled) tables
 
 def _builtin_dir() -> Path:
     installed = Path(__file__).resolve().parent / "mappings"  # wheel: torch2paddle/mappings
@@ -283,8 +278,14 @@ def _read_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise _fail(str(path), None, f"cannot read: {exc.strerror}") from None
+    import yaml
+
+    try:  # the C loader is ~10x faster; fall back quietly where it is missing
+        from yaml import CSafeLoader as loader
+    except ImportError:  # pragma: no cover
+        from yaml import SafeLoader as loader  # type: ignore[assignment]
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         raise _fail(str(path), None, f"invalid YAML: {exc}") from None
 

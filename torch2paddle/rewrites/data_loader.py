@@ -23,7 +23,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import call_rewrite
-from ._support import as_keywords, rebuild, is_literal, keyword, take
+from ._support import as_keywords, is_literal, is_simple, keyword, rebuild, take
 
 _DISTRIBUTED = "torch.utils.data.distributed.DistributedSampler"
 
@@ -53,7 +53,7 @@ def data_loader(ctx) -> cst.BaseExpression:
         if "batch_sampler" in originals:
             raise ctx.unsupported("sampler= and batch_sampler= together (torch refuses them too)")
         shuffle = take(args, "shuffle")
-        if shuffle is not None and not is_literal(shuffle.value, None, False):
+        if shuffle is not None and is_literal(shuffle.value, True):
             raise ctx.unsupported("shuffle=True with a sampler (torch refuses it too)")
         size = take(args, "batch_size")
         batch_size = size.value if size is not None else cst.Integer("1")
@@ -61,9 +61,29 @@ def data_loader(ctx) -> cst.BaseExpression:
             raise ctx.unsupported("batch_size=None (no automatic batching) has no Paddle equivalent")
         drop = take(args, "drop_last")
         drop_last = [keyword("drop_last", drop.value)] if drop is not None else []
-        args.append(keyword("batch_sampler", _batch_sampler(ctx, sampler.value, originals["sampler"].value,
-                                                            batch_size, drop_last)))
+        batch_sampler = _batch_sampler(ctx, sampler.value, originals["sampler"].value, batch_size, drop_last)
+        if shuffle is not None and not is_literal(shuffle.value, None, False):
+            # `shuffle=(sampler is None), sampler=sampler`: the sampler may be None at run time, and then
+            # the loader batches the dataset itself, shuffled or not
+            batch_sampler = _or_dataset(ctx, args, sampler.value, batch_sampler, shuffle.value, batch_size, drop_last)
+        args.append(keyword("batch_sampler", batch_sampler))
     return rebuild(ctx, ctx.render(ctx.entry.target), ctx.map_args(args))
+
+
+def _or_dataset(ctx, args, sampler, batch_sampler, shuffle, batch_size, drop_last) -> cst.BaseExpression:
+    dataset = next((a.value for a in args if a.keyword.value == "dataset"), None)
+    if not isinstance(sampler, cst.Name) or dataset is None or not is_simple(dataset):
+        raise ctx.unsupported("shuffle= computed at run time next to sampler=: pass the sampler and the dataset by name")
+    own = cst.Call(
+        func=ctx.render("paddle.io.BatchSampler"),
+        args=_commas([keyword("dataset", dataset), keyword("shuffle", shuffle), keyword("batch_size", batch_size),
+                      *drop_last]),
+    )
+    test = cst.Comparison(left=sampler, comparisons=[cst.ComparisonTarget(operator=cst.IsNot(), comparator=cst.Name("None"))])
+    space = cst.SimpleWhitespace(" ")
+    body = batch_sampler.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]) if isinstance(batch_sampler, cst.IfExp) else batch_sampler
+    return cst.IfExp(test=test, body=body, orelse=own, whitespace_before_if=space, whitespace_after_if=space,
+                     whitespace_before_else=space, whitespace_after_else=space)
 
 
 def _batch_sampler(ctx, sampler, original, batch_size, drop_last) -> cst.BaseExpression:

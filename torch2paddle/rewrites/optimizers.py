@@ -86,14 +86,13 @@ def sgd(ctx) -> cst.BaseExpression:
     args = as_keywords(ctx.entry, ctx.call.args)
     refuse_param_groups(ctx, args)
     momentum = next((a for a in args if a.keyword.value == "momentum"), None)
+    entry = ctx.entry  # paddle.optimizer.Momentum
     if momentum is None or is_literal(momentum.value, 0):
         nesterov = take(args, "nesterov")
         if nesterov is not None and not is_literal(nesterov.value, False):
             raise ctx.unsupported("nesterov=True needs a momentum")
         take(args, "momentum")
-        entry = ctx.entry
-    else:
-        entry = dataclasses.replace(ctx.entry, target="paddle.optimizer.Momentum")
+        entry = dataclasses.replace(entry, target="paddle.optimizer.SGD")
     return rebuild(ctx, ctx.render(entry.target), ctx.map_args(args, entry=entry))
 
 

@@ -65,7 +65,7 @@ def zero_grad(ctx) -> cst.BaseExpression:
     else:
         zero = cst.UnaryOperation(operator=cst.Not(), expression=value)
     func = cst.Attribute(value=ctx.receiver, attr=cst.Name(name))
-    return rebuild(ctx, func, [keyword("set_to_zero", zero)])
+    return ctx.call.with_changes(func=func, args=[keyword("set_to_zero", zero)])
 
 
 @call_rewrite("load_state_dict")

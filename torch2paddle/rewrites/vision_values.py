@@ -28,6 +28,7 @@ def interpolation_mode(ctx):
         raise ctx.unsupported("assigning to InterpolationMode")
     mode = _MODES.get(ctx.rest)
     if mode is None:
-        known = ", ".join(_MODES)
-        raise ctx.unsupported(f"InterpolationMode.{ctx.rest or '<class>'}: Paddle takes one of the strings for {known}")
+        strings = ", ".join(f'"{m}"' for m in _MODES.values())
+        what = f"InterpolationMode.{ctx.rest}" if ctx.rest else "the InterpolationMode class"
+        raise ctx.unsupported(f"{what}: Paddle's transforms take the interpolation as a string ({strings})")
     return cst.SimpleString(f'"{mode}"')
