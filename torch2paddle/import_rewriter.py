@@ -95,7 +95,7 @@ def _merge(statements: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatem
 
 _STATEMENT_HOLDERS = (
     cst.Module, cst.IndentedBlock, cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler,
-    cst.Finally, cst.MatchCase,
+    cst.Finally, cst.MatchCase, cst.SimpleStatementSuite,
 )
 
 
@@ -116,6 +116,7 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         for root in sorted(leftover_roots):
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
         self._prelude_done = False
+        self._prelude_owner: int | None = None  # set by visit_Module
         self._emitted: set[tuple] = set()
 
     # Imports are statements: descend only through what can hold statements (compound statements and
@@ -124,6 +125,18 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         if not isinstance(node, _STATEMENT_HOLDERS):
             return False
         return super().on_visit(node)
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        # the prelude goes with the first torch import of the module's own body (blocks are left before
+        # the module, so "the first import rewritten" would put it inside a `try:` or a function)
+        for stmt in node.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    imported = self.by_statement.get(id(small), [])
+                    if any(i.qualified.split(".", 1)[0] in self.torch_roots for i in imported):
+                        self._prelude_owner = id(small)
+                        return True
+        return True
 
     # keep import nodes identical (not rebuilt) so they can be recognised by id
     def visit_Import(self, node: cst.Import) -> bool:
@@ -139,7 +152,7 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             return None
         tracked_locals = {i.local: i for i in imported}
         new: list[cst.BaseSmallStatement] = []
-        if not self._prelude_done:
+        if not self._prelude_done and self._prelude_owner in (None, original_id):
             new.extend(self.prelude)
             self._prelude_done = True
         kept_names = []  # aliases of untracked names in the same statement (`import os, torch`)
@@ -168,6 +181,8 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         return _merge(new)
 
     def _rewrite_body(self, body) -> list:
+        # one import per block: `try: import torch / except: ...` needs its import in both branches
+        self._emitted = set()
         out = []
         carry: list[cst.EmptyLine] | None = None  # leading lines of a removed import, for the next statement
         for stmt in body:
@@ -214,6 +229,26 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         if not body:
             body = [cst.SimpleStatementLine(body=[cst.Pass()])]
         return updated.with_changes(body=body)
+
+
+    def leave_SimpleStatementSuite(self, original: cst.SimpleStatementSuite,
+                                   updated: cst.SimpleStatementSuite) -> cst.SimpleStatementSuite:
+        # `if cond: from torch import nn`: the imports share one line with their statement
+        flat: list[cst.BaseSmallStatement] = []
+        changed = False
+        self._emitted = set()
+        for small in updated.body:
+            replacement = self._replacement(small, id(small)) if id(small) in self.import_nodes else None
+            if replacement is None:
+                flat.append(small)
+            else:
+                changed = True
+                flat.extend(replacement)
+        if not changed:
+            return updated
+        if not flat:
+            flat = [cst.Pass()]
+        return updated.with_changes(body=[_clean(s, last=(i == len(flat) - 1)) for i, s in enumerate(flat)])
 
 
 def _clean(stmt: cst.BaseSmallStatement, last: bool = True) -> cst.BaseSmallStatement:

@@ -23,14 +23,21 @@ from .fastwalk import walk
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    kind = type(node)  # exact type checks: isinstance on libcst's ABC-based classes is slow, and hot here
+    if kind is _NAME:
+        return node.value
     parts = []
-    while isinstance(node, cst.Attribute):
+    while kind is _ATTRIBUTE:
         parts.append(node.attr.value)
         node = node.value
-    if not isinstance(node, cst.Name):
+        kind = type(node)
+    if kind is not _NAME:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))
+
+
+_NAME, _ATTRIBUTE = cst.Name, cst.Attribute
 
 
 def build_dotted(name: str) -> cst.Attribute | cst.Name:
@@ -62,6 +69,8 @@ class ScanResult:
     function_locals: dict[int, frozenset[str]] = field(default_factory=dict)
     bound_values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
     param_names: set[str] = field(default_factory=set)  # names some function takes as a parameter
+    foreign_modules: set[str] = field(default_factory=set)  # `import paddle` / `import numpy as np`: no tensors
+    paddle_names: set[str] = field(default_factory=set)  # names imported from paddle: their results are Paddle's
 
 
 class ImportScanner(cst.CSTVisitor):
@@ -82,6 +91,9 @@ class ImportScanner(cst.CSTVisitor):
             root = full.split(".", 1)[0]
             if root not in self.roots:
                 self._bind(alias.evaluated_alias or root)
+                self.result.foreign_modules.add(alias.evaluated_alias or root)
+                if root == "paddle":
+                    self.result.paddle_names.add(alias.evaluated_alias or root)
                 continue
             if alias.asname is not None:
                 local, qualified = alias.evaluated_alias, full
@@ -104,6 +116,8 @@ class ImportScanner(cst.CSTVisitor):
                 self._record(ImportedName(local, f"{module}.{name}", node, True, alias.asname is not None))
             elif local:
                 self._bind(local)
+                if not node.relative and module is not None and module.split(".", 1)[0] == "paddle":
+                    self.result.paddle_names.add(local)
         return False
 
     def _record(self, imported: ImportedName) -> None:
@@ -186,6 +200,8 @@ class ImportScanner(cst.CSTVisitor):
             self.result.bound_values.setdefault(node.keyword.value, []).append(node.value)
 
     def leave_Module(self, node: cst.Module) -> None:
+        self.result.foreign_modules -= self.result.bound_values.keys()  # also assigned: could be anything
+        self.result.paddle_names -= self.result.bound_values.keys()
         tracked_locals = {i.local for i in self.result.imports}
         for name in self._module_rebound & tracked_locals:
             # e.g. `nn = make_thing()` after `import torch.nn as nn`: the name is not torch's any more

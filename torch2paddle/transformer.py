@@ -481,7 +481,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return None
         if new is not None:
             self._record(original, api, entry.target)
-        return new
+        return _keep_parentheses(ctx.node, new) if isinstance(new, cst.BaseExpression) else new
 
     def _api_call(self, original: cst.Call, updated: cst.Call, qualified: str) -> cst.BaseExpression:
         if qualified in self.tables.modules:
@@ -493,6 +493,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 self._unsupported(original, qualified, "no mapping")
                 return updated.with_changes(func=self._torch_form(qualified))
             return updated
+        if entry.rewrite in ACCESS_REWRITES and not entry.unsupported:  # a call of an attribute entry
+            func = self._access(original.func, qualified, AccessContext(entry, updated.func, self.output.render, rest=rest))
+            return updated.with_changes(func=self._torch_form(qualified) if func is None else func)
         if rest:  # an attribute of a mapped class, e.g. nn.Module.__init__(self)
             target = f"{entry.target}.{rest}" if entry.target else None
             if target is None:
@@ -506,7 +509,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated.with_changes(func=self._torch_form(qualified))
         try:
             if entry.rewrite:
-                new = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated))
+                new = _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](self._context(entry, original, updated)))
             else:
                 args = map_arguments(entry, updated.args, VALUE_REWRITES)
                 new = _with_args(updated, args, func=self.output.render(entry.target))
@@ -602,12 +605,18 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             known = self._types[-1].get(receiver.value)
             if known:
                 return known
+            if receiver.value in self.scan.foreign_modules or receiver.value in self.scan.paddle_names:
+                return "other"  # paddle.matmul(...) in a file converted twice is no Tensor.matmul
             values = self.scan.bound_values.get(receiver.value)
             if values and all(_is_plain_python(v) for v in values):
                 return "other"
             return None
         if _is_plain_python(receiver):
             return "other"
+        if isinstance(receiver, cst.Call):
+            name = dotted_name(receiver.func)
+            if name is not None and name.split(".", 1)[0] in self.scan.paddle_names:
+                return "other"  # nn.Conv2D(...) from paddle (a second conversion): already Paddle's
         return self._expression_kind(receiver)
 
     def _method_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -635,7 +644,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated
         try:
             if entry.rewrite:
-                new = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, receiver))
+                new = _keep_parentheses(
+                    updated, CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, receiver)))
             else:
                 args = map_arguments(entry, updated.args, VALUE_REWRITES)
                 new = _with_args(updated, args, func=updated.func.with_changes(attr=cst.Name(entry.target_method)))
@@ -729,6 +739,14 @@ def _with_args(call: cst.Call, args: list[cst.Arg], **changes) -> cst.Call:
     if not args:
         changes["whitespace_before_args"] = cst.SimpleWhitespace("")
     return call.with_changes(args=args, **changes)
+
+
+def _keep_parentheses(old: cst.CSTNode, new):
+    """A rewrite's new expression keeps the parentheses around the old one (they may hold line breaks)."""
+    lpar = getattr(old, "lpar", None)
+    if lpar and isinstance(new, cst.BaseExpression) and not new.lpar:
+        return new.with_changes(lpar=lpar, rpar=old.rpar)
+    return new
 
 
 def _is_plain_python(node: cst.BaseExpression) -> bool:
