@@ -234,7 +234,9 @@ class AccessContext:
     attribute such as ``InterpolationMode.BILINEAR`` the entry is found by
     prefix and ``rest`` is ``"BILINEAR"``.  ``value`` is the assigned value
     for ``attr = value`` (the rewrite then returns a small statement);
-    ``augmented`` marks an augmented assignment (``attr += v``).  A rewrite
+    ``augmented`` marks an augmented assignment (``attr += v``).  For
+    ``for x in obj.attr:`` the whole loop is ``loop``, and a rewrite may return
+    the statement line replacing it.  A rewrite
     returns None to leave an access it does not handle as it is (unreported).
     """
 
@@ -248,6 +250,7 @@ class AccessContext:
     augmented: bool = False
     resolve: Callable[[cst.BaseExpression], ApiEntry | None] = lambda node: None
     bound_values: Callable[[cst.BaseExpression], list] = lambda node: []
+    loop: cst.For | None = None  # `for x in obj.attr:` (the rewrite may return a statement line for it)
 
     def unsupported(self, reason: str) -> UnsupportedUse:
         return UnsupportedUse(reason)

@@ -110,6 +110,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._store: dict[int, bool] = {}  # id(assignment target) -> augmented assignment?
         self._access_roots: set[int] = set()  # outermost subscripts of method-attribute accesses
         self._claimed: set[int] = set()  # their inner parts, rewritten as a whole
+        self._loop_iters: set[int] = set()  # `for x in obj.attr:` iterables of method-attribute entries
         self._attribute_methods = {
             name for name, es in tables.methods.items() if any(e.kind == "attribute" for e in es)
         }
@@ -301,12 +302,36 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             )
         return updated
 
-    visit_If = visit_For = visit_While = visit_With = visit_Try = _visit_compound
+    visit_If = visit_While = visit_With = visit_Try = _visit_compound
 
     def leave_If(self, original, updated):
         return self._attach_block(updated)
 
-    leave_For = leave_While = leave_With = leave_Try = leave_If
+    leave_While = leave_With = leave_Try = leave_If
+
+    def visit_For(self, node: cst.For) -> None:
+        self._visit_compound(node)
+        it = node.iter
+        if isinstance(it, cst.Attribute) and it.attr.value in self._attribute_methods:
+            # `for g in optimizer.param_groups: ...`: the loop as a whole goes to the access rewrite
+            self._claimed.add(id(it))
+            self._loop_iters.add(id(it))
+
+    def leave_For(self, original: cst.For, updated: cst.For):
+        if id(original.iter) in self._loop_iters and self.qualify(original.iter.value) is None \
+                and self._receiver_kind(original.iter.value) != "other":
+            it = updated.iter
+            entries = [e for e in self.tables.lookup_method(it.attr.value) if e.kind == "attribute"]
+            context = AccessContext(entries[0], it, self.output.render, receiver=it.value, loop=updated,
+                                    resolve=self.resolve_entry, bound_values=self._bound_values)
+            new = self._access(original.iter, entries[0].name, context)
+            if isinstance(new, cst.SimpleStatementLine):
+                markers = [text for text, _, _ in self._markers.pop()]
+                new = new.with_changes(leading_lines=[*updated.leading_lines, *new.leading_lines])
+                if markers:
+                    new = new.with_changes(trailing_whitespace=_with_markers(new.trailing_whitespace, markers))
+                return new
+        return self._attach_block(updated)
 
     # -- references ----------------------------------------------------------
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
