@@ -7,9 +7,14 @@ class: torch's SGD carries momentum, Paddle's does not, so SGD with a
 momentum that is not a literal 0 becomes ``paddle.optimizer.Momentum`` (with
 momentum 0 Momentum performs exactly SGD's update, so a runtime 0 is safe).
 
-Parameter groups (a list of dicts) are refused: Paddle's per-group
-``learning_rate`` is a multiplier of the optimizer's rate, not a rate, and the
-per-group decay keys differ by optimizer (AdamW reads ``coeff``).
+Parameter groups (a list of dicts) convert for SGD, Adam and AdamW when every
+group is a dict literal holding only ``params`` and ``weight_decay`` (the same
+keys in Paddle, measured equal after several steps): a literal int decay
+becomes a float and any other value is wrapped in ``float()``, because Paddle
+reads a float as L2Decay and tries to call anything else.  Groups held in a
+variable must already say a float literal.  Any other key is refused:
+Paddle's per-group ``learning_rate`` multiplies the optimizer's rate instead of
+replacing it, and momentum/betas are not per-group settings there.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from . import call_rewrite, value_rewrite
 from ._support import as_keywords, rebuild, is_literal, is_simple, keyword, take
 
 _GROUPS = (
-    "parameter groups (dicts) do not map one to one: Paddle's per-group 'learning_rate' multiplies the "
-    "optimizer's rate and per-group decay keys differ by optimizer; pass one parameter list, or build "
-    "Paddle groups by hand"
+    "parameter groups convert only for SGD, Adam and AdamW with the keys 'params' and 'weight_decay': Paddle's "
+    "per-group 'learning_rate' multiplies the optimizer's rate and momentum/betas are not per-group there; "
+    "build such Paddle groups by hand"
 )
 
 
@@ -41,16 +46,74 @@ def _is_dict_call(node: cst.Call) -> bool:
     return isinstance(node.func, cst.Name) and node.func.value == "dict"
 
 
-def refuse_param_groups(ctx, args: list[cst.Arg]) -> None:
-    params = next((a for a in args if a.keyword is not None and a.keyword.value == "params"), None)
-    if params is None:
-        return
-    values = [params.value]
+_GROUP_OPTIMIZERS = {"torch.optim.SGD", "torch.optim.Adam", "torch.optim.AdamW"}  # measured in the examples
+_GROUP_KEYS = {"params", "weight_decay"}
+
+
+def _group_dicts(node: cst.BaseExpression) -> list[cst.Dict] | None:
+    """The dict literals of a literal list/tuple (or comprehension) of groups; None when not all are."""
+    if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        elements = [node.elt]
+    elif isinstance(node, (cst.List, cst.Tuple)):
+        elements = [e.value for e in node.elements]
+    else:
+        return None
+    if not all(isinstance(e, cst.Dict) for e in elements):
+        return None
+    for d in elements:
+        for element in d.elements:
+            if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
+                    and element.key.evaluated_value in _GROUP_KEYS):
+                return None
+    return elements
+
+
+def _float_decay(value: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(value, cst.Float):
+        return value
+    if isinstance(value, cst.Integer):
+        return cst.Float(f"{value.evaluated_value}.0")
+    return cst.Call(func=cst.Name("float"), args=[cst.Arg(value=value)])
+
+
+def _with_float_decays(node: cst.BaseExpression, dicts: list[cst.Dict]) -> cst.BaseExpression:
+    def fix(d: cst.Dict) -> cst.Dict:
+        return d.with_changes(elements=[
+            e.with_changes(value=_float_decay(e.value)) if e.key.evaluated_value == "weight_decay" else e
+            for e in d.elements
+        ])
+
+    if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        return node.with_changes(elt=fix(node.elt))
+    return node.with_changes(elements=[e.with_changes(value=fix(e.value)) for e in node.elements])
+
+
+def check_param_groups(ctx, args: list[cst.Arg]) -> list[cst.Arg]:
+    """The arguments with convertible parameter groups made Paddle-safe; refuses the others."""
+    index = next((i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == "params"), None)
+    if index is None:
+        return args
+    params = args[index]
     original = next((a for a in ctx.original.args if a.keyword is None or a.keyword.value == "params"), None)
-    if original is not None:
-        values += ctx.bound_values(original.value)
-    if any(_holds_dicts(v) for v in values):
+    bound = ctx.bound_values(original.value) if original is not None else []
+    if not _holds_dicts(params.value) and not any(_holds_dicts(v) for v in bound):
+        return args
+    if ctx.entry.name not in _GROUP_OPTIMIZERS:
         raise ctx.unsupported(_GROUPS)
+    if _holds_dicts(params.value):
+        dicts = _group_dicts(params.value)
+        if dicts is None:
+            raise ctx.unsupported(_GROUPS)
+        return [*args[:index], params.with_changes(value=_with_float_decays(params.value, dicts)), *args[index + 1:]]
+    for value in bound:  # groups built elsewhere: checked, not rewritten
+        held = _group_dicts(value) if _holds_dicts(value) else []
+        if held is None or any(
+            e.key.evaluated_value == "weight_decay" and not isinstance(e.value, cst.Float)
+            for d in held for e in d.elements
+        ):
+            raise ctx.unsupported(_GROUPS + "; groups held in a variable convert when each is a dict literal of "
+                                  "'params' and a float-literal 'weight_decay'")
+    return args
 
 
 def _split_betas(ctx, args: list[cst.Arg]) -> list[cst.Arg]:
@@ -72,8 +135,7 @@ def _split_betas(ctx, args: list[cst.Arg]) -> list[cst.Arg]:
 
 @call_rewrite("optimizer")
 def optimizer(ctx) -> cst.BaseExpression:
-    args = as_keywords(ctx.entry, ctx.call.args)
-    refuse_param_groups(ctx, args)
+    args = check_param_groups(ctx, as_keywords(ctx.entry, ctx.call.args))
     betas = _split_betas(ctx, args)
     mapped = ctx.map_args(args)
     # beta1/beta2 go where learning_rate's neighbours are expected: right after it
@@ -83,8 +145,7 @@ def optimizer(ctx) -> cst.BaseExpression:
 
 @call_rewrite("sgd")
 def sgd(ctx) -> cst.BaseExpression:
-    args = as_keywords(ctx.entry, ctx.call.args)
-    refuse_param_groups(ctx, args)
+    args = check_param_groups(ctx, as_keywords(ctx.entry, ctx.call.args))
     momentum = next((a for a in args if a.keyword.value == "momentum"), None)
     entry = ctx.entry  # paddle.optimizer.Momentum
     if momentum is None or is_literal(momentum.value, 0):
