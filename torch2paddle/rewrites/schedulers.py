@@ -41,9 +41,11 @@ def _attach(ctx, args: list[cst.Arg]) -> cst.BaseExpression:
             "assign the scheduler to a name on its own line (`scheduler = ...(optimizer, ...)`): "
             "Paddle attaches it with optimizer.set_lr_scheduler(scheduler)"
         )
+    if ctx.entry.name == _LINEAR_LR and _is_sequential_warmup(ctx, target):
+        return optimizer  # the warm-up of a SequentialLR: folded into LinearWarmup there, never attached
     seen = ctx.scope_state.setdefault("lr_scheduler_optimizers", set()) if ctx.scope_state is not None else set()
     key = source_of(optimizer)
-    if key in seen:
+    if key in seen and ctx.entry.rewrite != "sequential_lr":
         raise ctx.unsupported(
             f"a second scheduler for `{key}`: torch chains them, a Paddle optimizer holds one LRScheduler; "
             "combine them into one schedule (e.g. paddle.optimizer.lr.LinearWarmup(learning_rate=<main scheduler>, ...))"
@@ -54,6 +56,75 @@ def _attach(ctx, args: list[cst.Arg]) -> cst.BaseExpression:
 
 
 _PER_GROUP = ("lr_lambda", "min_lr", "max_lr")
+_LINEAR_LR = "torch.optim.lr_scheduler.LinearLR"
+
+
+def _schedulers_lists(ctx) -> list[cst.BaseExpression]:
+    """The values passed as ``schedulers=`` anywhere in the file (the import scan records keyword values)."""
+    return ctx.bound_values(cst.Name("schedulers"))
+
+
+def _is_sequential_warmup(ctx, target: cst.BaseExpression) -> bool:
+    if not isinstance(target, cst.Name):
+        return False
+    for value in _schedulers_lists(ctx):
+        if (isinstance(value, (cst.List, cst.Tuple)) and len(value.elements) == 2
+                and isinstance(value.elements[0].value, cst.Name) and value.elements[0].value.value == target.value):
+            return True
+    return False
+
+
+_SEQUENTIAL_HOWTO = (
+    "SequentialLR converts for a LinearLR warm-up then a main scheduler, "
+    "`SequentialLR(optimizer, schedulers=[warmup, main], milestones=[n])` with n the warm-up's total_iters "
+    "(it becomes paddle.optimizer.lr.LinearWarmup(learning_rate=main, ...)); build other chains by hand"
+)
+
+
+@call_rewrite("sequential_lr")
+def sequential_lr(ctx) -> cst.BaseExpression:
+    """``SequentialLR(opt, schedulers=[warmup, main], milestones=[n])`` with ``warmup = LinearLR(opt, ...)``
+    -> ``LinearWarmup(learning_rate=main, warmup_steps=n, start_lr=warmup.base_lr * warmup.start_factor,
+    end_lr=warmup.base_lr * warmup.end_factor)``, attached to the optimizer in place of ``main``.
+
+    Paddle has no SequentialLR; LinearWarmup runs a linear ramp for ``warmup_steps`` steps, then steps the
+    main scheduler from 0, which is what SequentialLR does with a LinearLR warm-up whose total_iters is the
+    milestone.  The warm-up's LinearLR line converts to an unattached scheduler holding those factors.
+    """
+    args = as_keywords(ctx.entry, ctx.call.args)
+    ctx.map_args([a for a in args if a.keyword.value != "optimizer"])  # refuses unsupported values first
+    schedulers, milestones = find(args, "schedulers"), find(args, "milestones")
+    original = {a.keyword.value: a.value for a in as_keywords(ctx.entry, ctx.original.args)}
+    if schedulers is None or milestones is None:
+        raise ctx.unsupported(_SEQUENTIAL_HOWTO)
+    listed = original.get("schedulers")
+    if not (isinstance(listed, cst.List) and len(listed.elements) == 2
+            and all(isinstance(e.value, cst.Name) for e in listed.elements)):
+        raise ctx.unsupported(_SEQUENTIAL_HOWTO)
+    if not (isinstance(milestones.value, (cst.List, cst.Tuple)) and len(milestones.value.elements) == 1):
+        raise ctx.unsupported(_SEQUENTIAL_HOWTO)
+    warmup, main = (e.value for e in schedulers.value.elements)
+    warmup_calls = ctx.bound_values(listed.elements[0].value)
+    totals = set()
+    for call in warmup_calls:
+        entry = ctx.resolve(call.func) if isinstance(call, cst.Call) else None
+        if entry is None or entry.name != _LINEAR_LR:
+            raise ctx.unsupported(_SEQUENTIAL_HOWTO + "; here the warm-up is not a LinearLR")
+        bound = {a.keyword.value: a.value for a in as_keywords(entry, call.args)}
+        totals.add(source_of(bound["total_iters"]) if "total_iters" in bound else "5")
+    milestone = milestones.value.elements[0].value
+    if not warmup_calls or totals != {source_of(milestone)}:
+        raise ctx.unsupported(_SEQUENTIAL_HOWTO + "; here the milestone is not the warm-up's total_iters")
+    _attach(ctx, args)
+    ramp = [
+        keyword("learning_rate", main),
+        keyword("warmup_steps", milestone),
+        keyword("start_lr", _product(cst.Attribute(value=warmup, attr=cst.Name("base_lr")),
+                                     cst.Attribute(value=warmup, attr=cst.Name("start_factor")))),
+        keyword("end_lr", _product(cst.Attribute(value=warmup, attr=cst.Name("base_lr")),
+                                   cst.Attribute(value=warmup, attr=cst.Name("end_factor")))),
+    ]
+    return rebuild(ctx, ctx.render(ctx.entry.target), ramp)
 
 
 @call_rewrite("lr_scheduler")
