@@ -191,7 +191,7 @@ def test_fault_sgd_momentum_dropped(converted, tmp_path):
     assert _step(result, "backward").status == "failed"
 
 
-def test_without_config_runs_what_it_can(tmp_path):
+def _tiny_project(tmp_path: Path) -> Path:
     src = tmp_path / "src" / "tinynet"
     src.mkdir(parents=True)
     (src / "__init__.py").write_text("")
@@ -200,6 +200,11 @@ def test_without_config_runs_what_it_can(tmp_path):
         "        self.fc = nn.Linear(8, 4)\n\n    def forward(self, x):\n        return self.fc(x)\n\n\n"
         "def tiny_net():\n    return Net()\n"
     )
+    return src
+
+
+def test_without_config_runs_what_it_can(tmp_path):
+    src = _tiny_project(tmp_path)
     out = tmp_path / "out" / "tinynet"
     convert_tree(src, out, jobs=1)
     result = verify(out, "weights,forward,data", input_shape=[2, 8])
@@ -208,3 +213,17 @@ def test_without_config_runs_what_it_can(tmp_path):
     assert statuses["data"] == "skipped"
     nothing = verify(out, "data")
     assert nothing.exit_code == EXIT_CANNOT_RUN
+
+
+def test_cli_with_relative_paths(tmp_path):
+    """As a user types it, from the folder holding both trees (the side runners change directory)."""
+    import subprocess
+    import sys
+
+    _tiny_project(tmp_path)
+    cli = [sys.executable, "-m", "torch2paddle"]
+    subprocess.run([*cli, "convert", "src/tinynet", "out/tinynet", "-q"], cwd=tmp_path, check=True)
+    run = subprocess.run([*cli, "verify", "out/tinynet", "--steps", "weights,forward", "--input-shape", "2,8",
+                          "--report", "verify.json"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert '"forward"' in (tmp_path / "verify.json").read_text()

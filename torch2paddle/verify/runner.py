@@ -205,9 +205,9 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
     if isinstance(steps, str):
         steps = [s.strip() for s in steps.split(",") if s.strip()]
     if reuse_harness:
-        plan, problems = load_existing(Path(out_dir), steps), {}
+        plan, problems = load_existing(Path(out_dir).resolve(), steps), {}
     else:
-        plan = resolve(Path(out_dir), config_path=config, steps=steps, device=device, iterations=iterations,
+        plan = resolve(Path(out_dir).resolve(), config_path=config, steps=steps, device=device, iterations=iterations,
                        thresholds=thresholds, checkpoint=checkpoint, input_shape=input_shape, model=model)
         problems = generate(plan)
     if on_plan:
