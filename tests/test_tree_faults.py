@@ -154,6 +154,14 @@ def test_very_large_files(tmp_path, capsys):
     assert (tmp_path / "out" / "good.py").read_text() == GOOD_OUT
 
 
+def test_max_file_size_is_an_option(tmp_path, capsys):
+    src = _tree(tmp_path / "src", {"good.py": GOOD})
+    code, report, text = _cli(src, tmp_path / "small", "--max-file-mb", "0.00001", capsys=capsys)
+    assert code == EXIT_FILE_ERRORS and "--max-file-mb" in _entry(report, "good.py")["error"]
+    code, report, text = _cli(src, tmp_path / "large", "--max-file-mb", "20", capsys=capsys)
+    assert code == 0 and (tmp_path / "large" / "good.py").read_text() == GOOD_OUT
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_deeply_nested_expressions_are_per_file_errors(tmp_path, capsys, jobs):
     files = {

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="skip files/folders matching GLOB (repeatable)")
     convert.add_argument("--force", action="store_true", help="write into a non-empty OUT")
     convert.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: CPU count)")
+    convert.add_argument("--max-file-mb", type=float, default=None, metavar="MB",
+                         help="larger .py files are copied unchanged and reported (default 1)")
     convert.add_argument("--report", metavar="FILE.json", help="write the full report as JSON")
     convert.add_argument("--strict", action="store_true", help=f"exit {EXIT_UNSUPPORTED} if unsupported uses remain")
     convert.add_argument("--quiet", "-q", action="store_true", help="no progress bar, summary only")
@@ -97,7 +99,12 @@ def cmd_convert(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         _console(stderr=True).print("[red]error:[/red] --jobs must be at least 1")
         return EXIT_USAGE
+    if args.max_file_mb is not None and args.max_file_mb <= 0:
+        _console(stderr=True).print("[red]error:[/red] --max-file-mb must be positive")
+        return EXIT_USAGE
     options = dict(exclude=args.exclude, force=args.force, jobs=args.jobs, mappings=args.mappings)
+    if args.max_file_mb is not None:
+        options["max_file_bytes"] = int(args.max_file_mb * 1_000_000)
     try:
         if not args.quiet and sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

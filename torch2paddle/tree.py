@@ -280,7 +280,8 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         return keep(_decode_error(data, exc))
     if len(data) > max_bytes and any(root in text for root in torch_roots_of(tables or default_tables())):
-        return keep(f"too large to convert ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
+        return keep(f"too large to convert ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB, "
+                    "raise it with --max-file-mb)")
     try:
         result = convert_source(text, rel, tables)
     except SourceError as exc:
