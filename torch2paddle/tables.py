@@ -27,7 +27,7 @@ RECEIVERS = ("any", "tensor", "module", "optimizer")
 _ENTRY_KEYS = {
     "target", "kind", "args", "target_args", "rename", "drop", "values",
     "defaults", "add", "unsupported", "unsupported_args", "rewrite", "aliases",
-    "receiver", "note", "examples",
+    "receiver", "note", "examples", "result_fields",
 }
 _EXAMPLE_KEYS = {"code", "compare", "inputs", "layers", "atol", "rtol", "setup", "note", "expect_unsupported"}
 _SECTIONS = {"area", "modules", "apis", "methods"}
@@ -79,6 +79,7 @@ class ApiEntry:
     receiver: str = "any"
     note: str = ""
     examples: tuple[Example, ...] = ()
+    result_fields: tuple[str, ...] = ()  # torch's named-tuple fields; Paddle returns a plain tuple in that order
 
     @property
     def method_name(self) -> str:
@@ -270,6 +271,7 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozens
         receiver=receiver,
         note=str(raw.get("note", "")),
         examples=_parse_examples(raw.get("examples"), file, name),
+        result_fields=_str_list(raw.get("result_fields"), file, name, "result_fields"),
     )
 
 

@@ -111,6 +111,12 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._access_roots: set[int] = set()  # outermost subscripts of method-attribute accesses
         self._claimed: set[int] = set()  # their inner parts, rewritten as a whole
         self._loop_iters: set[int] = set()  # `for x in obj.attr:` iterables of method-attribute entries
+        # converted calls whose torch result is a named tuple: id(original call) -> its field names
+        self._tuple_results: dict[int, tuple[str, ...]] = {}
+        self._entries_by_name = {
+            e.name: e for e in [*tables.apis.values(), *(e for es in tables.methods.values() for e in es)]
+            if e.result_fields
+        }
         self._attribute_methods = {
             name for name, es in tables.methods.items() if any(e.kind == "attribute" for e in es)
         }
@@ -173,6 +179,10 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def _record(self, node: cst.CSTNode, api: str, target: str | None) -> None:
         self._add_use(node, ApiUse(api, 0, 0, True, target))
+        if isinstance(node, cst.Call):
+            entry = self._entries_by_name.get(api)
+            if entry is not None and entry.result_fields:
+                self._tuple_results[id(node)] = entry.result_fields
 
     def _unsupported(self, node: cst.CSTNode, api: str, reason: str) -> None:
         self._add_use(node, ApiUse(api, 0, 0, False, None, reason))
@@ -342,6 +352,14 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         key = id(original)
+        fields = self._tuple_results.get(id(original.value), ())
+        if original.attr.value in fields and key not in self._call_funcs and key not in self._store:
+            # torch.max(x, 1).values: Paddle returns a plain tuple, in the same order
+            position = fields.index(original.attr.value)
+            if isinstance(updated.value, cst.Tuple) and len(updated.value.elements) == len(fields):
+                return updated.value.elements[position].value  # (paddle.max(x, 1), paddle.argmax(x, 1)).values
+            index = cst.Index(value=cst.Integer(str(position)))
+            return cst.Subscript(value=updated.value, slice=[cst.SubscriptElement(slice=index)])
         if key in self._inner or key in self._call_funcs or key in self._claimed:
             return updated
         if original.attr.value in self._attribute_methods and key not in self._store:
@@ -679,6 +697,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated
         if not new.deep_equals(updated):
             self._record(original, entry.name, entry.target)
+        elif entry.result_fields:  # x.topk(2) is the same call in Paddle, but .indices is not
+            self._tuple_results[id(original)] = entry.result_fields
         return new
 
     def _bound_entries(self, name: str) -> tuple[list[tuple[ApiEntry, bool]], bool]:
