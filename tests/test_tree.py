@@ -15,19 +15,12 @@ import pytest
 
 from torch2paddle.cli import main
 from torch2paddle.requirements import PADDLE_REQUIREMENT, rewrite
+from trees import make_tree
 from torch2paddle.tree import TreeError, convert_tree
 
 MODEL = "import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n" \
         "        super().__init__()\n        self.fc = nn.Linear(4, 2)  # a comment about torch.nn\n"
 PLAIN = "import os\n\nprint(os.sep)  # torch is mentioned only here\n"
-
-
-def _tree(root: Path, files: dict[str, bytes | str]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content.encode() if isinstance(content, str) else content)
-    return root
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
@@ -37,7 +30,7 @@ def _outputs(out: Path) -> dict[str, bytes]:
 
 def test_paths_mirrored_other_files_copied_byte_for_byte(tmp_path):
     binary = bytes(range(256)) * 40
-    src = _tree(tmp_path / "src", {
+    src = make_tree(tmp_path / "src", {
         "pkg/__init__.py": "",
         "pkg/model.py": MODEL,
         "pkg/sub/deep/plain.py": PLAIN,
@@ -93,7 +86,7 @@ def test_requirements_rewritten_by_exact_name(text, expected):
 
 
 def test_requirements_file_in_a_tree(tmp_path):
-    src = _tree(tmp_path / "src", {"requirements.txt": "torch\ntorchvision\n", "requirements-dev.txt": "pytest\n",
+    src = make_tree(tmp_path / "src", {"requirements.txt": "torch\ntorchvision\n", "requirements-dev.txt": "pytest\n",
                                    "docs/requirements.md": "torch\n"})
     report = convert_tree(src, tmp_path / "out")
     status = {f.path: f.status for f in report.files}
@@ -104,7 +97,7 @@ def test_requirements_file_in_a_tree(tmp_path):
 
 
 def test_exclude(tmp_path):
-    src = _tree(tmp_path / "src", {"a.py": MODEL, "tests/test_a.py": MODEL, "docs/x.md": "x", "b/keep.py": MODEL,
+    src = make_tree(tmp_path / "src", {"a.py": MODEL, "tests/test_a.py": MODEL, "docs/x.md": "x", "b/keep.py": MODEL,
                                    "b/skip_me.py": MODEL})
     report = convert_tree(src, tmp_path / "out", exclude=["tests", "*.md", "b/skip_*"])
     assert sorted(f.path for f in report.files) == ["a.py", "b/keep.py"]
@@ -112,7 +105,7 @@ def test_exclude(tmp_path):
 
 
 def test_report_json_and_exit_codes(tmp_path, capsys):
-    src = _tree(tmp_path / "src", {"m.py": MODEL, "bad.py": "import torch\ndef f(:\n", "odd.py":
+    src = make_tree(tmp_path / "src", {"m.py": MODEL, "bad.py": "import torch\ndef f(:\n", "odd.py":
                                    "import torch\nx = torch.no_such_function(1)\n"})
     report_path = tmp_path / "report.json"
     code = main(["convert", str(src), str(tmp_path / "out"), "-q", "--report", str(report_path)])
@@ -140,7 +133,7 @@ def _mixed_tree(root: Path) -> Path:
     files["pkg2/plain.py"] = PLAIN
     files["pkg2/data.bin"] = os.urandom(3000)
     files["requirements.txt"] = "torch\n"
-    return _tree(root, files)
+    return make_tree(root, files)
 
 
 def test_same_result_whatever_the_number_of_jobs(tmp_path):

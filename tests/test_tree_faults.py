@@ -18,18 +18,11 @@ import pytest
 
 from torch2paddle import tree
 from torch2paddle.cli import EXIT_FILE_ERRORS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, main
+from trees import make_tree
 from torch2paddle.tree import convert_tree
 
 GOOD = "import torch.nn as nn\n\nlayer = nn.Conv2d(3, 8, 3)  # keep me\n"
 GOOD_OUT = "import paddle.nn as nn\n\nlayer = nn.Conv2D(3, 8, 3)  # keep me\n"
-
-
-def _tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content.encode() if isinstance(content, str) else content)
-    return root
 
 
 def _cli(src: Path, out: Path, *extra: str, capsys=None) -> tuple[int, dict, str]:
@@ -49,7 +42,7 @@ def _no_temp_files(out: Path) -> None:
 
 def _assert_bad_file(tmp_path, capsys, name: str, content: str | bytes, *message: str, jobs: int = 1) -> dict:
     """One bad file next to a good one: the good one converted, the bad one reported and copied as it is."""
-    src = _tree(tmp_path / "src", {"good.py": GOOD, name: content})
+    src = make_tree(tmp_path / "src", {"good.py": GOOD, name: content})
     out = tmp_path / "out"
     code, report, text = _cli(src, out, "--jobs", str(jobs), capsys=capsys)
     assert code == EXIT_FILE_ERRORS
@@ -88,7 +81,7 @@ def test_unknown_encoding_cookie(tmp_path, capsys):
 def test_latin1_cookie_round_trips_byte_exactly(tmp_path):
     changed = b"# -*- coding: latin-1 -*-\nimport torch.nn as nn\n\n# caf\xe9 \xb5\nlayer = nn.Conv2d(3, 8, 3)  # \xe9\n"
     unchanged = b"# -*- coding: latin-1 -*-\nimport os\n\nname = 'Andr\xe9'  # torch-free\n"
-    src = _tree(tmp_path / "src", {"a.py": changed, "b.py": unchanged})
+    src = make_tree(tmp_path / "src", {"a.py": changed, "b.py": unchanged})
     report = convert_tree(src, tmp_path / "out", jobs=1)
     assert not report.errors
     out = (tmp_path / "out" / "a.py").read_bytes()
@@ -98,7 +91,7 @@ def test_latin1_cookie_round_trips_byte_exactly(tmp_path):
 
 def test_bom_is_kept(tmp_path):
     bom = b"\xef\xbb\xbf"
-    src = _tree(tmp_path / "src", {"a.py": bom + GOOD.encode(), "b.py": bom + b"import os\n"})
+    src = make_tree(tmp_path / "src", {"a.py": bom + GOOD.encode(), "b.py": bom + b"import os\n"})
     report = convert_tree(src, tmp_path / "out", jobs=1)
     assert not report.errors
     assert (tmp_path / "out" / "a.py").read_bytes() == bom + GOOD_OUT.encode()
@@ -108,7 +101,7 @@ def test_bom_is_kept(tmp_path):
 def test_crlf_line_endings_are_kept(tmp_path):
     code = ("import torch\r\nimport torch.nn as nn\r\n\r\n\r\nclass M(nn.Module):\r\n    def forward(self, x):\r\n"
             "        return torch.no_such_thing(x.view(-1))  # why\r\n")
-    src = _tree(tmp_path / "src", {"a.py": code})
+    src = make_tree(tmp_path / "src", {"a.py": code})
     report = convert_tree(src, tmp_path / "out", jobs=1)
     assert not report.errors
     out = (tmp_path / "out" / "a.py").read_bytes()
@@ -120,7 +113,7 @@ def test_crlf_line_endings_are_kept(tmp_path):
 def test_tabs(tmp_path):
     code = "import torch.nn as nn\n\n\nclass M(nn.Module):\n\tdef __init__(self):\n\t\tsuper().__init__()\n" \
            "\t\tself.bn = nn.BatchNorm2d(8, momentum=0.1)\n"
-    src = _tree(tmp_path / "src", {"a.py": code})
+    src = make_tree(tmp_path / "src", {"a.py": code})
     report = convert_tree(src, tmp_path / "out", jobs=1)
     assert not report.errors
     out = (tmp_path / "out" / "a.py").read_text()
@@ -129,7 +122,7 @@ def test_tabs(tmp_path):
 
 
 def test_empty_and_whitespace_only_files(tmp_path):
-    src = _tree(tmp_path / "src", {"__init__.py": "", "blank.py": "\n\n   \n", "only_comment.py": "# torch\n"})
+    src = make_tree(tmp_path / "src", {"__init__.py": "", "blank.py": "\n\n   \n", "only_comment.py": "# torch\n"})
     report = convert_tree(src, tmp_path / "out", jobs=1)
     assert not report.errors and {f.status for f in report.files} == {"unchanged"}
     for name in ("__init__.py", "blank.py", "only_comment.py"):
@@ -140,7 +133,7 @@ def test_very_large_files(tmp_path, capsys):
     line = "x{} = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]  # padding padding\n"
     body = "".join(line.format(i) for i in range(110_000))  # ~10 MB
     assert len(body) > 10_000_000
-    src = _tree(tmp_path / "src", {"good.py": GOOD, "big_torch.py": "import torch\n" + body,
+    src = make_tree(tmp_path / "src", {"good.py": GOOD, "big_torch.py": "import torch\n" + body,
                                    "big_plain.py": "import os\n" + body})
     start = time.perf_counter()
     code, report, text = _cli(src, tmp_path / "out", "--jobs", "1", capsys=capsys)
@@ -155,7 +148,7 @@ def test_very_large_files(tmp_path, capsys):
 
 
 def test_max_file_size_is_an_option(tmp_path, capsys):
-    src = _tree(tmp_path / "src", {"good.py": GOOD})
+    src = make_tree(tmp_path / "src", {"good.py": GOOD})
     code, report, text = _cli(src, tmp_path / "small", "--max-file-mb", "0.00001", capsys=capsys)
     assert code == EXIT_FILE_ERRORS and "--max-file-mb" in _entry(report, "good.py")["error"]
     code, report, text = _cli(src, tmp_path / "large", "--max-file-mb", "20", capsys=capsys)
@@ -174,7 +167,7 @@ def test_deeply_nested_expressions_are_per_file_errors(tmp_path, capsys, jobs):
     }
     for i in range(4):  # enough files for a worker pool
         files[f"more{i}.py"] = GOOD
-    src = _tree(tmp_path / "src", files)
+    src = make_tree(tmp_path / "src", files)
     start = time.perf_counter()
     code, report, text = _cli(src, tmp_path / "out", "--jobs", str(jobs), capsys=capsys)
     assert time.perf_counter() - start < 30
@@ -190,7 +183,7 @@ def test_deeply_nested_expressions_are_per_file_errors(tmp_path, capsys, jobs):
 
 
 def test_symlinks_and_loops(tmp_path, capsys):
-    src = _tree(tmp_path / "src", {"good.py": GOOD, "pkg/real.py": GOOD})
+    src = make_tree(tmp_path / "src", {"good.py": GOOD, "pkg/real.py": GOOD})
     os.symlink("real.py", src / "pkg" / "alias.py")  # a link to a file: converted like a file
     os.symlink("pkg", src / "linked_pkg")  # a link to a folder: not followed
     os.symlink("..", src / "pkg" / "loop")  # a loop: must not hang
@@ -209,7 +202,7 @@ def test_symlinks_and_loops(tmp_path, capsys):
 
 
 def test_unreadable_file(tmp_path, capsys):
-    src = _tree(tmp_path / "src", {"good.py": GOOD, "secret.py": GOOD, "secret.bin": b"\x00\x01"})
+    src = make_tree(tmp_path / "src", {"good.py": GOOD, "secret.py": GOOD, "secret.bin": b"\x00\x01"})
     os.chmod(src / "secret.py", 0)
     os.chmod(src / "secret.bin", 0)
     try:
@@ -230,7 +223,7 @@ def test_unreadable_file(tmp_path, capsys):
 
 def test_unreadable_file_simulated(tmp_path, capsys, monkeypatch):
     """The same as above where chmod cannot stop the reader (root): reads fail with EACCES."""
-    src = _tree(tmp_path / "src", {"good.py": GOOD, "secret.py": GOOD, "secret.bin": b"\x00\x01"})
+    src = make_tree(tmp_path / "src", {"good.py": GOOD, "secret.py": GOOD, "secret.bin": b"\x00\x01"})
     real_read_bytes, real_open = Path.read_bytes, open
 
     def read_bytes(self):
@@ -257,7 +250,7 @@ def test_unreadable_file_simulated(tmp_path, capsys, monkeypatch):
 
 
 def test_unreadable_folder(tmp_path, capsys, monkeypatch):
-    src = _tree(tmp_path / "src", {"good.py": GOOD, "locked/inner.py": GOOD})
+    src = make_tree(tmp_path / "src", {"good.py": GOOD, "locked/inner.py": GOOD})
     real_walk = os.walk
 
     def walk(top, onerror=None, followlinks=False):  # what os.walk does with a folder it cannot list
@@ -279,15 +272,15 @@ def test_unreadable_folder(tmp_path, capsys, monkeypatch):
 @pytest.mark.parametrize("case", ["missing", "out_is_src", "out_inside_src", "out_contains_src", "file_onto_itself",
                                   "not_empty", "out_is_a_file"])
 def test_unusable_src_or_out(tmp_path, capsys, case):
-    src = _tree(tmp_path / "proj", {"good.py": GOOD})
+    src = make_tree(tmp_path / "proj", {"good.py": GOOD})
     args = {
         "missing": (tmp_path / "nope", tmp_path / "out"),
         "out_is_src": (src, src),
         "out_inside_src": (src, src / "converted"),
         "out_contains_src": (src, tmp_path),
         "file_onto_itself": (src / "good.py", src),
-        "not_empty": (src, _tree(tmp_path / "full", {"x.txt": "x"})),
-        "out_is_a_file": (src, _tree(tmp_path, {"a_file": "x"}) / "a_file"),
+        "not_empty": (src, make_tree(tmp_path / "full", {"x.txt": "x"})),
+        "out_is_a_file": (src, make_tree(tmp_path, {"a_file": "x"}) / "a_file"),
     }[case]
     before = {p: p.read_bytes() for p in src.rglob("*") if p.is_file()}
     code = main(["convert", str(args[0]), str(args[1]), "-q"])
@@ -303,7 +296,7 @@ def test_unusable_src_or_out(tmp_path, capsys, case):
 
 @pytest.mark.parametrize("error", [errno.ENOSPC, errno.EROFS])
 def test_full_disk_or_read_only_output(tmp_path, capsys, monkeypatch, error):
-    src = _tree(tmp_path / "src", {"a.py": GOOD, "b.py": GOOD, "c.txt": "text", "d.py": GOOD})
+    src = make_tree(tmp_path / "src", {"a.py": GOOD, "b.py": GOOD, "c.txt": "text", "d.py": GOOD})
     real_replace = os.replace
 
     def failing_replace(tmp, dst):  # the write itself went to a temp file; the rename is refused
@@ -325,7 +318,7 @@ def test_full_disk_or_read_only_output(tmp_path, capsys, monkeypatch, error):
 
 
 def test_nothing_can_be_written(tmp_path, capsys, monkeypatch):
-    src = _tree(tmp_path / "src", {"a.py": GOOD, "b.txt": "x"})
+    src = make_tree(tmp_path / "src", {"a.py": GOOD, "b.txt": "x"})
 
     def no_space(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -344,7 +337,7 @@ def test_nothing_can_be_written(tmp_path, capsys, monkeypatch):
 
 
 def test_converter_bug_and_invalid_output_are_contained(tmp_path, monkeypatch):
-    src = _tree(tmp_path / "src", {"boom.py": GOOD, "garbage.py": GOOD.replace("3, 8", "4, 8"), "good.py": GOOD})
+    src = make_tree(tmp_path / "src", {"boom.py": GOOD, "garbage.py": GOOD.replace("3, 8", "4, 8"), "good.py": GOOD})
     real = tree.convert_source
 
     def buggy(code, filename=None, tables=None):
@@ -368,7 +361,7 @@ def test_converter_bug_and_invalid_output_are_contained(tmp_path, monkeypatch):
 def test_a_worker_crash_names_its_file_and_the_rest_is_done(tmp_path, monkeypatch):
     files = {f"m{i}.py": GOOD for i in range(8)}
     files["crash.py"] = GOOD.replace("Conv2d", "Conv3d")
-    src = _tree(tmp_path / "src", files)
+    src = make_tree(tmp_path / "src", files)
     real = tree.convert_source
 
     def segfault(code, filename=None, tables=None):
@@ -389,7 +382,7 @@ def test_a_worker_crash_names_its_file_and_the_rest_is_done(tmp_path, monkeypatc
 
 
 def _many(root: Path, n: int = 12) -> Path:
-    return _tree(root, {f"pkg/m{i:02d}.py": GOOD + f"x{i} = nn.Linear({i + 1}, 2)\n" * 30 for i in range(n)})
+    return make_tree(root, {f"pkg/m{i:02d}.py": GOOD + f"x{i} = nn.Linear({i + 1}, 2)\n" * 30 for i in range(n)})
 
 
 def _complete(out: Path, src: Path) -> None:

@@ -142,12 +142,13 @@ def _temp_pattern(path: Path) -> str:
     return str(path.parent / f".{glob.escape(path.name)}.*.tmp")
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+def _atomic(path: Path, fill, mode: int | None) -> None:
+    """Write path through a temp file in its folder, renamed into place: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fill(fh)
         if mode is not None:
             os.chmod(tmp, stat.S_IMODE(mode))
         os.replace(tmp, path)
@@ -159,21 +160,17 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         raise
 
 
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    _atomic(path, lambda fh: fh.write(data), mode)
+
+
 def atomic_copy(src: Path, path: Path, mode: int) -> None:
     """Copy src to path byte for byte (streamed, not held in memory), atomically, with src's mode bits."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
-            shutil.copyfileobj(inp, out, 1 << 20)
-        os.chmod(tmp, stat.S_IMODE(mode))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    def fill(fh) -> None:
+        with open(src, "rb") as inp:
+            shutil.copyfileobj(inp, fh, 1 << 20)
+
+    _atomic(path, fill, mode)
 
 
 def _remove_temp_files(paths: Iterable[Path]) -> None:
