@@ -435,7 +435,7 @@ def _copy_layer(case: ExampleCase, snippets: _Snippets, name: str, ns_t: dict, n
 
 def paddle_targets(entry: ApiEntry) -> list[str]:
     """The Paddle (or stdlib) names an entry's conversion emits."""
-    if not entry.target:
+    if not entry.target or entry.rewrite == "constant":  # a Python literal, not a name
         return []
     names = [entry.target]
     if entry.rewrite == "reduce_with_indices":  # also emits the arg-variant for the indices
