@@ -101,6 +101,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._classes: list[bool] = []
         self._module_classes: set[str] = set()
         self._types: list[dict[str, str]] = [{}]  # per function: local name -> "tensor" | "module"
+        self._tuple_names: list[dict[str, tuple[str, ...]]] = [{}]  # per function: `r = x.max(1)` -> r's fields
         self._layer_attributes: set[str] = set()  # self.<name> assigned a torch layer somewhere in the file
         self._bound_cache: dict[str, tuple[list[ApiEntry], bool]] = {}
         # statement-level context for rewrites (see CallContext / AccessContext)
@@ -252,12 +253,14 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._scopes.append(self.scan.function_locals.get(id(node), frozenset()))
         self._markers.append([])
         self._types.append(self._parameter_types(node))
+        self._tuple_names.append({})
         self._scope_state.append({})
         self.output.active.append(id(node))
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self._scopes.pop()
         self._types.pop()
+        self._tuple_names.pop()
         self._scope_state.pop()
         self.output.active.pop()
         return self._attach_block(updated)
@@ -353,6 +356,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         key = id(original)
         fields = self._tuple_results.get(id(original.value), ())
+        if not fields and isinstance(original.value, cst.Name):
+            fields = self._tuple_names[-1].get(original.value.value, ())  # r = torch.max(x, 1); r.values
         if original.attr.value in fields and key not in self._call_funcs and key not in self._store:
             # torch.max(x, 1).values: Paddle returns a plain tuple, in the same order
             position = fields.index(original.attr.value)
@@ -617,6 +622,11 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
         if len(original.targets) == 1 and isinstance(original.targets[0].target, cst.Name):
             name = original.targets[0].target.value
+            fields = self._tuple_results.get(id(original.value))
+            if fields:
+                self._tuple_names[-1][name] = fields
+            else:
+                self._tuple_names[-1].pop(name, None)  # rebound to something else
             kind = self._expression_kind(original.value)
             if kind:
                 self._types[-1][name] = kind
