@@ -227,3 +227,17 @@ def test_cli_with_relative_paths(tmp_path):
                           "--report", "verify.json"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert '"forward"' in (tmp_path / "verify.json").read_text()
+
+
+def test_gpu_requested_where_there_is_none(tmp_path):
+    import torch
+
+    from torch2paddle.verify.harness import HarnessError
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    src = _tiny_project(tmp_path)
+    out = tmp_path / "out" / "tinynet"
+    convert_tree(src, out, jobs=1)
+    with pytest.raises(HarnessError, match=r"could not start: --device gpu: this torch build sees no CUDA device"):
+        verify(out, "forward", input_shape=[2, 8], device="gpu")

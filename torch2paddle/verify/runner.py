@@ -91,6 +91,10 @@ def _run_side(plan: Plan, side: str, steps: list[str], python: str, on_event: Ca
     side_file = plan.harness / "result" / f"{side}_side.json"
     if not side_file.is_file():  # the framework (or the harness glue) could not even be imported
         tail = log_path.read_text()[-800:].strip()
+        last = tail.splitlines()[-1] if tail else ""
+        if last.startswith("RuntimeError: --device"):  # the harness's own refusal: its message says it all
+            raise HarnessError(f"the {side} side could not start: {last.split(': ', 1)[1]} "
+                               "(--device auto uses a GPU only where both frameworks see one)")
         hint = "install both frameworks with `pip install 'torch2paddle[verify]'`" if "ModuleNotFoundError" in tail \
             else "see the log"
         raise HarnessError(f"the {side} side could not start ({hint}); {log_path}:\n{tail}")
