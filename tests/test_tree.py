@@ -170,7 +170,7 @@ def _torchvision_dir() -> Path | None:
 
 
 @pytest.mark.skipif(_torchvision_dir() is None, reason="torchvision is not installed")
-def test_all_of_torchvision_converts_without_a_crash_and_every_output_parses(tmp_path):
+def test_all_of_torchvision_converts_without_a_crash_every_output_parses_and_is_idempotent(tmp_path):
     src = tmp_path / "torchvision"
     shutil.copytree(_torchvision_dir(), src, ignore=lambda d, names: [n for n in names if n == "__pycache__"
                                                                       or (n.endswith((".so", ".dll", ".pyd")))])
@@ -188,3 +188,10 @@ def test_all_of_torchvision_converts_without_a_crash_and_every_output_parses(tmp
         except SyntaxError as exc:
             unparsable.append(f"{path}: {exc}")
     assert not unparsable
+    # converting twice changes nothing more: every output file comes back byte for byte
+    again = convert_tree(tmp_path / "out", tmp_path / "again", jobs=2)
+    assert not again.errors
+    changed = [p.relative_to(tmp_path / "out").as_posix() for p in sorted((tmp_path / "out").rglob("*.py"))
+               if ".torch2paddle" not in p.parts
+               and p.read_bytes() != (tmp_path / "again" / p.relative_to(tmp_path / "out")).read_bytes()]
+    assert not changed, f"a second conversion changed {len(changed)} files: {changed[:10]}"

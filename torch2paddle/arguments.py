@@ -201,6 +201,7 @@ class CallContext:
     add_statement: Callable[[cst.BaseSmallStatement], None] | None = None  # appends a statement after that line
     bound_values: Callable[[cst.BaseExpression], list] = lambda node: []  # what a plain name is assigned anywhere in the file
     scope_state: dict | None = None  # per-function scratch space shared by the rewrites of one function
+    chained: str | None = None  # the method called on the call's result (`x.numel().item()`: "item")
 
     def map_args(
         self,

@@ -111,6 +111,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._store: dict[int, bool] = {}  # id(assignment target) -> augmented assignment?
         self._access_roots: set[int] = set()  # outermost subscripts of method-attribute accesses
         self._claimed: set[int] = set()  # their inner parts, rewritten as a whole
+        self._chained: dict[int, str] = {}  # id(call) -> the method called on its result
+        self._method_uses: set[int] = set()  # unsupported uses left as `x.method(...)`: no torch import needed
         self._loop_iters: set[int] = set()  # `for x in obj.attr:` iterables of method-attribute entries
         # converted calls whose torch result is a named tuple: id(original call) -> its field names
         self._tuple_results: dict[int, tuple[str, ...]] = {}
@@ -187,6 +189,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def _unsupported(self, node: cst.CSTNode, api: str, reason: str) -> None:
         self._add_use(node, ApiUse(api, 0, 0, False, None, reason))
+        if self._is_method_use(node):  # decided here, while the node's scope is the current one
+            self._method_uses.add(id(node))
         if self._markers:
             self._markers[-1].append((f"{MARKER} {api} ({reason})", len(self.uses) - 1, _probe(api)))
 
@@ -209,11 +213,20 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             keep = [i for i in range(len(self.uses)) if i not in self._gone]
             self.uses = [self.uses[i] for i in keep]
             self._use_nodes = [self._use_nodes[i] for i in keep]
-        for use in self.uses:
+        for use, node in zip(self.uses, self._use_nodes):
             root = use.api.split(".", 1)[0]
-            if not use.converted and root in self.torch_roots:
+            if not use.converted and root in self.torch_roots and id(node) not in self._method_uses:
                 self.leftover_roots.add(root)
         return updated
+
+    def _is_method_use(self, node: cst.CSTNode) -> bool:
+        """``x.split(n)`` / ``bn.num_batches_tracked``: left as written, it needs no torch import."""
+        func = node.func if isinstance(node, cst.Call) else node
+        if isinstance(func, cst.Subscript):
+            while isinstance(func, cst.Subscript):
+                func = func.value
+        return isinstance(func, cst.Attribute) and self.qualify(func.value) is None and \
+            self.qualify(func) is None
 
     def _torch_form(self, qualified: str) -> cst.BaseExpression:
         return build_dotted(qualified)
@@ -246,6 +259,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def visit_Call(self, node: cst.Call) -> None:
         self._call_funcs.add(id(node.func))
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
+            self._chained[id(node.func.value)] = node.func.attr.value  # x.numel().item(): "item"
 
     # -- scopes and statements (markers attach to the statement's line) -------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -434,6 +449,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             add_statement=self._after[-1].append if target is not None and self._after else None,
             bound_values=self._bound_values,
             scope_state=self._scope_state[-1],
+            chained=self._chained.get(id(original)),
         )
 
     def _bound_values(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
@@ -666,6 +682,13 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return None
         if _is_plain_python(receiver):
             return "other"
+        if isinstance(receiver, cst.Attribute):  # nn.functional / np.random: a module's attribute, no tensor
+            root = receiver
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name) and (root.value in self.scan.foreign_modules
+                                               or root.value in self.scan.paddle_names):
+                return "other"
         if isinstance(receiver, cst.Call):
             name = dotted_name(receiver.func)
             if name is not None and name.split(".", 1)[0] in self.scan.paddle_names:

@@ -2,7 +2,8 @@
 
 ``x.numel()`` -> ``x.numel().item()``; ``x.equal(y)`` -> ``x.equal_all(y).item()``;
 ``x.allclose(y)`` -> ``x.allclose(y).item()``.  The call itself goes through the
-generic argument pipeline.
+generic argument pipeline.  A call already followed by ``.item()`` (a file converted
+before) gets no second one.
 """
 
 from __future__ import annotations
@@ -17,4 +18,6 @@ def call_then_item(ctx) -> cst.BaseExpression:
     if ctx.receiver is None:
         raise ctx.unsupported("needs a receiver")
     call = cst.Call(func=ctx.target(), args=ctx.map_args())
+    if ctx.chained == "item":
+        return call
     return cst.Call(func=cst.Attribute(value=call, attr=cst.Name("item")), args=[])

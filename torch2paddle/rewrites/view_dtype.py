@@ -34,4 +34,6 @@ def view_shape_or_dtype(ctx) -> cst.BaseExpression:
                 root = root.value
             if isinstance(root, cst.Name) and root.value in ("np", "numpy"):
                 return ctx.call
+            if isinstance(root, cst.Name) and root.value == "paddle" and args[0].value.attr.value in _DTYPES:
+                return ctx.call  # x.view(paddle.uint8): already Paddle's view(dtype) (a file converted before)
     return CALL_REWRITES["pack_shape"](ctx)
