@@ -9,12 +9,17 @@ subscripts, arithmetic and torch API calls (a random initialiser drawn twice
 has the same shape and dtype), not for calls of unknown project functions,
 which are reported.  ``requires_grad=False`` becomes
 ``attr=paddle.ParamAttr(trainable=False)``.
+
+The common ``nn.Parameter(torch.zeros(1, 1, dim))`` (or ``torch.ones``) is written
+as Paddle code would say it: ``paddle.create_parameter(shape=[1, 1, dim],
+dtype=paddle.get_default_dtype(), default_initializer=Constant(0.0))``.
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
+from ..arguments import fix_commas
 from . import call_rewrite
 
 _PLAIN = (cst.Name, cst.Integer, cst.Float, cst.SimpleString)
@@ -53,6 +58,29 @@ def _pure(ctx, node: cst.BaseExpression) -> bool:
     return False
 
 
+_CONSTANT_FILLS = {"torch.zeros": "0.0", "torch.ones": "1.0"}
+
+
+def _constant_fill(ctx, original: cst.BaseExpression, data: cst.BaseExpression):
+    """(shape, dtype, fill value) when ``data`` is ``torch.zeros/ones(shape[, dtype=...])``, else None."""
+    if not (isinstance(original, cst.Call) and isinstance(data, cst.Call)):
+        return None
+    entry = ctx.resolve(original.func)
+    if entry is None or entry.name not in _CONSTANT_FILLS or not data.args:
+        return None
+    shape, rest = data.args[0], data.args[1:]
+    if shape.keyword is not None or shape.star or not isinstance(shape.value, cst.List):
+        return None
+    dtype = None
+    for arg in rest:
+        if arg.keyword is None or arg.keyword.value != "dtype":
+            return None  # device=, requires_grad=, out=: leave it to the general form
+        dtype = arg.value
+    if dtype is None:
+        dtype = cst.Call(func=ctx.render("paddle.get_default_dtype"), args=[])
+    return shape.value, dtype, _CONSTANT_FILLS[entry.name]
+
+
 def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
     empty = cst.SimpleWhitespace("")
     equal = cst.AssignEqual(whitespace_before=empty, whitespace_after=empty)
@@ -80,6 +108,12 @@ def parameter(ctx) -> cst.BaseExpression:
             raise ctx.unsupported(f"unexpected argument {name}")
     if data is None:
         raise ctx.unsupported("nn.Parameter() without data")
+    fill = _constant_fill(ctx, original, data)
+    if fill is not None:
+        shape, dtype, value = fill
+        init = cst.Call(ctx.render("paddle.nn.initializer.Constant"), [cst.Arg(cst.Float(value))])
+        args = [_keyword("shape", shape), _keyword("dtype", dtype), _keyword("default_initializer", init)]
+        return _with_trainable(ctx, args, requires_grad)
     if not _pure(ctx, original):
         raise ctx.unsupported("the data expression would be evaluated more than once; assign it to a name first")
     atom = data
@@ -90,9 +124,11 @@ def parameter(ctx) -> cst.BaseExpression:
         _keyword("dtype", cst.Attribute(value=atom, attr=cst.Name("dtype"))),
         _keyword("default_initializer", cst.Call(ctx.render("paddle.nn.initializer.Assign"), [cst.Arg(data)])),
     ]
+    return _with_trainable(ctx, args, requires_grad)
+
+
+def _with_trainable(ctx, args: list[cst.Arg], requires_grad) -> cst.Call:
     if requires_grad is not None and not (isinstance(requires_grad, cst.Name) and requires_grad.value == "True"):
         attr = cst.Call(func=ctx.render("paddle.ParamAttr"), args=[_keyword("trainable", requires_grad)])
         args.append(_keyword("attr", attr))
-    from ..arguments import fix_commas
-
     return cst.Call(func=ctx.target(), args=fix_commas([], args))
