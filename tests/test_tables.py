@@ -146,3 +146,12 @@ def test_cli_weights_converts_a_checkpoint(tmp_path):
                "--path", str(tmp_path))
     assert bad.returncode == 1 and "3.weight" in bad.stderr  # 3 classes: the checkpoint's shapes do not fit
     assert not (tmp_path / "bad.pdparams").exists()
+
+
+def test_breadth_at_least_600_mapped_apis_each_with_an_example():
+    from torch2paddle.mapping_docs import coverage_counts
+
+    counts = coverage_counts(load_tables(use_cache=False))
+    mapped = sum(c["mapped"] for c in counts.values())
+    assert mapped >= 600, f"only {mapped} APIs are mapped"
+    assert all(c["with_examples"] == c["entries"] for c in counts.values())
