@@ -255,3 +255,15 @@ class AccessContext:
 
     def unsupported(self, reason: str) -> UnsupportedUse:
         return UnsupportedUse(reason)
+
+
+@dataclass
+class ClassContext:
+    """What a class rewrite sees: the entry of the torch base class and the class as converted so far."""
+
+    entry: ApiEntry
+    node: cst.ClassDef
+    render: Callable[[str], cst.BaseExpression]
+
+    def unsupported(self, reason: str) -> UnsupportedUse:
+        return UnsupportedUse(reason)

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from .arguments import AccessContext, CallContext, UnsupportedUse, map_arguments, source_of
+from .arguments import AccessContext, CallContext, ClassContext, UnsupportedUse, map_arguments, source_of
 from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
 from .positions import start_positions
 from .report import MARKER, ApiUse
-from .rewrites import ACCESS_REWRITES, CALL_REWRITES, VALUE_REWRITES
+from .rewrites import ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, VALUE_REWRITES
 from .tables import ApiEntry, Tables
 
 _OWNER_BY_PREFIX = {"torch.Tensor.": "tensor", "torch.nn.Module.": "module", "torch.optim.Optimizer.": "optimizer"}
@@ -112,6 +112,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._access_roots: set[int] = set()  # outermost subscripts of method-attribute accesses
         self._claimed: set[int] = set()  # their inner parts, rewritten as a whole
         self._chained: dict[int, str] = {}  # id(call) -> the method called on its result
+        self._class_bases: set[int] = set()  # base-class expressions: one with a class rewrite waits for its class
         self._method_uses: set[int] = set()  # unsupported uses left as `x.method(...)`: no torch import needed
         self._loop_iters: set[int] = set()  # `for x in obj.attr:` iterables of method-attribute entries
         # converted calls whose torch result is a named tuple: id(original call) -> its field names
@@ -282,6 +283,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._skip.add(id(node.name))
+        self._class_bases.update(id(base.value) for base in node.bases)
         is_module = False
         for base in node.bases:
             qualified = self.qualify(base.value)
@@ -296,6 +298,23 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         self._classes.pop()
+        for i, base in enumerate(original.bases):
+            qualified = self.qualify(base.value) if base.keyword is None else None
+            entry = self.lookup(qualified)[0] if qualified else None
+            if entry is None or entry.unsupported or entry.rewrite not in CLASS_REWRITES:
+                continue
+            try:
+                converted = CLASS_REWRITES[entry.rewrite](ClassContext(entry, updated, self.output.render))
+            except UnsupportedUse as exc:  # the base stays in torch form, spelled out, with the reason
+                self._unsupported(base.value, qualified, str(exc))
+                bases = list(updated.bases)
+                bases[i] = bases[i].with_changes(value=self._torch_form(qualified))
+                updated = updated.with_changes(bases=bases)
+                continue
+            bases = list(converted.bases)
+            bases[i] = bases[i].with_changes(value=self.output.render(entry.target))
+            updated = converted.with_changes(bases=bases)
+            self._record(base.value, qualified, entry.target)
         return self._attach_block(updated)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
@@ -403,6 +422,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if entry.unsupported:
             self._unsupported(original, qualified, entry.unsupported)
             return self._torch_form(qualified)
+        if entry.rewrite in CLASS_REWRITES and id(original) in self._class_bases:
+            return updated  # converted with its class (leave_ClassDef), or left with a marker
         if entry.rewrite in ACCESS_REWRITES:
             if id(original) in self._store:
                 return updated  # rewritten with its assignment (leave_Assign)
@@ -568,8 +589,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             if torch_use:
                 self._record(original, qualified, target)
             return updated.with_changes(func=self.output.render(target))
-        if entry.unsupported:
-            self._unsupported(original, qualified, entry.unsupported)
+        if entry.unsupported or entry.rewrite in CLASS_REWRITES:
+            reason = entry.unsupported or "only classes deriving from it convert, not direct instances"
+            self._unsupported(original, qualified, reason)
             return updated.with_changes(func=self._torch_form(qualified))
         try:
             if entry.rewrite:

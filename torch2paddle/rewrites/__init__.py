@@ -1,8 +1,9 @@
 """Named Python rewrites: what a YAML entry cannot express.
 
 Each rewrite lives in its own small module and registers itself by name with
-``@value_rewrite`` (an argument value -> a new value) or ``@call_rewrite`` (a
-whole call -> a new expression).  Tables refer to them by that name
+``@value_rewrite`` (an argument value -> a new value), ``@call_rewrite`` (a
+whole call -> a new expression), ``@access_rewrite`` (an attribute read or
+assignment) or ``@class_rewrite`` (a class deriving from the entry's torch class).  Tables refer to them by that name
 (``rewrite: pack_shape`` / ``values: {momentum: one_minus}``); the loader
 rejects unknown names.
 """
@@ -15,6 +16,7 @@ REWRITES: dict[str, Callable] = {}
 VALUE_REWRITES: dict[str, Callable] = {}
 CALL_REWRITES: dict[str, Callable] = {}
 ACCESS_REWRITES: dict[str, Callable] = {}
+CLASS_REWRITES: dict[str, Callable] = {}
 
 
 def value_rewrite(name: str):
@@ -54,6 +56,22 @@ def access_rewrite(name: str):
         if name in REWRITES:
             raise ValueError(f"rewrite {name!r} registered twice")
         REWRITES[name] = ACCESS_REWRITES[name] = fn
+        return fn
+
+    return register
+
+
+def class_rewrite(name: str):
+    """Register ``fn(ctx: ClassContext) -> cst.ClassDef`` for a class whose base is the entry's torch class.
+
+    It is called with the class as converted so far (its base already renamed) and returns the class to
+    write, or raises ``ctx.unsupported(reason)``: the base then stays in torch form with a marker.
+    """
+
+    def register(fn):
+        if name in REWRITES:
+            raise ValueError(f"rewrite {name!r} registered twice")
+        REWRITES[name] = CLASS_REWRITES[name] = fn
         return fn
 
     return register
