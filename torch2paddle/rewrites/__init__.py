@@ -2,10 +2,10 @@
 
 Each rewrite lives in its own small module and registers itself by name with
 ``@value_rewrite`` (an argument value -> a new value), ``@call_rewrite`` (a
-whole call -> a new expression), ``@access_rewrite`` (an attribute read or
-assignment) or ``@class_rewrite`` (a class deriving from the entry's torch class).  Tables refer to them by that name
-(``rewrite: pack_shape`` / ``values: {momentum: one_minus}``); the loader
-rejects unknown names.
+whole call -> a new expression), ``@access_rewrite`` (an attribute read,
+assignment or loop) or ``@class_rewrite`` (a class deriving from the entry's
+torch class).  Tables refer to them by that name (``rewrite: pack_shape`` /
+``values: {momentum: one_minus}``); the loader rejects unknown names.
 """
 
 from __future__ import annotations
@@ -19,62 +19,40 @@ ACCESS_REWRITES: dict[str, Callable] = {}
 CLASS_REWRITES: dict[str, Callable] = {}
 
 
-def value_rewrite(name: str):
-    """Register ``fn(value: cst.BaseExpression) -> cst.BaseExpression | None`` (None drops the argument)."""
+def _registrar(registry: dict[str, Callable], doc: str):
+    """A decorator factory ``@kind(name)`` that files a rewrite in ``registry`` (and in REWRITES, names unique)."""
 
-    def register(fn):
-        if name in REWRITES:
-            raise ValueError(f"rewrite {name!r} registered twice")
-        REWRITES[name] = VALUE_REWRITES[name] = fn
-        return fn
+    def decorator(name: str):
+        def register(fn):
+            if name in REWRITES:
+                raise ValueError(f"rewrite {name!r} registered twice")
+            REWRITES[name] = registry[name] = fn
+            return fn
 
-    return register
+        return register
 
-
-def call_rewrite(name: str):
-    """Register ``fn(ctx: CallContext) -> cst.BaseExpression`` for a whole call."""
-
-    def register(fn):
-        if name in REWRITES:
-            raise ValueError(f"rewrite {name!r} registered twice")
-        REWRITES[name] = CALL_REWRITES[name] = fn
-        return fn
-
-    return register
+    decorator.__doc__ = doc
+    return decorator
 
 
-def access_rewrite(name: str):
-    """Register ``fn(ctx: AccessContext)`` for an attribute entry (``kind: attribute``).
+value_rewrite = _registrar(VALUE_REWRITES, """Register ``fn(value: cst.BaseExpression) -> cst.BaseExpression | None``
+(None drops the argument).""")
 
-    It is called for a read of the attribute (with any subscripts applied to
-    it, e.g. ``optimizer.param_groups[0]["lr"]``) and returns the new
-    expression, or for an assignment to it (``ctx.value`` set) and returns
-    the new small statement.
-    """
+call_rewrite = _registrar(CALL_REWRITES, """Register ``fn(ctx: CallContext) -> cst.BaseExpression`` for a whole call.""")
 
-    def register(fn):
-        if name in REWRITES:
-            raise ValueError(f"rewrite {name!r} registered twice")
-        REWRITES[name] = ACCESS_REWRITES[name] = fn
-        return fn
+access_rewrite = _registrar(ACCESS_REWRITES, """Register ``fn(ctx: AccessContext)`` for an attribute entry (``kind: attribute``).
 
-    return register
+It is called for a read of the attribute (with any subscripts applied to it, e.g.
+``optimizer.param_groups[0]["lr"]``) and returns the new expression, for an assignment
+to it (``ctx.value`` set) and returns the new small statement, or for a loop over it
+(``ctx.loop``) and returns the statement line replacing the loop.""")
 
+class_rewrite = _registrar(CLASS_REWRITES, """Register ``fn(ctx: ClassContext) -> cst.ClassDef`` for a class whose base is the
+entry's torch class.
 
-def class_rewrite(name: str):
-    """Register ``fn(ctx: ClassContext) -> cst.ClassDef`` for a class whose base is the entry's torch class.
-
-    It is called with the class as converted so far (its base already renamed) and returns the class to
-    write, or raises ``ctx.unsupported(reason)``: the base then stays in torch form with a marker.
-    """
-
-    def register(fn):
-        if name in REWRITES:
-            raise ValueError(f"rewrite {name!r} registered twice")
-        REWRITES[name] = CLASS_REWRITES[name] = fn
-        return fn
-
-    return register
+It is called with the class as converted so far and returns the class to write (its base
+is then renamed), or raises ``ctx.unsupported(reason)``: the base then stays in torch form
+with a marker.""")
 
 
 def _register_all() -> None:
