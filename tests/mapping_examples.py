@@ -321,7 +321,7 @@ def _convert(case: ExampleCase, snippets: _Snippets, source: str, what: str):
     if not source:
         return "", []
     try:
-        result = convert_source(source)
+        result = convert_source(source, torch_init=case.example.torch_init)
     except Exception:
         raise _fail(case, snippets, f"converting the {what} raised", traceback.format_exc()) from None
     return result.code, result.unsupported

@@ -16,7 +16,8 @@ Each fixture file is one of:
       # --- unchanged
       <source>
 
-Header lines (above the first ``# --- `` marker) may hold ``# xfail: <reason>``,
+Header lines (above the first ``# --- `` marker) may hold ``# options: torch_init``
+(keyword flags of ``convert_source`` for this fixture) and ``# xfail: <reason>``,
 continued on following ``#   `` lines: the conversion test is then expected to
 fail (``strict=True``) until the converter or table bug it describes is fixed.
 
@@ -34,7 +35,8 @@ import libcst as cst
 import pytest
 
 from torch2paddle import convert_source
-from torch2paddle.rewrites import ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, REWRITES, VALUE_REWRITES
+from torch2paddle.rewrites import (ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, INIT_REWRITES, REWRITES,
+                                   VALUE_REWRITES)
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "rewrites"
 _MARKER = re.compile(r"^# --- (before|after|unchanged)\n", re.MULTILINE)
@@ -47,6 +49,11 @@ class Fixture:
     after: str
     noop: bool
     xfail: str | None
+    options: tuple[str, ...] = ()  # convert_source flags, e.g. torch_init
+
+    @property
+    def kwargs(self) -> dict:
+        return dict.fromkeys(self.options, True)
 
 
 def parse_fixture(path: Path) -> Fixture:
@@ -66,13 +73,16 @@ def parse_fixture(path: Path) -> Fixture:
     else:
         raise ValueError(f"{path.name}: needs '# --- before' + '# --- after', or '# --- unchanged'")
     xfail = None
+    options: tuple[str, ...] = ()
     lines = header.splitlines()
     for i, line in enumerate(lines):
+        if line.startswith("# options:"):
+            options = tuple(line[len("# options:"):].split())
         if line.startswith("# xfail:"):
             reason = [line[len("# xfail:"):].strip()]
             reason += [cont[1:].strip() for cont in lines[i + 1:] if cont.startswith("#   ")]
             xfail = " ".join(reason)
-    return Fixture(path.stem, before, after, noop, xfail)
+    return Fixture(path.stem, before, after, noop, xfail, options)
 
 
 FIXTURES = [parse_fixture(p) for p in sorted(FIXTURE_DIR.glob("*.py"))]
@@ -95,7 +105,7 @@ def _with_xfail(fixtures):
 
 @pytest.mark.parametrize("fixture", _with_xfail(FIXTURES))
 def test_rewrite(fixture: Fixture) -> None:
-    result = convert_source(fixture.before, filename=f"{fixture.name}.py")
+    result = convert_source(fixture.before, filename=f"{fixture.name}.py", **fixture.kwargs)
     assert result.code == fixture.after, f"{fixture.name}: conversion differs\n{_diff(fixture.after, result.code)}"
     if fixture.noop:
         assert not result.changed
@@ -106,7 +116,7 @@ def test_rewrite(fixture: Fixture) -> None:
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=IDS)
 def test_idempotent(fixture: Fixture) -> None:
-    again = convert_source(fixture.after, filename=f"{fixture.name}.py").code
+    again = convert_source(fixture.after, filename=f"{fixture.name}.py", **fixture.kwargs).code
     assert again == fixture.after, f"{fixture.name}: converting 'after' again changes it\n{_diff(fixture.after, again)}"
 
 
@@ -137,11 +147,11 @@ def test_fixtures_cover_every_rewrite(monkeypatch) -> None:
 
         return wrapper
 
-    for registry in (CALL_REWRITES, VALUE_REWRITES, ACCESS_REWRITES, CLASS_REWRITES):
+    for registry in (CALL_REWRITES, VALUE_REWRITES, ACCESS_REWRITES, CLASS_REWRITES, INIT_REWRITES):
         for name, fn in list(registry.items()):
             monkeypatch.setitem(registry, name, counting(name, fn))
     for f in FIXTURES:
         if not f.noop and not f.xfail:
-            convert_source(f.before)
+            convert_source(f.before, **f.kwargs)
     missing = sorted(set(REWRITES) - ran)
     assert not missing, f"rewrites no passing fixture exercises: {missing}"

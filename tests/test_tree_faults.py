@@ -340,10 +340,10 @@ def test_converter_bug_and_invalid_output_are_contained(tmp_path, monkeypatch):
     src = make_tree(tmp_path / "src", {"boom.py": GOOD, "garbage.py": GOOD.replace("3, 8", "4, 8"), "good.py": GOOD})
     real = tree.convert_source
 
-    def buggy(code, filename=None, tables=None):
+    def buggy(code, filename=None, tables=None, **options):
         if filename == "boom.py":
             raise ZeroDivisionError("oops")
-        result = real(code, filename, tables)
+        result = real(code, filename, tables, **options)
         if filename == "garbage.py":
             result.code = result.code + "def (:\n"
         return result
@@ -364,10 +364,10 @@ def test_a_worker_crash_names_its_file_and_the_rest_is_done(tmp_path, monkeypatc
     src = make_tree(tmp_path / "src", files)
     real = tree.convert_source
 
-    def segfault(code, filename=None, tables=None):
+    def segfault(code, filename=None, tables=None, **options):
         if filename == "crash.py":
             os.kill(os.getpid(), signal.SIGSEGV)
-        return real(code, filename, tables)
+        return real(code, filename, tables, **options)
 
     monkeypatch.setattr(tree, "convert_source", segfault)
     report = convert_tree(src, tmp_path / "out", jobs=2)

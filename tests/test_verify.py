@@ -241,3 +241,25 @@ def test_gpu_requested_where_there_is_none(tmp_path):
     convert_tree(src, out, jobs=1)
     with pytest.raises(HarnessError, match=r"could not start: --device gpu: this torch build sees no CUDA device"):
         verify(out, "forward", input_shape=[2, 8], device="gpu")
+
+
+def test_init_step_names_default_init_and_torch_init_fixes_it(tmp_path):
+    """A model left to default init: verify's init step fails and says how to fix it; --torch-init fixes it."""
+    src = tmp_path / "src" / "widenet"
+    src.mkdir(parents=True)
+    (src / "__init__.py").write_text("")
+    (src / "net.py").write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.conv = nn.Conv2d(8, 64, 3)\n        self.fc = nn.Linear(256, 128)\n\n"
+        "    def forward(self, x):\n        return self.fc(self.conv(x).mean((2, 3)).repeat(1, 4))\n\n\n"
+        "def wide_net():\n    return Net()\n"
+    )
+    plain = tmp_path / "plain" / "widenet"
+    convert_tree(src, plain, jobs=1)
+    result = verify(plain, "init", model="widenet.net:wide_net", input_shape=[2, 8, 6, 6])
+    init = _step(result, "init")
+    assert init.status == "failed" and "--torch-init" in init.detail, init.detail
+    faithful = tmp_path / "faithful" / "widenet"
+    convert_tree(src, faithful, jobs=1, torch_init=True)
+    assert "KaimingUniform" in (faithful / "net.py").read_text()
+    assert _step(verify(faithful, "init", model="widenet.net:wide_net", input_shape=[2, 8, 6, 6]), "init").status == "passed"

@@ -171,6 +171,42 @@ def fix_commas(original: Sequence[cst.Arg], new: list[cst.Arg]) -> list[cst.Arg]
     return fixed
 
 
+def append_args(call: cst.Call, extra: Sequence[cst.Arg]) -> cst.Call:
+    """``call`` with ``extra`` arguments added at the end, following its layout.
+
+    On one line (or closing on the last argument's line) they follow inline.  A call
+    written one argument a line gets each new one on a line of its own, indented like
+    the others; the old last argument keeps its comment, the call keeps its closing.
+    """
+    args, extra = list(call.args), list(extra)
+    if not extra:
+        return call
+    last = args[-1] if args else None
+    closing = None
+    if last is not None:
+        for ws in (getattr(last.comma, "whitespace_after", None), last.whitespace_after_arg):
+            if isinstance(ws, cst.ParenthesizedWhitespace):
+                closing = ws
+    if closing is None:  # inline
+        return call.with_changes(args=fix_commas(args, [*args, *extra]))
+    between = next((a.comma.whitespace_after for a in args[:-1]
+                    if isinstance(getattr(a.comma, "whitespace_after", None), cst.ParenthesizedWhitespace)),
+                   call.whitespace_before_args)
+    if not isinstance(between, cst.ParenthesizedWhitespace):
+        return call.with_changes(args=fix_commas(args, [*args, *extra]))
+    between = between.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    bare_closing = closing.with_changes(first_line=cst.TrailingWhitespace())
+    out = args[:-1] + [last.with_changes(comma=cst.Comma(whitespace_after=between.with_changes(first_line=closing.first_line)),
+                                         whitespace_after_arg=cst.SimpleWhitespace(""))]
+    for arg in extra[:-1]:
+        out.append(arg.with_changes(comma=cst.Comma(whitespace_after=between)))
+    if isinstance(last.comma, cst.Comma):  # a trailing comma before the closing line
+        out.append(extra[-1].with_changes(comma=cst.Comma(whitespace_after=bare_closing)))
+    else:
+        out.append(extra[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=bare_closing))
+    return call.with_changes(args=out)
+
+
 def _has_comment(comma) -> bool:
     ws = getattr(comma, "whitespace_after", None)
     return isinstance(ws, cst.ParenthesizedWhitespace) and ws.first_line.comment is not None
@@ -267,3 +303,12 @@ class ClassContext:
 
     def unsupported(self, reason: str) -> UnsupportedUse:
         return UnsupportedUse(reason)
+
+
+@dataclass
+class InitContext:
+    """What an init rewrite sees: the layer entry and the call's arguments by torch parameter name."""
+
+    entry: ApiEntry
+    args: dict[str, cst.BaseExpression]
+    render: Callable[[str], cst.BaseExpression]

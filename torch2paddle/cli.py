@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: CPU count)")
     convert.add_argument("--max-file-mb", type=float, default=None, metavar="MB",
                          help="larger .py files are copied unchanged and reported (default 1)")
+    convert.add_argument("--torch-init", action="store_true",
+                         help="write torch's default initialisation on Conv/Linear/Embedding layers "
+                              "(Paddle's defaults differ; matters when training from scratch)")
     convert.add_argument("--report", metavar="FILE.json", help="write the full report as JSON")
     convert.add_argument("--strict", action="store_true", help=f"exit {EXIT_UNSUPPORTED} if unsupported uses remain")
     convert.add_argument("--quiet", "-q", action="store_true", help="no progress bar, summary only")
@@ -102,7 +105,8 @@ def cmd_convert(args) -> int:
     if args.max_file_mb is not None and args.max_file_mb <= 0:
         _console(stderr=True).print("[red]error:[/red] --max-file-mb must be positive")
         return EXIT_USAGE
-    options = dict(exclude=args.exclude, force=args.force, jobs=args.jobs, mappings=args.mappings)
+    options = dict(exclude=args.exclude, force=args.force, jobs=args.jobs, mappings=args.mappings,
+                   torch_init=args.torch_init)
     if args.max_file_mb is not None:
         options["max_file_bytes"] = int(args.max_file_mb * 1_000_000)
     try:

@@ -155,12 +155,15 @@ def _roots(tables: Tables) -> tuple[frozenset[str], frozenset[str]]:
     return cached[3], cached[4]
 
 
-def convert_source(code: str, filename: str | None = None, tables: Tables | None = None) -> ConversionResult:
+def convert_source(code: str, filename: str | None = None, tables: Tables | None = None, *,
+                   torch_init: bool = False) -> ConversionResult:
     """Convert one PyTorch module's source text to Paddle.
 
     Returns the new code with every torch API use found (converted or not,
     with line and column).  Raises ``SourceError`` for code that Python or libcst cannot
     parse (with the line Python's parser names) and for expressions nested too deeply.
+    ``torch_init=True`` writes torch's default initialisation on layers whose Paddle
+    defaults differ (Conv, Linear, Embedding).
     """
     tables = tables or default_tables()
     roots, tracked = _roots(tables)
@@ -185,7 +188,7 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         if not any(i.qualified.split(".", 1)[0] in roots for i in scan.imports):
             return ConversionResult(code, [], False)
         output, forms = plan_output_names(scan, tables, roots)
-        transformer = TorchToPaddle(tables, scan, output, roots)
+        transformer = TorchToPaddle(tables, scan, output, roots, torch_init)
         converted = module.visit(transformer)
         transformer.resolve_positions(module)
         converted = converted.visit(

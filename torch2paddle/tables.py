@@ -27,9 +27,10 @@ RECEIVERS = ("any", "tensor", "module", "optimizer")
 _ENTRY_KEYS = {
     "target", "kind", "args", "target_args", "rename", "drop", "values",
     "defaults", "add", "unsupported", "unsupported_args", "rewrite", "aliases",
-    "receiver", "note", "examples", "result_fields",
+    "receiver", "note", "examples", "result_fields", "torch_init",
 }
-_EXAMPLE_KEYS = {"code", "compare", "inputs", "layers", "atol", "rtol", "setup", "note", "expect_unsupported"}
+_EXAMPLE_KEYS = {"code", "compare", "inputs", "layers", "atol", "rtol", "setup", "note", "expect_unsupported",
+                 "torch_init"}
 _SECTIONS = {"area", "modules", "apis", "methods"}
 
 
@@ -54,6 +55,7 @@ class Example:
     atol: float = 1e-6
     rtol: float = 1e-5
     expect_unsupported: bool = False
+    torch_init: bool = False  # convert with convert_source(..., torch_init=True)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class ApiEntry:
     note: str = ""
     examples: tuple[Example, ...] = ()
     result_fields: tuple[str, ...] = ()  # torch's named-tuple fields; Paddle returns a plain tuple in that order
+    torch_init: str | None = None  # init rewrite writing torch's default initialisation (convert --torch-init)
 
     @property
     def method_name(self) -> str:
@@ -185,6 +188,7 @@ def _parse_examples(raw: Any, file: str, name: str) -> tuple[Example, ...]:
                 atol=float(ex.get("atol", 1e-6)),
                 rtol=float(ex.get("rtol", 1e-5)),
                 expect_unsupported=bool(ex.get("expect_unsupported", False)),
+                torch_init=bool(ex.get("torch_init", False)),
             )
         )
     return tuple(out)
@@ -214,6 +218,9 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozens
     rewrite = raw.get("rewrite")
     if rewrite is not None and rewrite not in rewrites:
         raise _fail(file, name, f"names unknown rewrite {rewrite!r} (known: {', '.join(sorted(rewrites))})")
+    torch_init = raw.get("torch_init")
+    if torch_init is not None and torch_init not in rewrites:
+        raise _fail(file, name, f"'torch_init' names unknown rewrite {torch_init!r}")
     receiver = raw.get("receiver", "any")
     if receiver not in RECEIVERS:
         raise _fail(file, name, f"'receiver' must be one of {RECEIVERS}")
@@ -272,6 +279,7 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozens
         note=str(raw.get("note", "")),
         examples=_parse_examples(raw.get("examples"), file, name),
         result_fields=_str_list(raw.get("result_fields"), file, name, "result_fields"),
+        torch_init=torch_init,
     )
 
 

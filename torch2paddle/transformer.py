@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from .arguments import AccessContext, CallContext, ClassContext, UnsupportedUse, map_arguments, source_of
+from .arguments import (AccessContext, CallContext, ClassContext, InitContext, UnsupportedUse, append_args,
+                        fix_commas, map_arguments, source_of)
 from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
 from .positions import start_positions
 from .report import MARKER, ApiUse
-from .rewrites import ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, VALUE_REWRITES
+from .rewrites import ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, INIT_REWRITES, VALUE_REWRITES
 from .tables import ApiEntry, Tables
 
 _OWNER_BY_PREFIX = {"torch.Tensor.": "tensor", "torch.nn.Module.": "module", "torch.optim.Optimizer.": "optimizer"}
@@ -82,9 +83,11 @@ class OutputNames:
 
 
 class TorchToPaddle(FastDispatch, cst.CSTTransformer):
-    def __init__(self, tables: Tables, scan: ScanResult, output: OutputNames, torch_roots: frozenset[str]):
+    def __init__(self, tables: Tables, scan: ScanResult, output: OutputNames, torch_roots: frozenset[str],
+                 torch_init: bool = False):
         super().__init__()
         self.tables = tables
+        self.torch_init = torch_init  # write torch's default initialisation on layers (entries' torch_init)
         self.scan = scan
         self.output = output
         self.torch_roots = torch_roots
@@ -604,7 +607,30 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated.with_changes(func=self._torch_form(qualified)) if torch_use else updated
         if torch_use:
             self._record(original, qualified, entry.target)
+        if self.torch_init and entry.torch_init and isinstance(new, cst.Call):
+            new = self._with_torch_init(entry, updated, new)
         return new
+
+    def _with_torch_init(self, entry: ApiEntry, updated: cst.Call, new: cst.Call) -> cst.Call:
+        """The converted layer call with torch's default initialisation written out (``torch_init``)."""
+        bound: dict[str, cst.BaseExpression] = {}
+        for i, arg in enumerate(updated.args):
+            if arg.star:
+                return new  # cannot tell which arguments are given
+            name = arg.keyword.value if arg.keyword is not None else (entry.args[i] if i < len(entry.args) else None)
+            if name is not None:
+                bound[name] = arg.value
+        given = {a.keyword.value for a in new.args if a.keyword is not None}
+        extra = INIT_REWRITES[entry.torch_init](InitContext(entry, bound, self.output.render))
+        # the init rewrite's bias_attr replaces the mapped bias flag (it keeps `bias=False` meaning no bias)
+        kept = [a for a in new.args if not (a.keyword is not None and a.keyword.value == "bias_attr"
+                                            and "bias_attr" in extra)]
+        if len(kept) != len(new.args):
+            new = new.with_changes(args=fix_commas(list(new.args), kept))
+        added = [cst.Arg(keyword=cst.Name(name), value=value,
+                         equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+                 for name, value in extra.items() if value is not None and (name == "bias_attr" or name not in given)]
+        return append_args(new, added)
 
     # -- light type inference for method receivers ---------------------------
     def _parameter_types(self, node: cst.FunctionDef) -> dict[str, str]:

@@ -49,6 +49,14 @@ MAX_SOURCE_BYTES = 1_000_000
 _CHUNK_BYTES = 64 * 1024  # small files travel to the workers in chunks of about this many bytes
 
 
+@dataclass(frozen=True)
+class FileOptions:
+    """How each file is converted (sent along to the worker processes)."""
+
+    max_bytes: int = MAX_SOURCE_BYTES  # a larger file that uses torch is copied unchanged and reported
+    torch_init: bool = False  # write torch's default initialisation on layers (convert --torch-init)
+
+
 class TreeError(Exception):
     """SRC/OUT cannot be used as given (missing, nested, not empty without --force)."""
 
@@ -217,10 +225,10 @@ def _init_worker(mapping_files: Sequence[str]) -> None:
 
 
 def convert_file(rel: str, src: str, dst: str, tables: Tables | None = None,
-                 max_bytes: int = MAX_SOURCE_BYTES) -> FileResult:
+                 options: FileOptions = FileOptions()) -> FileResult:
     """Convert or copy one file of the tree; never raises for a problem of this file."""
     try:
-        return _convert_file(rel, Path(src), Path(dst), tables or _WORKER_TABLES, max_bytes)
+        return _convert_file(rel, Path(src), Path(dst), tables or _WORKER_TABLES, options)
     except (KeyboardInterrupt, SystemExit):
         raise
     except OSError as exc:
@@ -229,7 +237,7 @@ def convert_file(rel: str, src: str, dst: str, tables: Tables | None = None,
         return FileResult(rel, "error", error=f"internal error ({type(exc).__name__}: {exc})")
 
 
-def _convert_file(rel: str, src: Path, dst: Path, tables: Tables | None, max_bytes: int) -> FileResult:
+def _convert_file(rel: str, src: Path, dst: Path, tables: Tables | None, options: FileOptions) -> FileResult:
     try:
         st = src.stat()
     except OSError as exc:
@@ -253,7 +261,7 @@ def _convert_file(rel: str, src: Path, dst: Path, tables: Tables | None, max_byt
     except OSError as exc:
         return FileResult(rel, "error", error=f"cannot read: {_oserror(exc)}")
     if is_python:
-        return _convert_python(rel, data, dst, st.st_mode, tables, max_bytes)
+        return _convert_python(rel, data, dst, st.st_mode, tables, options)
     try:
         text, encoding = _decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
@@ -267,7 +275,8 @@ def _convert_file(rel: str, src: Path, dst: Path, tables: Tables | None, max_byt
     return FileResult(rel, "converted")
 
 
-def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables | None, max_bytes: int) -> FileResult:
+def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables | None,
+                    options: FileOptions) -> FileResult:
     def keep(error: str) -> FileResult:
         atomic_write(dst, data, mode)
         return FileResult(rel, "error", error=f"{error}; copied unchanged")
@@ -276,11 +285,12 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
         text, encoding = _decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         return keep(_decode_error(data, exc))
+    max_bytes = options.max_bytes
     if len(data) > max_bytes and any(root in text for root in torch_roots_of(tables or default_tables())):
         return keep(f"too large to convert ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB, "
                     "raise it with --max-file-mb)")
     try:
-        result = convert_source(text, rel, tables)
+        result = convert_source(text, rel, tables, torch_init=options.torch_init)
     except SourceError as exc:
         return keep(f"line {exc.line}: {exc}" if exc.line else str(exc))
     except MemoryError:
@@ -311,13 +321,13 @@ def _does_not_parse(code: str, filename: str) -> str | None:
     return None
 
 
-def _convert_chunk(tasks: Sequence[tuple[str, str, str]], max_bytes: int) -> list[FileResult]:
-    return [convert_file(rel, src, dst, max_bytes=max_bytes) for rel, src, dst in tasks]
+def _convert_chunk(tasks: Sequence[tuple[str, str, str]], options: FileOptions) -> list[FileResult]:
+    return [convert_file(rel, src, dst, options=options) for rel, src, dst in tasks]
 
 
-def _isolated_child(conn, task: tuple[str, str, str], mapping_files: Sequence[str], max_bytes: int) -> None:
+def _isolated_child(conn, task: tuple[str, str, str], mapping_files: Sequence[str], options: FileOptions) -> None:
     _init_worker(mapping_files)
-    conn.send(convert_file(*task, max_bytes=max_bytes))
+    conn.send(convert_file(*task, options=options))
     conn.close()
 
 
@@ -363,7 +373,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
-def _run_parallel(chunks, jobs, mapping_files, max_bytes, emit) -> list[tuple[str, str, str]]:
+def _run_parallel(chunks, jobs, mapping_files, options, emit) -> list[tuple[str, str, str]]:
     """Run the chunks in a process pool; returns the tasks of chunks lost to a crashed worker."""
     lost: list[tuple[str, str, str]] = []
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_mp_context(),
@@ -372,7 +382,7 @@ def _run_parallel(chunks, jobs, mapping_files, max_bytes, emit) -> list[tuple[st
         with warnings.catch_warnings():
             # 3.12+ warns about fork in a process with threads (the pool's own); the workers only convert
             warnings.simplefilter("ignore", DeprecationWarning)
-            futures: dict[Future, list] = {pool.submit(_convert_chunk, chunk, max_bytes): chunk for chunk in chunks}
+            futures: dict[Future, list] = {pool.submit(_convert_chunk, chunk, options): chunk for chunk in chunks}
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -392,12 +402,12 @@ def _run_parallel(chunks, jobs, mapping_files, max_bytes, emit) -> list[tuple[st
     return lost
 
 
-def _run_isolated(tasks, mapping_files, max_bytes, emit) -> None:
+def _run_isolated(tasks, mapping_files, options, emit) -> None:
     """After a worker crashed: each remaining file in a process of its own, so a crash names its file."""
     ctx = _mp_context()
     for task in tasks:
         receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_isolated_child, args=(send, task, list(mapping_files), max_bytes))
+        process = ctx.Process(target=_isolated_child, args=(send, task, list(mapping_files), options))
         try:
             process.start()
             send.close()
@@ -427,11 +437,13 @@ def _run_isolated(tasks, mapping_files, max_bytes, emit) -> None:
 
 
 # -- the manifest ---------------------------------------------------------------
-def _write_manifest(src: Path, out: Path, report: TreeReport, mapping_files: Sequence[str]) -> None:
+def _write_manifest(src: Path, out: Path, report: TreeReport, mapping_files: Sequence[str],
+                    options: FileOptions) -> None:
     manifest = {
         "source": str(src.resolve()),
         "output": str(out.resolve()),
         "mappings": [str(Path(m).resolve()) for m in mapping_files],
+        "torch_init": options.torch_init,
         "config": None,
         "counts": report.counts(),
     }
@@ -454,6 +466,7 @@ def convert_tree(
     on_file: Callable[[FileResult], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     max_file_bytes: int = MAX_SOURCE_BYTES,
+    torch_init: bool = False,
 ) -> TreeReport:
     """Convert SRC (a file or folder) into OUT; see the module docstring.
 
@@ -467,6 +480,7 @@ def convert_tree(
     _check_paths(src_path, out_path, force)
     mapping_files = [str(m) for m in mappings]
     tables = load_tables(mapping_files)  # fail early on a bad user table, before any write
+    options = FileOptions(max_file_bytes, torch_init)
     walk = _walk(src_path, exclude)
     report = TreeReport(str(src_path), str(out_path))
     if on_start:
@@ -491,7 +505,7 @@ def convert_tree(
     if jobs == 1 or len(tasks) < 4:  # a pool costs more than it saves on a handful of files
         for rel, s, d in tasks:
             try:
-                result = convert_file(rel, s, d, tables, max_file_bytes)
+                result = convert_file(rel, s, d, tables, options)
             except BaseException:
                 _remove_temp_files([Path(d)])
                 raise
@@ -504,13 +518,13 @@ def convert_tree(
             except OSError:
                 sizes.append(0)
         _WORKER_TABLES, _WORKER_MAPPINGS = tables, tuple(mapping_files)  # inherited by forked workers
-        lost = _run_parallel(_chunks(tasks, sizes, jobs), jobs, mapping_files, max_file_bytes, emit)
+        lost = _run_parallel(_chunks(tasks, sizes, jobs), jobs, mapping_files, options, emit)
         if lost:
             report.notes.append(f"a worker process crashed; {len(lost)} files were redone one process each")
-            _run_isolated(sorted(lost), mapping_files, max_file_bytes, emit)
+            _run_isolated(sorted(lost), mapping_files, options, emit)
     report.files = sorted(results, key=lambda r: r.path)
     try:
-        _write_manifest(src_path, out_path, report, mapping_files)
+        _write_manifest(src_path, out_path, report, mapping_files, options)
     except OSError as exc:
         report.files.append(FileResult(f"{MANIFEST_DIR}/convert.json", "error",
                                        error=f"cannot write the manifest: {_oserror(exc)}"))

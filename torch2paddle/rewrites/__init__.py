@@ -17,6 +17,7 @@ VALUE_REWRITES: dict[str, Callable] = {}
 CALL_REWRITES: dict[str, Callable] = {}
 ACCESS_REWRITES: dict[str, Callable] = {}
 CLASS_REWRITES: dict[str, Callable] = {}
+INIT_REWRITES: dict[str, Callable] = {}
 
 
 def _registrar(registry: dict[str, Callable], doc: str):
@@ -53,6 +54,10 @@ entry's torch class.
 It is called with the class as converted so far and returns the class to write (its base
 is then renamed), or raises ``ctx.unsupported(reason)``: the base then stays in torch form
 with a marker.""")
+
+init_rewrite = _registrar(INIT_REWRITES, """Register ``fn(ctx: InitContext) -> dict[str, cst.BaseExpression | None]``
+for a layer entry's ``torch_init``: the Paddle keywords (``weight_attr``, ``bias_attr``) that give the
+layer torch's default initialisation, added when converting with ``torch_init=True``.""")
 
 
 def _register_all() -> None:

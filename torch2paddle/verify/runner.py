@@ -192,8 +192,21 @@ def _judge(plan: Plan, step: str) -> StepResult:
     failed = [k.key for k in comparison.keys if not k.passed]
     if failed:
         detail = f"{len(failed)} of {len(comparison.keys)} compared values differ; " + detail
+        if step == "init" and not _converted_with_torch_init(plan):
+            hint = ("layers no init code touches start from each framework's own default: convert with "
+                    "--torch-init to write torch's defaults")
+            detail += f" ({hint})"
+            lines.append(hint)
     return StepResult(step, status, WHAT[step], worst.max_abs if worst and worst.problem is None else None,
                       tolerance_text, detail, _write_log(plan, step, lines), seconds)
+
+
+def _converted_with_torch_init(plan) -> bool:
+    try:
+        manifest = json.loads((plan.harness.parent / "convert.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(manifest.get("torch_init"))
 
 
 def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, thresholds: dict | None = None,
