@@ -191,16 +191,21 @@ def test_fault_sgd_momentum_dropped(converted, tmp_path):
     assert _step(result, "backward").status == "failed"
 
 
-def _tiny_project(tmp_path: Path) -> Path:
-    src = tmp_path / "src" / "tinynet"
+def _project(tmp_path: Path, name: str, layers: list[str], forward: str, factory: str) -> Path:
+    """A one-module torch project: class Net with ``layers`` and ``forward``, and a factory function."""
+    src = tmp_path / "src" / name
     src.mkdir(parents=True)
     (src / "__init__.py").write_text("")
     (src / "net.py").write_text(
         "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-        "        self.fc = nn.Linear(8, 4)\n\n    def forward(self, x):\n        return self.fc(x)\n\n\n"
-        "def tiny_net():\n    return Net()\n"
+        + "".join(f"        {line}\n" for line in layers)
+        + f"\n    def forward(self, x):\n        return {forward}\n\n\ndef {factory}():\n    return Net()\n"
     )
     return src
+
+
+def _tiny_project(tmp_path: Path) -> Path:
+    return _project(tmp_path, "tinynet", ["self.fc = nn.Linear(8, 4)"], "self.fc(x)", "tiny_net")
 
 
 def test_without_config_runs_what_it_can(tmp_path):
@@ -245,15 +250,8 @@ def test_gpu_requested_where_there_is_none(tmp_path):
 
 def test_init_step_names_default_init_and_torch_init_fixes_it(tmp_path):
     """A model left to default init: verify's init step fails and says how to fix it; --torch-init fixes it."""
-    src = tmp_path / "src" / "widenet"
-    src.mkdir(parents=True)
-    (src / "__init__.py").write_text("")
-    (src / "net.py").write_text(
-        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-        "        self.conv = nn.Conv2d(8, 64, 3)\n        self.fc = nn.Linear(256, 128)\n\n"
-        "    def forward(self, x):\n        return self.fc(self.conv(x).mean((2, 3)).repeat(1, 4))\n\n\n"
-        "def wide_net():\n    return Net()\n"
-    )
+    src = _project(tmp_path, "widenet", ["self.conv = nn.Conv2d(8, 64, 3)", "self.fc = nn.Linear(256, 128)"],
+                   "self.fc(self.conv(x).mean((2, 3)).repeat(1, 4))", "wide_net")
     plain = tmp_path / "plain" / "widenet"
     convert_tree(src, plain, jobs=1)
     result = verify(plain, "init", model="widenet.net:wide_net", input_shape=[2, 8, 6, 6])
