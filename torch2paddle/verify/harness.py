@@ -187,8 +187,12 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
     for step in wanted:
         missing = [need for need in NEEDS[step] if not cfg.get(need)]
         if missing:
-            hint = "add them to torch2paddle.yaml in the source project" if config_file else \
-                "write a torch2paddle.yaml in the source project (see examples/mobilenetv3_ref) or pass --model/--input-shape"
+            if config_file:
+                hint = "add them to torch2paddle.yaml in the source project"
+            elif missing == ["model"]:
+                hint = "pass --model PKG.MODULE:FACTORY and --input-shape, or write a torch2paddle.yaml"
+            else:  # loss, data, metric: only a config can say them
+                hint = "write a torch2paddle.yaml in the source project (see examples/mobilenetv3_ref)"
             skipped[step] = f"needs {', '.join(missing)} in the config: {hint}"
             if "model" in missing and notes.get("model") is None and "model" not in cfg:
                 skipped[step] += " (no model factory found)" if not model_cfg.get("factory") else " (no input shape)"
