@@ -3,7 +3,7 @@
 * ``full_dtype``: ``torch.full(size, 3)`` is int64 (torch infers the dtype
   from the fill value: int -> int64, bool -> bool, float -> float32);
   ``paddle.full`` makes float32 for any number.  An int literal fill gets
-  ``dtype='int64'``; a float or bool literal needs nothing; any other fill
+  ``dtype="int64"``; a float or bool literal needs nothing; any other fill
   value without ``dtype=`` is refused (its Python type is unknown here).
 * ``randint_range``: ``torch.randint(high, size)`` (two positionals) means
   ``[0, high)``; Paddle's positional order is ``(low, high, shape)``, so the
@@ -48,7 +48,7 @@ def full_dtype(ctx) -> cst.BaseExpression:
         fill = next((a.value for a, n in zip(mapped, names) if n == "fill_value"), None)
         kind = _literal_kind(fill)
         if kind == "int":
-            mapped.append(cst.Arg(value=cst.SimpleString("'int64'"), keyword=cst.Name("dtype"), equal=NO_SPACE_EQUAL))
+            mapped.append(cst.Arg(value=cst.SimpleString('"int64"'), keyword=cst.Name("dtype"), equal=NO_SPACE_EQUAL))
         elif kind not in ("float", "bool"):
             raise ctx.unsupported(
                 "torch infers the dtype from the fill value (int -> int64, bool -> bool, float -> float32) "

@@ -2,7 +2,7 @@
 
 torch has one cast method per dtype and ``type``/``type_as``; Paddle's canonical
 cast is ``astype``.  ``fixed_astype`` takes the dtype from the entry's ``add``
-(``add: {dtype: "'float32'"}``) and writes it positionally.
+(``add: {dtype: '"float32"'}``) and writes it positionally.
 
 Receivers that look like layers (``model.half()``) are refused: these names
 are also ``nn.Module`` methods, and Paddle 3.3.1's ``Layer.astype`` leaves the
@@ -41,7 +41,7 @@ def _astype(ctx, dtype: cst.BaseExpression) -> cst.Call:
 
 @call_rewrite("fixed_astype")
 def fixed_astype(ctx) -> cst.BaseExpression:
-    """``x.float()`` -> ``x.astype('float32')`` (the dtype is the entry's ``add.dtype``)."""
+    """``x.float()`` -> ``x.astype("float32")`` (the dtype is the entry's ``add.dtype``)."""
     if ctx.receiver is None:
         raise ctx.unsupported("a cast method needs a receiver")
     refuse_layer_like(ctx)
