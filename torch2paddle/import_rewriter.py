@@ -107,11 +107,12 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         for imported in scan.imports:
             self.by_statement.setdefault(id(imported.statement), []).append(imported)
         self.forms = forms
+        self.module_level_imports = scan.module_level_imports
         self.output = output
         self.import_nodes = import_nodes
         self.torch_roots = torch_roots
         self.prelude: list[cst.BaseSmallStatement] = []
-        if output.needs_paddle_root and (0, "paddle") not in output.used:
+        if output.needs_paddle_root and (0, "paddle") not in output.used and "paddle" not in scan.module_level_imports:
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name("paddle"))]))
         for root in sorted(leftover_roots):
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
@@ -173,6 +174,9 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             key = (form.module, form.name, form.asname)
             if key in self._emitted:
                 continue
+            if (not form.module and form.asname is None and item.scope == 0
+                    and form.local in self.module_level_imports):
+                continue  # `import paddle` is in the file already (a file converted before)
             self._emitted.add(key)
             new.append(_import_node(form))
         if kept_names:

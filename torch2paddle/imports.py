@@ -71,6 +71,7 @@ class ScanResult:
     param_names: set[str] = field(default_factory=set)  # names some function takes as a parameter
     foreign_modules: set[str] = field(default_factory=set)  # `import paddle` / `import numpy as np`: no tensors
     paddle_names: set[str] = field(default_factory=set)  # names imported from paddle: their results are Paddle's
+    module_level_imports: set[str] = field(default_factory=set)  # `import x` outside functions: `paddle` bound already?
 
 
 class ImportScanner(cst.CSTVisitor):
@@ -92,6 +93,8 @@ class ImportScanner(cst.CSTVisitor):
             if root not in self.roots:
                 self._bind(alias.evaluated_alias or root)
                 self.result.foreign_modules.add(alias.evaluated_alias or root)
+                if not self._function_stack:
+                    self.result.module_level_imports.add(alias.evaluated_alias or root)
                 if root == "paddle":
                     self.result.paddle_names.add(alias.evaluated_alias or root)
                 continue

@@ -61,6 +61,12 @@ class OutputNames:
             if aliases:
                 yield scope, aliases
 
+    def marks(self) -> tuple[frozenset, bool]:
+        return frozenset(self.used), self.needs_paddle_root
+
+    def restore(self, marks: tuple[frozenset, bool]) -> None:
+        self.used, self.needs_paddle_root = set(marks[0]), marks[1]
+
     def render(self, qualified: str) -> cst.BaseExpression:
         if not qualified.startswith("paddle.") and qualified != "paddle":
             return build_dotted(qualified)  # builtins or stdlib targets
@@ -306,9 +312,11 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             entry = self.lookup(qualified)[0] if qualified else None
             if entry is None or entry.unsupported or entry.rewrite not in CLASS_REWRITES:
                 continue
+            marks = self.output.marks()  # names a refused rewrite rendered must not count as used
             try:
                 converted = CLASS_REWRITES[entry.rewrite](ClassContext(entry, updated, self.output.render))
             except UnsupportedUse as exc:  # the base stays in torch form, spelled out, with the reason
+                self.output.restore(marks)
                 self._unsupported(base.value, qualified, str(exc))
                 bases = list(updated.bases)
                 bases[i] = bases[i].with_changes(value=self._torch_form(qualified))
@@ -517,6 +525,12 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             new = self._method_access(original, updated)
             if new is not None:
                 return new
+        fields = self._tuple_results.get(id(original.value), ())
+        if fields and isinstance(updated.value, cst.Tuple) and len(updated.value.elements) == len(fields) \
+                and key not in self._store and len(updated.slice) == 1 and isinstance(updated.slice[0].slice, cst.Index):
+            index = updated.slice[0].slice.value
+            if isinstance(index, cst.Integer) and int(index.evaluated_value) < len(fields):
+                return updated.value.elements[int(index.evaluated_value)].value  # torch.max(x, 1)[0]: the values
         return updated
 
     def leave_AugAssign(self, original: cst.AugAssign, updated: cst.AugAssign):
@@ -560,11 +574,13 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def _access(self, original, api: str, ctx: AccessContext):
         """Run the entry's access rewrite; None (and a marker) when the use is unsupported."""
         entry = ctx.entry
+        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
             if entry.unsupported:
                 raise UnsupportedUse(entry.unsupported)
             new = ACCESS_REWRITES[entry.rewrite](ctx)
         except UnsupportedUse as exc:
+            self.output.restore(marks)
             self._unsupported(original, api, str(exc))
             return None
         if new is not None:
@@ -596,6 +612,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             reason = entry.unsupported or "only classes deriving from it convert, not direct instances"
             self._unsupported(original, qualified, reason)
             return updated.with_changes(func=self._torch_form(qualified))
+        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
             if entry.rewrite:
                 new = _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](self._context(entry, original, updated)))
@@ -603,6 +620,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 args = map_arguments(entry, updated.args, VALUE_REWRITES)
                 new = _with_args(updated, args, func=self.output.render(entry.target))
         except UnsupportedUse as exc:
+            self.output.restore(marks)
             self._unsupported(original, qualified, str(exc))  # also functools.partial of a torch API
             return updated.with_changes(func=self._torch_form(qualified)) if torch_use else updated
         if torch_use:
@@ -659,6 +677,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             if entry is not None and entry.target and self.is_torch(entry.name):
                 last = entry.name.rsplit(".", 1)[-1]
                 if last[:1].isupper():
+                    if entry.target.rsplit(".", 1)[-1][:1].islower():
+                        return "tensor"  # nn.Parameter(...) -> paddle.create_parameter(...): a tensor
                     return "module" if entry.name.startswith("torch.nn.") and entry.name.count(".") == 2 else None
                 return "tensor" if entry.kind == "callable" else None
             if isinstance(node.func, cst.Attribute) and self._expression_kind(node.func.value) == "tensor":
@@ -766,6 +786,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if entry.unsupported:
             self._unsupported(original, entry.name, entry.unsupported)
             return updated
+        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
             if entry.rewrite:
                 new = _keep_parentheses(
@@ -774,6 +795,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 args = map_arguments(entry, updated.args, VALUE_REWRITES)
                 new = _with_args(updated, args, func=updated.func.with_changes(attr=cst.Name(entry.target_method)))
         except UnsupportedUse as exc:
+            self.output.restore(marks)
             self._unsupported(original, entry.name, str(exc))
             return updated
         if not new.deep_equals(updated):
@@ -828,9 +850,11 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._unsupported(original, label, f"torch defaults of {', '.join(sorted({e.name for e in entries}))} "
                                                f"must be written out, and `{name}` may be bound elsewhere: pass them explicitly")
             return updated
+        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
             results = [map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=with_defaults) for e in entries]
         except UnsupportedUse as exc:
+            self.output.restore(marks)
             self._unsupported(original, label, str(exc))
             return updated
         codes = {tuple(source_of(a) for a in args) for args in results}
