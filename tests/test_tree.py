@@ -195,3 +195,25 @@ def test_all_of_torchvision_converts_without_a_crash_every_output_parses_and_is_
                if ".torch2paddle" not in p.parts
                and p.read_bytes() != (tmp_path / "again" / p.relative_to(tmp_path / "out")).read_bytes()]
     assert not changed, f"a second conversion changed {len(changed)} files: {changed[:10]}"
+
+
+def _torch_subpackage(name: str) -> Path | None:
+    spec = importlib.util.find_spec("torch")  # located without importing torch
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / name
+    return path if path.is_dir() else None
+
+
+@pytest.mark.parametrize("subpackage", ["optim", "distributions"])
+def test_torch_own_sources_convert_idempotently(tmp_path, subpackage):
+    """torch's own code is dense in tensor methods: a second conversion must leave every file as it is."""
+    src = _torch_subpackage(subpackage)
+    if src is None:
+        pytest.skip("torch is not installed")
+    first = convert_tree(src, tmp_path / "once", jobs=2)
+    assert not first.errors, [f"{f.path}: {f.error}" for f in first.errors]
+    convert_tree(tmp_path / "once", tmp_path / "twice", jobs=2)
+    changed = [p.name for p in sorted((tmp_path / "once").rglob("*.py"))
+               if p.read_bytes() != (tmp_path / "twice" / p.relative_to(tmp_path / "once")).read_bytes()]
+    assert not changed, f"a second conversion changed {changed}"
