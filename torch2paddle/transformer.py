@@ -121,6 +121,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._access_roots: set[int] = set()  # outermost subscripts of method-attribute accesses
         self._claimed: set[int] = set()  # their inner parts, rewritten as a whole
         self._chained: dict[int, str] = {}  # id(call) -> the method called on its result
+        # True/False literals a constant rewrite produced (not the user's), held so that their ids stay theirs
+        self._constants: dict[int, cst.CSTNode] = {}
         self._class_bases: set[int] = set()  # base-class expressions: one with a class rewrite waits for its class
         self._method_uses: set[int] = set()  # unsupported uses left as `x.method(...)`: no torch import needed
         self._loop_iters: set[int] = set()  # `for x in obj.attr:` iterables of method-attribute entries
@@ -627,7 +629,39 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._record(original, qualified, entry.target)
         if self.torch_init and entry.torch_init and isinstance(new, cst.Call):
             new = self._with_torch_init(entry, updated, new)
+        if entry.rewrite == "constant":
+            self._constants[id(new)] = new  # folded by the boolean operators around it
         return new
+
+    # -- literals a constant rewrite produced (torch.jit.is_scripting() -> False) -------------------
+    def _is_constant(self, node: cst.CSTNode) -> bool:
+        return self._constants.get(id(node)) is node
+
+    def leave_UnaryOperation(self, original, updated) -> cst.BaseExpression:
+        if isinstance(updated.operator, cst.Not) and self._is_constant(updated.expression):
+            folded = cst.Name("True" if updated.expression.value == "False" else "False")
+            self._constants[id(folded)] = folded
+            return _keep_parentheses(updated, folded)
+        return updated
+
+    def leave_IfExp(self, original, updated) -> cst.BaseExpression:
+        if self._is_constant(updated.test):  # `a if torch.jit.is_scripting() else b` -> b
+            return _keep_parentheses(updated, updated.body if updated.test.value == "True" else updated.orelse)
+        return updated
+
+    def leave_BooleanOperation(self, original, updated) -> cst.BaseExpression:
+        """``False and x`` -> ``False``, ``True and x`` -> ``x``, ``True or x`` -> ``True``, ``False or x``
+        -> ``x`` for a left operand the converter made constant (the right one is never evaluated or is
+        the value); a constant on the right is left alone: ``x and True`` is not ``x``."""
+        left = updated.left
+        if not self._is_constant(left):
+            return updated
+        truth = left.value == "True"
+        keep_left = (not truth) if isinstance(updated.operator, cst.And) else truth
+        result = left if keep_left else updated.right
+        if keep_left:
+            self._constants[id(result)] = result
+        return _keep_parentheses(updated, result)
 
     def _with_torch_init(self, entry: ApiEntry, updated: cst.Call, new: cst.Call) -> cst.Call:
         """The converted layer call with torch's default initialisation written out (``torch_init``)."""
