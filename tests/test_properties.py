@@ -32,6 +32,9 @@ CALLS = [
     ("t", "{t}.nn.Linear(8, 4)", "torch.nn.Linear"),
     ("t", "{t}.nn.functional.relu({x})", "torch.nn.functional.relu"),
     ("t", "{t}.no_such_api({x})", "torch.no_such_api"),
+    ("t", "{t}.max({x}, 1).values", "torch.max"),
+    ("t", "{t}.sort({x}, 0)[1]", "torch.sort"),
+    ("t", "1 if not {t}.jit.is_scripting() and {x} is not None else 0", "torch.jit.is_scripting"),
     ("nn", "{nn}.Conv2d(3, 8, 3, stride=2, padding=1, bias=False)", "torch.nn.Conv2d"),
     ("nn", "{nn}.Conv2d(in_channels=3, out_channels=8, kernel_size=3)", "torch.nn.Conv2d"),
     ("nn", "{nn}.Linear(16, 4)", "torch.nn.Linear"),
@@ -46,7 +49,7 @@ CALLS = [
 ]
 CALLS = [c for c in CALLS if c[2] in TABLES.apis or c[2].endswith("no_such_api")]
 METHOD_CHAINS = ["{x}.view(-1)", "{x}.view({x}.size(0), -1)", "{x}.sum(dim=1).mean()", "{x}.permute(0, 2, 1)",
-                 "{x}.detach().cpu()", "{x}.float()"]
+                 "{x}.detach().cpu()", "{x}.float()", "{x}.eq({x}).sum()", "{x}.max(1)[0]", "{x}.numel()"]
 IMPORTS = {
     "t": ["import torch", "import torch as T"],
     "nn": ["import torch.nn as nn", "from torch import nn", "import torch.nn as tnn"],
