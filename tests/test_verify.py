@@ -254,10 +254,10 @@ def test_init_step_names_default_init_and_torch_init_fixes_it(tmp_path):
                    "self.fc(self.conv(x).mean((2, 3)).repeat(1, 4))", "wide_net")
     plain = tmp_path / "plain" / "widenet"
     convert_tree(src, plain, jobs=1)
-    result = verify(plain, "init", model="widenet.net:wide_net", input_shape=[2, 8, 6, 6])
+    result = verify(plain, "init", model="widenet.net:wide_net")
     init = _step(result, "init")
     assert init.status == "failed" and "--torch-init" in init.detail, init.detail
     faithful = tmp_path / "faithful" / "widenet"
     convert_tree(src, faithful, jobs=1, torch_init=True)
     assert "KaimingUniform" in (faithful / "net.py").read_text()
-    assert _step(verify(faithful, "init", model="widenet.net:wide_net", input_shape=[2, 8, 6, 6]), "init").status == "passed"
+    assert _step(verify(faithful, "init", model="widenet.net:wide_net"), "init").status == "passed"

@@ -33,10 +33,12 @@ DEFAULT_THRESHOLDS = {
     "init": 0.1, "backward": 1e-5, "train": 1e-3, "perf": 2.0,
 }
 # what each step needs from the config
-NEEDS = {
-    "weights": ("model",), "forward": ("model",), "data": ("data",), "metric": ("metric", "num_classes"),
-    "loss": ("loss", "num_classes"), "init": ("model",), "backward": ("model", "loss", "num_classes"),
-    "train": ("model", "loss", "data", "metric"), "perf": ("model", "loss", "num_classes"),
+NEEDS = {  # "input_shape": the model's fake input (init builds models only)
+    "weights": ("model", "input_shape"), "forward": ("model", "input_shape"), "data": ("data",),
+    "metric": ("metric", "num_classes"), "loss": ("loss", "num_classes"), "init": ("model",),
+    "backward": ("model", "input_shape", "loss", "num_classes"),
+    "train": ("model", "input_shape", "loss", "data", "metric"),
+    "perf": ("model", "input_shape", "loss", "num_classes"),
 }
 DEPENDS = {"forward": "weights", "backward": "weights", "train": "weights", "perf": "weights"}
 
@@ -157,10 +159,11 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
             notes["model"] = f"no config: using the model factory {candidates[0]} (found: {', '.join(candidates)})"
     if input_shape:
         model_cfg["input_shape"] = list(input_shape)
-    if model_cfg.get("factory") and model_cfg.get("input_shape"):
+    if model_cfg.get("factory"):
         model_cfg.setdefault("kwargs", {})
         model_cfg.setdefault("input_dtype", "float32")
         cfg["model"] = model_cfg
+        cfg["input_shape"] = bool(model_cfg.get("input_shape"))
     data = user.get("data")
     if data:
         data = dict(data)
@@ -189,13 +192,15 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
         if missing:
             if config_file:
                 hint = "add them to torch2paddle.yaml in the source project"
-            elif missing == ["model"]:
+            elif missing == ["input_shape"]:
+                hint = "pass --input-shape (e.g. 2,3,224,224), or write a torch2paddle.yaml"
+            elif set(missing) <= {"model", "input_shape"}:
                 hint = "pass --model PKG.MODULE:FACTORY and --input-shape, or write a torch2paddle.yaml"
             else:  # loss, data, metric: only a config can say them
                 hint = "write a torch2paddle.yaml in the source project (see examples/mobilenetv3_ref)"
             skipped[step] = f"needs {', '.join(missing)} in the config: {hint}"
-            if "model" in missing and notes.get("model") is None and "model" not in cfg:
-                skipped[step] += " (no model factory found)" if not model_cfg.get("factory") else " (no input shape)"
+            if "model" in missing and notes.get("model") is None:
+                skipped[step] += " (no model factory found)"
     for step, dependency in DEPENDS.items():
         if step in wanted and dependency in skipped and step not in skipped:
             skipped[step] = f"the {dependency} step was skipped"
