@@ -216,6 +216,8 @@ def test_without_config_runs_what_it_can(tmp_path):
     statuses = {s.step: s.status for s in result.steps}
     assert statuses["weights"] == "passed" and statuses["forward"] == "passed"
     assert statuses["data"] == "skipped"
+    assert result.exit_code == EXIT_CANNOT_RUN  # --steps named data, and it could not run
+    assert verify(out, "weights,forward", input_shape=[2, 8]).exit_code == EXIT_PASSED
     nothing = verify(out, "data")
     assert nothing.exit_code == EXIT_CANNOT_RUN
 

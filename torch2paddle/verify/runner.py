@@ -251,10 +251,13 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
                 break
     ordered = [results[s] for s in STEPS if s in results]
     requested = [r for r in ordered if r.step in plan.steps]
+    named_but_skipped = [s for s in (steps or []) if s in plan.skipped]  # --steps named it, it could not run
     if not requested:
         code = EXIT_CANNOT_RUN
     elif any(r.status in ("failed", "error") for r in requested):
         code = EXIT_FAILED
+    elif named_but_skipped:
+        code = EXIT_CANNOT_RUN
     else:
         code = EXIT_PASSED
     return VerifyResult(str(plan.harness), ordered, side_seconds, import_seconds,
@@ -322,7 +325,9 @@ def run_from_cli(args) -> int:
     if args.report:
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
         Path(args.report).write_text(json.dumps(result.to_dict(), indent=2))
+    ran = any(r.status not in ("skipped",) for r in result.steps)
     verdict = {EXIT_PASSED: "[green]PASSED[/green]", EXIT_FAILED: "[red]FAILED[/red]",
-               EXIT_CANNOT_RUN: "[yellow]NOTHING RAN[/yellow]"}[result.exit_code]
+               EXIT_CANNOT_RUN: "[yellow]INCOMPLETE: a step named in --steps could not run[/yellow]" if ran
+               else "[yellow]NOTHING RAN[/yellow]"}[result.exit_code]
     console.print(f"verify: {verdict}")
     return result.exit_code
