@@ -93,10 +93,20 @@ def linear_init(ctx) -> dict[str, cst.BaseExpression | None]:
 
 @init_rewrite("conv_init")
 def conv_init(ctx) -> dict[str, cst.BaseExpression | None]:
-    channels, kernel = ctx.args.get("in_channels"), ctx.args.get("kernel_size")
+    return _conv(ctx, "in_channels")
+
+
+@init_rewrite("conv_transpose_init")
+def conv_transpose_init(ctx) -> dict[str, cst.BaseExpression | None]:
+    """Transposed convolutions keep the weight as [in, out/groups, *k]: torch's fan-in is out/groups * k."""
+    return _conv(ctx, "out_channels")
+
+
+def _conv(ctx, fan_in_channels: str) -> dict[str, cst.BaseExpression | None]:
+    channels, kernel = ctx.args.get(fan_in_channels), ctx.args.get("kernel_size")
     if channels is None or kernel is None:
         return {}
-    dims = int(ctx.entry.name[-2])  # torch.nn.Conv1d / Conv2d / Conv3d
+    dims = int(ctx.entry.name[-2])  # torch.nn.Conv1d / Conv2d / Conv3d / ConvTranspose2d ...
     groups = ctx.args.get("groups")
     per_group = channels if groups is None or _int(groups) == 1 else cst.BinaryOperation(
         left=_atom(channels), operator=cst.FloorDivide(whitespace_before=cst.SimpleWhitespace(" "),
