@@ -107,12 +107,12 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         for imported in scan.imports:
             self.by_statement.setdefault(id(imported.statement), []).append(imported)
         self.forms = forms
-        self.module_level_imports = scan.module_level_imports
+        self.module_level_imports = scan.module_level_imports  # `import paddle` already in the file?
         self.output = output
         self.import_nodes = import_nodes
         self.torch_roots = torch_roots
         self.prelude: list[cst.BaseSmallStatement] = []
-        if output.needs_paddle_root and (0, "paddle") not in output.used and "paddle" not in scan.module_level_imports:
+        if output.needs_paddle_root and (0, "paddle") not in output.used and "paddle" not in self.module_level_imports:
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name("paddle"))]))
         for root in sorted(leftover_roots):
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
@@ -184,6 +184,19 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             new.insert(0, stmt.with_changes(names=[*kept_names[:-1], last]))
         return _merge(new)
 
+    def _replaced(self, smalls) -> list[cst.BaseSmallStatement] | None:
+        """The small statements of one line with its tracked imports rewritten; None when none changed."""
+        flat: list[cst.BaseSmallStatement] = []
+        changed = False
+        for small in smalls:
+            replacement = self._replacement(small, id(small)) if id(small) in self.import_nodes else None
+            if replacement is None:
+                flat.append(small)
+            else:
+                changed = True
+                flat.extend(replacement)
+        return flat if changed else None
+
     def _rewrite_body(self, body) -> list:
         # one import per block: `try: import torch / except: ...` needs its import in both branches
         self._emitted = set()
@@ -200,19 +213,10 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             if not isinstance(stmt, cst.SimpleStatementLine) or not any(id(s) in self.import_nodes for s in stmt.body):
                 out.append(stmt)
                 continue
-            new_small: list[list[cst.BaseSmallStatement]] = []
-            changed = False
-            for small in stmt.body:
-                replacement = self._replacement(small, id(small)) if id(small) in self.import_nodes else None
-                if replacement is None:
-                    new_small.append([small])
-                else:
-                    changed = True
-                    new_small.append(replacement)
-            if not changed:
+            flat = self._replaced(stmt.body)
+            if flat is None:
                 out.append(stmt)
                 continue
-            flat = [s for group in new_small for s in group]
             if not flat:
                 carry = list(stmt.leading_lines)
                 continue
@@ -234,21 +238,12 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             body = [cst.SimpleStatementLine(body=[cst.Pass()])]
         return updated.with_changes(body=body)
 
-
     def leave_SimpleStatementSuite(self, original: cst.SimpleStatementSuite,
                                    updated: cst.SimpleStatementSuite) -> cst.SimpleStatementSuite:
         # `if cond: from torch import nn`: the imports share one line with their statement
-        flat: list[cst.BaseSmallStatement] = []
-        changed = False
         self._emitted = set()
-        for small in updated.body:
-            replacement = self._replacement(small, id(small)) if id(small) in self.import_nodes else None
-            if replacement is None:
-                flat.append(small)
-            else:
-                changed = True
-                flat.extend(replacement)
-        if not changed:
+        flat = self._replaced(updated.body)
+        if flat is None:
             return updated
         if not flat:
             flat = [cst.Pass()]

@@ -91,12 +91,13 @@ class ImportScanner(cst.CSTVisitor):
                 continue
             root = full.split(".", 1)[0]
             if root not in self.roots:
-                self._bind(alias.evaluated_alias or root)
-                self.result.foreign_modules.add(alias.evaluated_alias or root)
+                bound = alias.evaluated_alias or root
+                self._bind(bound)
+                self.result.foreign_modules.add(bound)
                 if not self._function_stack:
-                    self.result.module_level_imports.add(alias.evaluated_alias or root)
+                    self.result.module_level_imports.add(bound)
                 if root == "paddle":
-                    self.result.paddle_names.add(alias.evaluated_alias or root)
+                    self.result.paddle_names.add(bound)
                 continue
             if alias.asname is not None:
                 local, qualified = alias.evaluated_alias, full

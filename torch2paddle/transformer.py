@@ -22,6 +22,7 @@ from .imports import ScanResult, build_dotted, dotted_name
 from .positions import start_positions
 from .report import MARKER, ApiUse
 from .rewrites import ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, INIT_REWRITES, VALUE_REWRITES
+from .rewrites._support import keyword
 from .tables import ApiEntry, Tables
 
 _OWNER_BY_PREFIX = {"torch.Tensor.": "tensor", "torch.nn.Module.": "module", "torch.optim.Optimizer.": "optimizer"}
@@ -128,10 +129,6 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._loop_iters: set[int] = set()  # `for x in obj.attr:` iterables of method-attribute entries
         # converted calls whose torch result is a named tuple: id(original call) -> its field names
         self._tuple_results: dict[int, tuple[str, ...]] = {}
-        self._entries_by_name = {
-            e.name: e for e in [*tables.apis.values(), *(e for es in tables.methods.values() for e in es)]
-            if e.result_fields
-        }
         self._attribute_methods = {
             name for name, es in tables.methods.items() if any(e.kind == "attribute" for e in es)
         }
@@ -195,7 +192,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def _record(self, node: cst.CSTNode, api: str, target: str | None) -> None:
         self._add_use(node, ApiUse(api, 0, 0, True, target))
         if isinstance(node, cst.Call):
-            entry = self._entries_by_name.get(api)
+            entry = self.tables.apis.get(api) or next(
+                (e for e in self.tables.lookup_method(api.rsplit(".", 1)[-1]) if e.name == api), None)
             if entry is not None and entry.result_fields:
                 self._tuple_results[id(node)] = entry.result_fields
 
@@ -234,9 +232,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def _is_method_use(self, node: cst.CSTNode) -> bool:
         """``x.split(n)`` / ``bn.num_batches_tracked``: left as written, it needs no torch import."""
         func = node.func if isinstance(node, cst.Call) else node
-        if isinstance(func, cst.Subscript):
-            while isinstance(func, cst.Subscript):
-                func = func.value
+        while isinstance(func, cst.Subscript):
+            func = func.value
         return isinstance(func, cst.Attribute) and self.qualify(func.value) is None and \
             self.qualify(func) is None
 
@@ -407,11 +404,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             fields = self._tuple_names[-1].get(original.value.value, ())  # r = torch.max(x, 1); r.values
         if original.attr.value in fields and key not in self._call_funcs and key not in self._store:
             # torch.max(x, 1).values: Paddle returns a plain tuple, in the same order
-            position = fields.index(original.attr.value)
-            if isinstance(updated.value, cst.Tuple) and len(updated.value.elements) == len(fields):
-                return updated.value.elements[position].value  # (paddle.max(x, 1), paddle.argmax(x, 1)).values
-            index = cst.Index(value=cst.Integer(str(position)))
-            return cst.Subscript(value=updated.value, slice=[cst.SubscriptElement(slice=index)])
+            return _tuple_field(updated.value, fields, fields.index(original.attr.value))
         if key in self._inner or key in self._call_funcs or key in self._claimed:
             return updated
         if original.attr.value in self._attribute_methods and key not in self._store:
@@ -528,11 +521,11 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             if new is not None:
                 return new
         fields = self._tuple_results.get(id(original.value), ())
-        if fields and isinstance(updated.value, cst.Tuple) and len(updated.value.elements) == len(fields) \
-                and key not in self._store and len(updated.slice) == 1 and isinstance(updated.slice[0].slice, cst.Index):
+        if fields and isinstance(updated.value, cst.Tuple) and key not in self._store \
+                and len(updated.slice) == 1 and isinstance(updated.slice[0].slice, cst.Index):
             index = updated.slice[0].slice.value
             if isinstance(index, cst.Integer) and int(index.evaluated_value) < len(fields):
-                return updated.value.elements[int(index.evaluated_value)].value  # torch.max(x, 1)[0]: the values
+                return _tuple_field(updated.value, fields, int(index.evaluated_value))  # torch.max(x, 1)[0]
         return updated
 
     def leave_AugAssign(self, original: cst.AugAssign, updated: cst.AugAssign):
@@ -679,9 +672,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                                             and "bias_attr" in extra)]
         if len(kept) != len(new.args):
             new = new.with_changes(args=fix_commas(list(new.args), kept))
-        added = [cst.Arg(keyword=cst.Name(name), value=value,
-                         equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
-                 for name, value in extra.items() if value is not None and (name == "bias_attr" or name not in given)]
+        added = [keyword(name, value) for name, value in extra.items()
+                 if value is not None and (name == "bias_attr" or name not in given)]
         return append_args(new, added)
 
     # -- light type inference for method receivers ---------------------------
@@ -776,7 +768,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             known = self._types[-1].get(receiver.value)
             if known:
                 return known
-            if receiver.value in self.scan.foreign_modules or receiver.value in self.scan.paddle_names:
+            if self._foreign_name(receiver.value):
                 return "other"  # paddle.matmul(...) in a file converted twice is no Tensor.matmul
             values = self.scan.bound_values.get(receiver.value)
             if values and all(_is_plain_python(v) for v in values):
@@ -788,14 +780,17 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             root = receiver
             while isinstance(root, cst.Attribute):
                 root = root.value
-            if isinstance(root, cst.Name) and (root.value in self.scan.foreign_modules
-                                               or root.value in self.scan.paddle_names):
+            if isinstance(root, cst.Name) and self._foreign_name(root.value):
                 return "other"
         if isinstance(receiver, cst.Call):
             name = dotted_name(receiver.func)
             if name is not None and name.split(".", 1)[0] in self.scan.paddle_names:
                 return "other"  # nn.Conv2D(...) from paddle (a second conversion): already Paddle's
         return self._expression_kind(receiver)
+
+    def _foreign_name(self, name: str) -> bool:
+        """A name an import binds to another library's module (numpy, paddle) or to something from paddle."""
+        return name in self.scan.foreign_modules or name in self.scan.paddle_names
 
     def _method_call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func = original.func
@@ -923,6 +918,14 @@ def _with_args(call: cst.Call, args: list[cst.Arg], **changes) -> cst.Call:
     if not args:
         changes["whitespace_before_args"] = cst.SimpleWhitespace("")
     return call.with_changes(args=args, **changes)
+
+
+def _tuple_field(value: cst.BaseExpression, fields: tuple[str, ...], position: int) -> cst.BaseExpression:
+    """Element ``position`` of a converted call's result: the element itself when the conversion wrote the
+    tuple out (``(paddle.max(x, 1), paddle.argmax(x, 1))``), else ``value[position]``."""
+    if isinstance(value, cst.Tuple) and len(value.elements) == len(fields):
+        return value.elements[position].value
+    return cst.Subscript(value=value, slice=[cst.SubscriptElement(slice=cst.Index(value=cst.Integer(str(position))))])
 
 
 def _keep_parentheses(old: cst.CSTNode, new):

@@ -19,24 +19,16 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ..arguments import fix_commas
 from . import init_rewrite
+from ._support import keyword
 
 
 def _kaiming(ctx, fan_in: cst.BaseExpression | None = None) -> cst.Call:
-    args = [] if fan_in is None else [_kw("fan_in", fan_in)]
+    args = [] if fan_in is None else [keyword("fan_in", fan_in)]
     five = cst.BinaryOperation(left=cst.Integer("5"), operator=cst.Power(), right=cst.Float("0.5"))
-    args += [_kw("negative_slope", five), _kw("nonlinearity", cst.SimpleString('"leaky_relu"'))]
-    return cst.Call(func=ctx.render("paddle.nn.initializer.KaimingUniform"), args=_commas(args))
-
-
-def _kw(name: str, value: cst.BaseExpression) -> cst.Arg:
-    empty = cst.SimpleWhitespace("")
-    return cst.Arg(keyword=cst.Name(name), value=value, equal=cst.AssignEqual(empty, empty))
-
-
-def _commas(args: list[cst.Arg]) -> list[cst.Arg]:
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    return [a.with_changes(comma=comma) for a in args[:-1]] + args[-1:]
+    args += [keyword("negative_slope", five), keyword("nonlinearity", cst.SimpleString('"leaky_relu"'))]
+    return cst.Call(func=ctx.render("paddle.nn.initializer.KaimingUniform"), args=fix_commas([], args))
 
 
 def _int(node: cst.BaseExpression | None) -> int | None:
@@ -121,5 +113,5 @@ def _conv(ctx, fan_in_channels: str) -> dict[str, cst.BaseExpression | None]:
 @init_rewrite("embedding_init")
 def embedding_init(ctx) -> dict[str, cst.BaseExpression | None]:
     normal = cst.Call(func=ctx.render("paddle.nn.initializer.Normal"),
-                      args=_commas([_kw("mean", cst.Float("0.0")), _kw("std", cst.Float("1.0"))]))
+                      args=fix_commas([], [keyword("mean", cst.Float("0.0")), keyword("std", cst.Float("1.0"))]))
     return {"weight_attr": normal}
