@@ -224,20 +224,14 @@ def test_unreadable_file(tmp_path, capsys):
 def test_unreadable_file_simulated(tmp_path, capsys, monkeypatch):
     """The same as above where chmod cannot stop the reader (root): reads fail with EACCES."""
     src = make_tree(tmp_path / "src", {"good.py": GOOD, "secret.py": GOOD, "secret.bin": b"\x00\x01"})
-    real_read_bytes, real_open = Path.read_bytes, open
+    real_open = os.open
 
-    def read_bytes(self):
-        if self.name == "secret.py":
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-        return real_read_bytes(self)
-
-    def guarded_open(file, *args, **kwargs):
-        if Path(file).name == "secret.bin":
+    def guarded_open(file, *args, **kwargs):  # every source is opened once, with os.open
+        if Path(file).name.startswith("secret."):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    monkeypatch.setattr(tree, "open", guarded_open, raising=False)
+    monkeypatch.setattr(tree.os, "open", guarded_open)
     code, report, text = _cli(src, tmp_path / "out", "--jobs", "1", capsys=capsys)
     assert code == EXIT_FILE_ERRORS
     for name in ("secret.py", "secret.bin"):

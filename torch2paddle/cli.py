@@ -14,6 +14,13 @@ EXIT_USAGE = 2  # bad arguments, SRC/OUT unusable, malformed mapping table
 EXIT_UNSUPPORTED = 3  # --strict and unsupported uses remain
 SUMMARY_APIS = 30  # rows of the unsupported-API table in the summary (the report has them all)
 EXIT_INTERRUPTED = 130  # Ctrl-C: files written so far are complete (atomic writes), the rest is not there
+EXIT_TERMINATED = 143  # SIGTERM (CI cancellation, docker stop): handled exactly like Ctrl-C
+_STOPPED = {  # what an interrupted command leaves behind, by command
+    "convert": "files written so far are complete and temp files are removed; rerun with --force to finish",
+    "verify": "the step processes were stopped; nothing is left running",
+    "weights": "nothing was written",
+    "mappings": "nothing was written",
+}
 
 
 def _console(stderr: bool = False):
@@ -76,7 +83,10 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .signals import Terminated, handle_sigterm
+
     args = build_parser().parse_args(argv)
+    handle_sigterm()
     try:
         if args.command == "convert":
             return cmd_convert(args)
@@ -88,8 +98,11 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_verify(args)
         if args.command == "mappings":
             return cmd_mappings(args)
+    except Terminated:
+        _console(stderr=True).print(f"[red]terminated[/red] (SIGTERM): {_STOPPED[args.command]}")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        _console(stderr=True).print("[red]interrupted[/red]: files written so far are complete; rerun with --force to finish")
+        _console(stderr=True).print(f"[red]interrupted[/red]: {_STOPPED[args.command]}")
         return EXIT_INTERRUPTED
     return EXIT_USAGE
 
@@ -123,9 +136,7 @@ def cmd_convert(args) -> int:
         else:
             report = convert_tree(args.src, args.out, **options)
     except (TreeError, TableError) as exc:
-        from rich.markup import escape
-
-        _console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
+        _console(stderr=True).print(f"[red]error:[/red] {_safe(str(exc))}", soft_wrap=True)
         return EXIT_USAGE
     print_summary(report, _console())
     if args.report:
@@ -134,8 +145,8 @@ def cmd_convert(args) -> int:
         try:
             atomic_write(Path(args.report), json.dumps(report.to_dict(), indent=2).encode())
         except OSError as exc:
-            _console(stderr=True).print(f"[red]error:[/red] cannot write the report {args.report}: {exc.strerror}",
-                                        soft_wrap=True)
+            _console(stderr=True).print(f"[red]error:[/red] cannot write the report {_safe(args.report)}: "
+                                        f"{exc.strerror}", soft_wrap=True)
             return EXIT_FILE_ERRORS
     if report.errors:
         return EXIT_FILE_ERRORS
@@ -144,11 +155,20 @@ def cmd_convert(args) -> int:
     return EXIT_OK
 
 
+def _safe(text: str) -> str:
+    """Text from file names or messages, ready for rich: control characters escaped, no markup."""
+    from rich.markup import escape
+
+    from .report import printable
+
+    return escape(printable(text))
+
+
 def print_summary(report, console) -> None:
     from rich.table import Table
 
     counts = report.counts()
-    table = Table(title=f"torch2paddle convert {report.source} -> {report.output}", show_header=False)
+    table = Table(title=f"torch2paddle convert {_safe(report.source)} -> {_safe(report.output)}", show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
     table.add_row("files", str(counts["files"]))
@@ -160,18 +180,16 @@ def print_summary(report, console) -> None:
     table.add_row("unsupported", f"[{'red' if counts['unsupported_uses'] else 'green'}]{counts['unsupported_uses']}[/]")
     table.add_row("files with errors", f"[{'red' if counts['errors'] else 'green'}]{counts['errors']}[/]")
     console.print(table)
-    from rich.markup import escape
-
     # one line per file, never wrapped: `grep error` on the output finds the whole message
     skipped = [f for f in report.files if f.status == "skipped"]
     if skipped:
         console.print(f"skipped: {len(skipped)} (not converted, not copied)")
     for f in skipped:
-        console.print(f"[yellow]skipped[/yellow] {escape(f.path)}: {escape(f.error or '')}", soft_wrap=True)
+        console.print(f"[yellow]skipped[/yellow] {_safe(f.path)}: {_safe(f.error or '')}", soft_wrap=True)
     for f in report.errors:
-        console.print(f"[red]error[/red] {escape(f.path)}: {escape(f.error or '')}", soft_wrap=True)
+        console.print(f"[red]error[/red] {_safe(f.path)}: {_safe(f.error or '')}", soft_wrap=True)
     for note in report.notes:
-        console.print(f"note: {escape(note)}", soft_wrap=True)
+        console.print(f"note: {_safe(note)}", soft_wrap=True)
     unsupported = report.unsupported_by_api()
     if unsupported:
         detail = Table(title="unsupported torch APIs (left in torch form, marked in the code)")

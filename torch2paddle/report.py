@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 MARKER = "torch2paddle: unsupported"
+
+
+def printable(text: str) -> str:
+    """``text`` with control and format characters escaped (``\\x1b``, ``\\n``, ``\\u202e``).
+
+    File names come from repositories nobody here wrote: printed raw, an escape
+    sequence could erase summary lines and a newline could split one ``error``
+    line in two.  Printed this way, every path stays on its own greppable line.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or ord(ch) < 0x20:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 @dataclass(frozen=True)

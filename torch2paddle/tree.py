@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import errno
 import fnmatch
-import glob
 import io
 import json
 import multiprocessing
@@ -29,6 +28,7 @@ import stat
 import sys
 import tempfile
 import tokenize
+import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -39,7 +39,13 @@ from typing import Callable, Iterable, Sequence
 from . import requirements
 from .convert import SourceError, convert_source, default_tables, torch_roots_of
 from .report import FileResult, TreeReport
+from .signals import die_with_parent
 from .tables import Tables, load_tables
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: runs cannot prove another run dead, so never sweep
+    fcntl = None  # type: ignore[assignment]
 
 MANIFEST_DIR = ".torch2paddle"
 CONFIG_NAME = "torch2paddle.yaml"
@@ -55,6 +61,7 @@ class FileOptions:
 
     max_bytes: int = MAX_SOURCE_BYTES  # a larger file that uses torch is copied unchanged and reported
     torch_init: bool = False  # write torch's default initialisation on layers (convert --torch-init)
+    temp_dir: str | None = None  # this run's folder for temp files (see _RunFolder)
 
 
 class TreeError(Exception):
@@ -100,15 +107,31 @@ def _join(root: str, name: str) -> str:
 
 @dataclass
 class _Walk:
-    files: list[tuple[str, Path]]  # (relative posix path, path), sorted
-    problems: list[FileResult]  # folders that cannot be read, links to folders (not followed)
+    files: list[tuple[str, Path]]  # (relative posix path, path to read), sorted
+    problems: list[FileResult]  # unreadable folders, links not followed (folders, outside SRC, broken)
+
+
+def _file_link(rel: str, path: Path, src_real: str) -> Path | FileResult:
+    """A link to a file is read only where its target stays inside SRC: the path to read, or why not."""
+    target = os.readlink(path)
+    try:
+        os.stat(path)
+    except OSError as exc:
+        reason = "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link"
+        return FileResult(rel, "skipped", error=f"{reason} ({target})")
+    real = os.path.realpath(path)
+    if os.path.commonpath([real, src_real]) != src_real:
+        # a repository can ship `notes.txt -> ~/.ssh/id_rsa`: never opened, so it cannot leak into OUT
+        return FileResult(rel, "skipped", error=f"symbolic link to {target}, outside the source: not read")
+    return Path(real)
 
 
 def _walk(src: Path, exclude: Sequence[str]) -> _Walk:
     walk = _Walk([], [])
     if not src.is_dir():
-        walk.files.append((src.name, src))
+        walk.files.append((src.name, src))  # named by the user: read wherever it points
         return walk
+    src_real = os.path.realpath(src)
 
     def unreadable(exc: OSError) -> None:
         try:
@@ -135,8 +158,16 @@ def _walk(src: Path, exclude: Sequence[str]) -> _Walk:
         dirs[:] = kept
         for name in sorted(files):
             rel = _join(rel_root, name)
-            if not _excluded(rel, exclude):
-                walk.files.append((rel, root_path / name))
+            if _excluded(rel, exclude):
+                continue
+            path = root_path / name
+            if path.is_symlink():
+                found = _file_link(rel, path, src_real)
+                if isinstance(found, FileResult):
+                    walk.problems.append(found)
+                    continue
+                path = found
+            walk.files.append((rel, path))
     return walk
 
 
@@ -146,19 +177,28 @@ def iter_files(src: Path, exclude: Sequence[str] = ()) -> Iterable[tuple[str, Pa
 
 
 # -- writing ------------------------------------------------------------------
-def _temp_pattern(path: Path) -> str:
-    return str(path.parent / f".{glob.escape(path.name)}.*.tmp")
+_TEMP_PREFIX = ".t2p-"  # temp names have a fixed length: a legal 255-byte file name still fits
 
 
-def _atomic(path: Path, fill, mode: int | None) -> None:
-    """Write path through a temp file in its folder, renamed into place: never a half-written file."""
+def _default_mode() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _atomic(path: Path, fill, mode: int | None, temp_dir: str | None = None) -> None:
+    """Write path through a temp file renamed into place: never a half-written file.
+
+    The temp file lives in ``temp_dir`` (a run's own folder under OUT, so that
+    a run can remove exactly its own leftovers) or else beside ``path``.
+    Without ``mode`` the file gets what the umask allows, like any new file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=temp_dir or path.parent, prefix=_TEMP_PREFIX, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fill(fh)
-        if mode is not None:
-            os.chmod(tmp, stat.S_IMODE(mode))
+        os.chmod(tmp, stat.S_IMODE(mode) if mode is not None else _default_mode())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -168,27 +208,100 @@ def _atomic(path: Path, fill, mode: int | None) -> None:
         raise
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    _atomic(path, lambda fh: fh.write(data), mode)
+def atomic_write(path: Path, data: bytes, mode: int | None = None, temp_dir: str | None = None) -> None:
+    _atomic(path, lambda fh: fh.write(data), mode, temp_dir)
 
 
-def atomic_copy(src: Path, path: Path, mode: int) -> None:
-    """Copy src to path byte for byte (streamed, not held in memory), atomically, with src's mode bits."""
+class SourceReadError(OSError):
+    """Reading the source failed while copying it (as opposed to writing OUT)."""
+
+
+def atomic_copy(src: Path | io.BufferedIOBase, path: Path, mode: int, temp_dir: str | None = None) -> None:
+    """Copy src (a path or an open binary file) to path, streamed, atomically, with the given mode bits."""
     def fill(fh) -> None:
-        with open(src, "rb") as inp:
-            shutil.copyfileobj(inp, fh, 1 << 20)
+        inp = open(src, "rb") if isinstance(src, (str, os.PathLike)) else src
+        try:
+            while True:
+                try:
+                    chunk = inp.read(1 << 20)
+                except OSError as exc:
+                    raise SourceReadError(exc.errno, exc.strerror) from exc
+                if not chunk:
+                    break
+                fh.write(chunk)
+        finally:
+            if inp is not src:
+                inp.close()
 
-    _atomic(path, fill, mode)
+    _atomic(path, fill, mode, temp_dir)
 
 
-def _remove_temp_files(paths: Iterable[Path]) -> None:
-    """Remove the temp files of writes that a killed worker left behind."""
-    for path in paths:
-        for tmp in glob.glob(_temp_pattern(path)):
+class _RunFolder:
+    """``OUT/.torch2paddle/tmp/run-*``: this run's temp files, locked while the run (or a worker) lives.
+
+    Every temp file of a run is written here, so an interrupted run removes
+    exactly its own, and a later run removes the folders of runs that are
+    provably dead (their lock is free) but never a concurrent run's.
+    """
+
+    def __init__(self, out: Path):
+        self.base = out / MANIFEST_DIR / "tmp"
+        self.base.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(dir=self.base, prefix="run-"))
+        self._lock = os.open(self.path / "lock", os.O_CREAT | os.O_RDWR | getattr(os, "O_CLOEXEC", 0), 0o600)
+        if fcntl is not None:
+            fcntl.flock(self._lock, fcntl.LOCK_EX)  # held by forked workers too: the fd is inherited
+
+    def sweep_dead_runs(self) -> None:
+        for folder in self.base.glob("run-*"):
+            if folder == self.path or not folder.is_dir() or folder.is_symlink():
+                continue
+            if _run_is_dead(folder):
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def close(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        os.close(self._lock)
+        for folder in (self.base, self.base.parent):
             try:
-                os.unlink(tmp)
+                folder.rmdir()  # only when empty: another run's folder or the manifest stay
             except OSError:
-                pass
+                break
+
+
+def _run_is_dead(folder: Path) -> bool:
+    if fcntl is None:
+        return False  # cannot prove it: leave it
+    try:
+        fd = os.open(folder / "lock", os.O_RDWR)
+    except FileNotFoundError:  # killed between creating the folder and its lock
+        try:
+            return time.time() - folder.stat().st_mtime > 60
+        except OSError:
+            return False
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False  # a live run holds it
+    finally:
+        os.close(fd)
+
+
+def _links_in_out(out: Path, rels: Iterable[str]) -> str | None:
+    """The first folder on the way to an output file that is a symbolic link (writing through it would
+    write outside OUT), or None."""
+    folders = {MANIFEST_DIR, f"{MANIFEST_DIR}/tmp"}
+    for rel in rels:
+        parts = rel.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            folders.add("/".join(parts[:i]))
+    for folder in sorted(folders):
+        if (out / folder).is_symlink():
+            return folder
+    return None
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -216,9 +329,10 @@ _WORKER_TABLES: Tables | None = None
 _WORKER_MAPPINGS: tuple[str, ...] | None = None
 
 
-def _init_worker(mapping_files: Sequence[str]) -> None:
+def _init_worker(mapping_files: Sequence[str], parent_pid: int) -> None:
     global _WORKER_TABLES, _WORKER_MAPPINGS
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    die_with_parent(parent_pid)  # a killed convert must not leave workers writing into OUT
     if _WORKER_TABLES is None or _WORKER_MAPPINGS != tuple(mapping_files):
         _WORKER_TABLES = load_tables(mapping_files)  # spawned worker; a forked one inherited the parent's
         _WORKER_MAPPINGS = tuple(mapping_files)
@@ -237,48 +351,53 @@ def convert_file(rel: str, src: str, dst: str, tables: Tables | None = None,
         return FileResult(rel, "error", error=f"internal error ({type(exc).__name__}: {exc})")
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def _convert_file(rel: str, src: Path, dst: Path, tables: Tables | None, options: FileOptions) -> FileResult:
+    # Opened without following a link (the walk already resolved the links it allows) and without
+    # blocking (a FIFO is reported, not waited on); the checks below look at what was opened.
     try:
-        st = src.stat()
+        fd = os.open(src, _OPEN_FLAGS)
     except OSError as exc:
-        if src.is_symlink():
-            reason = "symbolic link loop" if exc.errno == errno.ELOOP else "broken symbolic link"
-            return FileResult(rel, "skipped", error=f"{reason} ({os.readlink(src)})")
+        if exc.errno == errno.ELOOP and os.path.islink(src):
+            return FileResult(rel, "skipped", error=f"symbolic link ({os.readlink(src)}) replaced the file "
+                                                    "during the run: not read")
         return FileResult(rel, "error", error=f"cannot read: {_oserror(exc)}")
-    if not stat.S_ISREG(st.st_mode):
-        return FileResult(rel, "skipped", error="not a regular file")
-    is_python = rel.endswith(".py")
-    if not is_python and not requirements.is_requirements_file(rel):
-        try:
-            atomic_copy(src, dst, st.st_mode)
-        except OSError as exc:
-            if exc.filename == str(src) or not os.access(src, os.R_OK):
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            return FileResult(rel, "skipped", error="not a regular file")
+        is_python = rel.endswith(".py")
+        if not is_python and not requirements.is_requirements_file(rel):
+            try:
+                atomic_copy(fh, dst, st.st_mode, options.temp_dir)
+            except SourceReadError as exc:
                 return FileResult(rel, "error", error=f"cannot read: {_oserror(exc)}")
-            raise
-        return FileResult(rel, "copied")
-    try:
-        data = src.read_bytes()
-    except OSError as exc:
-        return FileResult(rel, "error", error=f"cannot read: {_oserror(exc)}")
+            return FileResult(rel, "copied")
+        try:
+            data = fh.read()
+        except OSError as exc:
+            return FileResult(rel, "error", error=f"cannot read: {_oserror(exc)}")
     if is_python:
         return _convert_python(rel, data, dst, st.st_mode, tables, options)
     try:
         text, encoding = _decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        atomic_write(dst, data, st.st_mode)
+        atomic_write(dst, data, st.st_mode, options.temp_dir)
         return FileResult(rel, "error", error=_decode_error(data, exc) + "; copied unchanged")
     new = requirements.rewrite(text)
     if new == text:
-        atomic_write(dst, data, st.st_mode)
+        atomic_write(dst, data, st.st_mode, options.temp_dir)
         return FileResult(rel, "unchanged")
-    atomic_write(dst, new.encode(encoding), st.st_mode)
+    atomic_write(dst, new.encode(encoding), st.st_mode, options.temp_dir)
     return FileResult(rel, "converted")
 
 
 def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables | None,
                     options: FileOptions) -> FileResult:
     def keep(error: str) -> FileResult:
-        atomic_write(dst, data, mode)
+        atomic_write(dst, data, mode, options.temp_dir)
         return FileResult(rel, "error", error=f"{error}; copied unchanged")
 
     try:
@@ -298,7 +417,7 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
     except Exception as exc:  # a converter bug must not take the tree down with it
         return keep(f"internal error ({type(exc).__name__}: {exc})")
     if not result.changed:
-        atomic_write(dst, data, mode)
+        atomic_write(dst, data, mode, options.temp_dir)
         return FileResult(rel, "unchanged", result.uses)
     problem = _does_not_parse(result.code, rel)
     if problem:  # a converter bug: never write code that does not parse
@@ -307,7 +426,7 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
         encoded = result.code.encode(encoding)
     except UnicodeEncodeError as exc:
         return keep(f"the converted code cannot be written as {encoding}: {exc.reason}")
-    atomic_write(dst, encoded, mode)
+    atomic_write(dst, encoded, mode, options.temp_dir)
     return FileResult(rel, "converted", result.uses)
 
 
@@ -325,8 +444,9 @@ def _convert_chunk(tasks: Sequence[tuple[str, str, str]], options: FileOptions) 
     return [convert_file(rel, src, dst, options=options) for rel, src, dst in tasks]
 
 
-def _isolated_child(conn, task: tuple[str, str, str], mapping_files: Sequence[str], options: FileOptions) -> None:
-    _init_worker(mapping_files)
+def _isolated_child(conn, task: tuple[str, str, str], mapping_files: Sequence[str], options: FileOptions,
+                    parent_pid: int) -> None:
+    _init_worker(mapping_files, parent_pid)
     conn.send(convert_file(*task, options=options))
     conn.close()
 
@@ -377,7 +497,7 @@ def _run_parallel(chunks, jobs, mapping_files, options, emit) -> list[tuple[str,
     """Run the chunks in a process pool; returns the tasks of chunks lost to a crashed worker."""
     lost: list[tuple[str, str, str]] = []
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_mp_context(),
-                               initializer=_init_worker, initargs=(list(mapping_files),))
+                               initializer=_init_worker, initargs=(list(mapping_files), os.getpid()))
     try:
         with warnings.catch_warnings():
             # 3.12+ warns about fork in a process with threads (the pool's own); the workers only convert
@@ -395,8 +515,7 @@ def _run_parallel(chunks, jobs, mapping_files, options, emit) -> list[tuple[str,
                 for result in results:
                     emit(result)
     except BaseException:
-        _stop(pool)
-        _remove_temp_files(Path(dst) for chunk in chunks for _, _, dst in chunk)
+        _stop(pool)  # the run's temp folder (and what a stopped worker left in it) is removed by the caller
         raise
     pool.shutdown(wait=True)
     return lost
@@ -407,7 +526,7 @@ def _run_isolated(tasks, mapping_files, options, emit) -> None:
     ctx = _mp_context()
     for task in tasks:
         receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(target=_isolated_child, args=(send, task, list(mapping_files), options))
+        process = ctx.Process(target=_isolated_child, args=(send, task, list(mapping_files), options, os.getpid()))
         try:
             process.start()
             send.close()
@@ -419,17 +538,15 @@ def _run_isolated(tasks, mapping_files, options, emit) -> None:
         except BaseException:
             process.terminate()
             process.join(timeout=5)
-            _remove_temp_files([Path(task[2])])
             raise
         if result is None:
-            _remove_temp_files([Path(task[2])])
             code = process.exitcode
             how = f"killed by signal {-code}" if code and code < 0 else f"exit status {code}"
             if code == -signal.SIGKILL:
                 how += ", perhaps out of memory"
             result = FileResult(task[0], "error", error=f"the converter crashed on this file ({how}); not written")
             try:
-                atomic_copy(Path(task[1]), Path(task[2]), os.stat(task[1]).st_mode)
+                atomic_copy(Path(task[1]), Path(task[2]), os.stat(task[1]).st_mode, options.temp_dir)
                 result.error = result.error.replace("not written", "copied unchanged")
             except OSError:
                 pass
@@ -450,9 +567,11 @@ def _write_manifest(src: Path, out: Path, report: TreeReport, mapping_files: Seq
     config = (src if src.is_dir() else src.parent) / CONFIG_NAME
     if config.is_file():
         manifest["config"] = str(config.resolve())
-    atomic_write(out / MANIFEST_DIR / "convert.json", json.dumps(manifest, indent=2).encode())
+    atomic_write(out / MANIFEST_DIR / "convert.json", json.dumps(manifest, indent=2).encode(),
+                 temp_dir=options.temp_dir)
     # compact: json's C encoder (indent= falls back to the pure-Python one, several times slower)
-    atomic_write(out / MANIFEST_DIR / "report.json", json.dumps(report.to_dict(), separators=(",", ":")).encode())
+    atomic_write(out / MANIFEST_DIR / "report.json", json.dumps(report.to_dict(), separators=(",", ":")).encode(),
+                 temp_dir=options.temp_dir)
 
 
 def convert_tree(
@@ -475,20 +594,34 @@ def convert_tree(
     the report instead.  On KeyboardInterrupt the workers are stopped, no
     partial file is left in OUT, and the interrupt is re-raised.
     """
-    global _WORKER_TABLES, _WORKER_MAPPINGS
     src_path, out_path = Path(src), Path(out)
     _check_paths(src_path, out_path, force)
     mapping_files = [str(m) for m in mappings]
     tables = load_tables(mapping_files)  # fail early on a bad user table, before any write
-    options = FileOptions(max_file_bytes, torch_init)
     walk = _walk(src_path, exclude)
+    link = _links_in_out(out_path, (rel for rel, _ in walk.files)) if out_path.is_dir() else None
+    if link is not None:
+        raise TreeError(f"{out_path / link} is a symbolic link to {os.readlink(out_path / link)}: torch2paddle "
+                        "never writes through a link in OUT (it could send output outside OUT); remove it")
+    try:
+        out_path.mkdir(parents=True, exist_ok=True)
+        run = _RunFolder(out_path)
+    except OSError as exc:
+        raise TreeError(f"cannot create the output folder {out}: {_oserror(exc)}") from None
+    try:
+        run.sweep_dead_runs()  # temp files of earlier runs that were killed hard
+        return _convert_into(src_path, out_path, walk, tables, mapping_files, jobs, on_file, on_start,
+                             FileOptions(max_file_bytes, torch_init, str(run.path)))
+    finally:
+        run.close()
+
+
+def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, mapping_files: list[str],
+                  jobs: int | None, on_file, on_start, options: FileOptions) -> TreeReport:
+    global _WORKER_TABLES, _WORKER_MAPPINGS
     report = TreeReport(str(src_path), str(out_path))
     if on_start:
         on_start(len(walk.files))
-    try:
-        out_path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise TreeError(f"cannot create the output folder {out}: {_oserror(exc)}") from None
     try:  # a manifest from an earlier run would describe a tree this run may not finish
         (out_path / MANIFEST_DIR / "convert.json").unlink()
     except OSError:
@@ -504,12 +637,7 @@ def convert_tree(
 
     if jobs == 1 or len(tasks) < 4:  # a pool costs more than it saves on a handful of files
         for rel, s, d in tasks:
-            try:
-                result = convert_file(rel, s, d, tables, options)
-            except BaseException:
-                _remove_temp_files([Path(d)])
-                raise
-            emit(result)
+            emit(convert_file(rel, s, d, tables, options))
     else:
         sizes = []
         for _, s, _ in tasks:
