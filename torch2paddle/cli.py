@@ -198,16 +198,24 @@ def print_summary(report, console) -> None:
         detail.add_column("where")
         for api, places in list(unsupported.items())[:SUMMARY_APIS]:  # the most used first
             shown = ", ".join(places[:3]) + (f" (+{len(places) - 3} more)" if len(places) > 3 else "")
-            detail.add_row(escape(api), str(len(places)), escape(shown))
+            detail.add_row(_safe(api), str(len(places)), _safe(shown))
         console.print(detail)
         if len(unsupported) > SUMMARY_APIS:
             console.print(f"... and {len(unsupported) - SUMMARY_APIS} more unsupported APIs: every use is in "
-                          f"{escape(str(Path(report.output) / '.torch2paddle' / 'report.json'))}", soft_wrap=True)
+                          f"{_safe(str(Path(report.output) / '.torch2paddle' / 'report.json'))}", soft_wrap=True)
 
 
 def cmd_weights(args) -> int:
-    from .weights import convert_checkpoint
+    from rich.markup import escape
 
+    from .weights import _same_file, convert_checkpoint
+
+    if _same_file(args.checkpoint, args.output):
+        _console(stderr=True).print(
+            f"[red]error:[/red] output {escape(args.output)} is the input checkpoint {escape(args.checkpoint)}; "
+            "writing it would overwrite the checkpoint, choose another output path"
+        )
+        return EXIT_USAGE
     for folder in args.path:
         sys.path.insert(0, os.path.abspath(folder))
     try:
@@ -218,9 +226,9 @@ def cmd_weights(args) -> int:
     try:
         report = convert_checkpoint(args.checkpoint, args.output, args.model, kwargs)
     except Exception as exc:  # the message names the key or file; a traceback would bury it
-        _console(stderr=True).print(f"[red]error:[/red] {type(exc).__name__}: {exc}")
+        _console(stderr=True).print(f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}")
         return EXIT_FILE_ERRORS
-    _console().print(report.summary())
+    _console().print(report.summary(), markup=False)
     return EXIT_OK
 
 

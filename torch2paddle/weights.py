@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable, Mapping
 __all__ = [
     "WeightReport",
     "WeightConversionError",
+    "CheckpointFileError",
     "FactoryResolutionError",
     "convert_state_dict",
     "load_into_paddle",
@@ -76,6 +77,8 @@ class WeightReport:
     #: key of the checkpoint dict the state dict was taken from (``"model"``, ``"state_dict"``, ...).
     source_key: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: keys of the checkpoint's state dict whose values are not tensors (``"epoch"``, ...): not converted.
+    skipped_entries: list[str] = field(default_factory=list)
 
     @property
     def written(self) -> int:
@@ -90,6 +93,9 @@ class WeightReport:
         ]
         if self.source_key is not None:
             lines.append(f"State dict taken from checkpoint key {self.source_key!r}")
+        if self.skipped_entries:
+            lines.append(f"Skipped non-tensor entries of the state dict: {len(self.skipped_entries)}")
+            lines.extend(f"  {k}" for k in self.skipped_entries)
         if self.stripped_prefix:
             lines.append(f"Stripped prefix {self.stripped_prefix!r} from every key (DataParallel checkpoint)")
         if self.transposed:
@@ -123,6 +129,7 @@ class WeightReport:
             "stripped_prefix": self.stripped_prefix,
             "source_key": self.source_key,
             "notes": list(self.notes),
+            "skipped_entries": list(self.skipped_entries),
             "counts": {
                 "written": self.written,
                 "renamed": len(self.renamed),
@@ -174,6 +181,25 @@ def _rebuild_error(problems, missing, unexpected, mismatched, context):
     return WeightConversionError(
         problems, missing=missing, unexpected=unexpected, mismatched=mismatched, context=context
     )
+
+
+class CheckpointFileError(WeightConversionError):
+    """A checkpoint file cannot be used at all: missing, empty, damaged, not a torch checkpoint, ...
+
+    The message is ``"<path> <reason>"``, e.g. ``"ckpt.pth is empty (0 bytes)"``;
+    ``path`` and ``reason`` are kept as attributes and ``problems`` is ``[(path, reason)]``.
+    """
+
+    def __init__(self, path, reason: str):
+        self.path = os.fspath(path)
+        self.reason = reason
+        self.problems = [(self.path, reason)]
+        self.missing, self.unexpected, self.mismatched = [], [], []
+        self.context = ""
+        Exception.__init__(self, f"{self.path} {reason}")
+
+    def __reduce__(self):
+        return (CheckpointFileError, (self.path, self.reason))
 
 
 class _Problems:
@@ -539,35 +565,164 @@ def resolve_factory(spec: str) -> Callable[..., Any]:
     return obj
 
 
-def _is_state_dict(obj) -> bool:
+def _is_extra_state_key(key: str) -> bool:
+    return key == "_extra_state" or key.endswith("._extra_state")
+
+
+def _split_state_dict(obj) -> tuple[dict, list[str]] | None:
+    """``(state_dict, skipped_keys)`` when ``obj`` is a state dict, else ``None``.
+
+    A state dict is a non-empty mapping with ``str`` keys and at least one
+    tensor value.  Its other values (``"epoch": 7``, ...) are left out and their
+    keys returned as skipped, except module extra state (``..._extra_state``),
+    which stays so that the conversion rules drop it with their reason.
+    """
     import torch
 
+    if not isinstance(obj, Mapping) or not obj or not all(isinstance(k, str) for k in obj):
+        return None
+    if not any(isinstance(v, torch.Tensor) for v in obj.values()):
+        return None
+    state_dict: dict[str, Any] = {}
+    skipped: list[str] = []
+    for key, value in obj.items():
+        if isinstance(value, torch.Tensor) or _is_extra_state_key(key):
+            state_dict[key] = value
+        else:
+            skipped.append(key)
+    return state_dict, skipped
+
+
+def _is_state_dict(obj) -> bool:
+    return _split_state_dict(obj) is not None
+
+
+#: ``torch.save``'s legacy (non-zip) format starts with a pickle of this number.
+_TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+_ZIP_MAGIC = b"PK\x03\x04"
+_DAMAGED = "is not a torch checkpoint or is damaged"
+
+
+def _first_sentence(exc: BaseException, limit: int = 200) -> str:
+    text = str(exc).strip()
+    text = text.splitlines()[0].strip() if text else ""
+    if len(text) > limit:
+        cut = text.find(". ")
+        text = text[: cut + 1] if 0 < cut < limit else text[:limit] + "..."
+    return text
+
+
+def _os_error_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "does not exist (no such file)"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory, not a checkpoint file"
+    return f"cannot be read ({exc.strerror or exc})"
+
+
+def _precheck_checkpoint_file(path: str) -> None:
+    """Refuse what is certainly not a checkpoint before ``torch.load`` sees it."""
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise CheckpointFileError(path, _os_error_reason(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise CheckpointFileError(path, "is a directory, not a checkpoint file")
+    if stat.S_ISREG(st.st_mode) and st.st_size == 0:
+        raise CheckpointFileError(path, "is empty (0 bytes)")
+
+
+def _checkpoint_file_fault(path: str) -> str | None:
+    """What is structurally wrong with a file ``torch.load`` failed on; ``None`` if it looks sound.
+
+    Zip-based checkpoints (``torch.save``'s default) need their central
+    directory, which sits at the end of the file (a truncated file lacks it),
+    and a ``data.pkl`` record; legacy ones start with torch's magic number.
+    """
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError as exc:
+        return _os_error_reason(exc)
+    if size == 0 or not head:
+        return "is empty (0 bytes)"
+    if path.endswith(".safetensors"):
+        return None  # torch.load reads these through the safetensors package; its message says more
+    if head.startswith(_ZIP_MAGIC):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except Exception:  # BadZipFile, or odd values in a damaged directory
+            return (
+                f"{_DAMAGED} (truncated zip archive: it starts like torch.save's zip format but its "
+                f"central directory, stored at the end of the file, is missing or damaged; {size} bytes)"
+            )
+        if any(n.endswith("/constants.pkl") or "/code/" in n for n in names):
+            return (
+                "is a TorchScript archive (torch.jit.save), not a checkpoint of weights; load it with "
+                "torch.jit.load and torch.save its state_dict()"
+            )
+        records = [n for n in names if n == "data.pkl" or n.endswith("/data.pkl")]
+        if not records:
+            return f"{_DAMAGED} (a zip archive without the data.pkl record of torch.save)"
+        try:
+            with zipfile.ZipFile(path) as archive:
+                archive.read(records[0])  # checks its CRC-32; small next to the tensor data
+        except Exception as exc:
+            return f"{_DAMAGED} (its {records[0]} record is damaged: {_first_sentence(exc)})"
+        return None
+    import pickle
+
+    magics = [pickle.dumps(_TORCH_LEGACY_MAGIC, protocol=p) for p in range(2, pickle.HIGHEST_PROTOCOL + 1)]
+    if any(head.startswith(m) for m in magics):
+        return None
+    if any(m.startswith(head) for m in magics):
+        return f"{_DAMAGED} (truncated legacy torch.save file: only {size} bytes)"
+    import tarfile
+
+    try:
+        if tarfile.is_tarfile(path):  # the tar format of torch < 0.4
+            return None
+    except OSError:
+        pass
     return (
-        isinstance(obj, Mapping)
-        and len(obj) > 0
-        and all(isinstance(k, str) for k in obj)
-        and all(isinstance(v, torch.Tensor) for v in obj.values())
+        f"{_DAMAGED} (neither torch.save's zip format nor its legacy format, which starts with "
+        "torch's magic number)"
     )
 
 
-def load_torch_checkpoint(checkpoint_path, *, allow_pickle: bool = False) -> tuple[dict, str | None]:
-    """Load a ``.pth`` file and return ``(state_dict, container_key)``.
+def _load_failure(path: str, exc: Exception) -> CheckpointFileError:
+    """Say in words why ``torch.load`` raised ``exc`` (corrupt and truncated files raise anything)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return CheckpointFileError(path, _os_error_reason(exc))
+    fault = _checkpoint_file_fault(path)
+    if fault is not None:
+        return CheckpointFileError(path, fault)
+    detail = _first_sentence(exc)
+    if isinstance(exc, EOFError) or "EOF" in detail or "truncated" in detail.lower():
+        return CheckpointFileError(path, f"{_DAMAGED} (truncated: {detail or 'the data ends early'})")
+    return CheckpointFileError(path, f"{_DAMAGED} ({type(exc).__name__}: {detail})")
 
-    Uses ``torch.load(map_location="cpu", weights_only=True)``.  A checkpoint
-    that needs full unpickling (e.g. a pickled ``nn.Module`` or custom classes)
-    is only loaded with ``weights_only=False`` when ``allow_pickle=True``,
-    because that executes code from the file.  A dict holding the weights
-    under ``"state_dict"``, ``"model_state_dict"`` or ``"model"`` is unwrapped
-    (the key used is returned); a pickled module gives its ``state_dict()``.
-    """
+
+def _torch_load(path: str, allow_pickle: bool):
     import pickle
 
     import torch
 
-    path = os.fspath(checkpoint_path)
+    _precheck_checkpoint_file(path)
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except MemoryError:
+        raise
     except pickle.UnpicklingError as exc:
+        fault = _checkpoint_file_fault(path)
+        if fault is not None:
+            raise CheckpointFileError(path, fault) from exc
         if not allow_pickle:
             raise WeightConversionError(
                 [
@@ -578,24 +733,79 @@ def load_torch_checkpoint(checkpoint_path, *, allow_pickle: bool = False) -> tup
                     )
                 ]
             ) from exc
-        obj = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # a damaged file makes the unpickler raise IndexError, KeyError, EOFError, ...
+        raise _load_failure(path, exc) from exc
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise _load_failure(path, exc) from exc
+
+
+def _extract_state_dict(obj, path: str) -> tuple[dict, str | None, list[str]]:
+    """``(state_dict, container_key, skipped_keys)`` from what ``torch.load`` returned."""
+    import torch
 
     if isinstance(obj, torch.nn.Module):
-        return dict(obj.state_dict()), None
-    if _is_state_dict(obj):
-        return dict(obj), None
+        return dict(obj.state_dict()), None, []
     if isinstance(obj, Mapping):
+        # A container key wins: a training checkpoint may hold tensors of its own next to the
+        # weights ({"model": sd, "best_acc": tensor(0.9)}) and must not be taken for a state dict.
         for key in CHECKPOINT_CONTAINER_KEYS:
             inner = obj.get(key)
             if isinstance(inner, torch.nn.Module):
-                return dict(inner.state_dict()), key
-            if _is_state_dict(inner):
-                return dict(inner), key
+                return dict(inner.state_dict()), key, []
+            split = _split_state_dict(inner)
+            if split is not None:
+                return split[0], key, split[1]
+        nested = [k for k, v in obj.items() if isinstance(v, torch.nn.Module) or _is_state_dict(v)]
+        split = _split_state_dict(obj)
+        if split is not None and not nested:
+            return split[0], None, split[1]
         keys = ", ".join(repr(k) for k in list(obj)[:20])
-        raise WeightConversionError(
-            [(path, f"no state dict found; top-level keys are {keys} (looked for {CHECKPOINT_CONTAINER_KEYS})")]
-        )
+        desc = f"no state dict found; top-level keys are {keys} (looked for {CHECKPOINT_CONTAINER_KEYS})"
+        if nested:
+            desc += "; tensors are nested under " + ", ".join(repr(k) for k in nested[:20])
+            if split is not None:
+                desc += ", so the top-level tensors are not taken for the weights"
+        raise WeightConversionError([(path, desc)])
     raise WeightConversionError([(path, f"unsupported checkpoint content of type {type(obj).__name__}")])
+
+
+def _load_checkpoint(checkpoint_path, allow_pickle: bool) -> tuple[dict, str | None, list[str]]:
+    path = os.fspath(checkpoint_path)
+    return _extract_state_dict(_torch_load(path, allow_pickle), path)
+
+
+def load_torch_checkpoint(checkpoint_path, *, allow_pickle: bool = False) -> tuple[dict, str | None]:
+    """Load a ``.pth`` file and return ``(state_dict, container_key)``.
+
+    Uses ``torch.load(map_location="cpu", weights_only=True)``.  A checkpoint
+    that needs full unpickling (e.g. a pickled ``nn.Module`` or custom classes)
+    is only loaded with ``weights_only=False`` when ``allow_pickle=True``,
+    because that executes code from the file.  A dict holding the weights
+    under ``"state_dict"``, ``"model_state_dict"`` or ``"model"`` is unwrapped
+    (the key used is returned; such a key wins over tensors at the top level);
+    a pickled module gives its ``state_dict()``.  Non-tensor entries of the
+    state dict (``"epoch": 7``, ...) are left out.
+
+    A missing, empty, truncated or otherwise damaged file raises
+    :class:`CheckpointFileError` saying what is wrong with it.
+    """
+    state_dict, source_key, _ = _load_checkpoint(checkpoint_path, allow_pickle)
+    return state_dict, source_key
+
+
+def _same_file(a, b) -> bool:
+    """Whether paths ``a`` and ``b`` name the same file (links resolved; hard links when both exist)."""
+    a, b = os.fspath(a), os.fspath(b)
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _atomic_paddle_save(obj, output_path) -> None:
@@ -638,8 +848,15 @@ def convert_checkpoint(
     the Paddle model: the converted weights are then checked against it and
     loaded into it before anything is written.  The output is written
     atomically (temporary file in the same directory + ``os.replace``) and can
-    be read with ``paddle.load`` + ``set_state_dict``.
+    be read with ``paddle.load`` + ``set_state_dict``.  An ``output_path``
+    naming the checkpoint itself (links resolved) raises :class:`CheckpointFileError`
+    before anything is loaded.  Non-tensor entries of the state dict are listed
+    in ``report.skipped_entries``.
     """
+    if _same_file(checkpoint_path, output_path):
+        raise CheckpointFileError(
+            output_path, "is the input checkpoint itself; writing there would overwrite it (choose another output)"
+        )
     kwargs = dict(factory_kwargs or {})
     factory = resolve_factory(model_factory) if isinstance(model_factory, str) else model_factory
     torch_model = factory(**kwargs)
@@ -648,7 +865,7 @@ def convert_checkpoint(
     if not isinstance(torch_model, torch.nn.Module):
         raise TypeError(f"model_factory returned {type(torch_model).__name__}, expected a torch.nn.Module")
 
-    state_dict, source_key = load_torch_checkpoint(checkpoint_path, allow_pickle=allow_pickle)
+    state_dict, source_key, skipped = _load_checkpoint(checkpoint_path, allow_pickle)
 
     paddle_model = None
     if paddle_model_factory is not None:
@@ -659,6 +876,7 @@ def convert_checkpoint(
 
     converted, report = convert_state_dict(torch_model, state_dict, paddle_model, strict=strict)
     report.source_key = source_key
+    report.skipped_entries = list(skipped)
     if paddle_model is not None:
         load_into_paddle(paddle_model, converted)
     _atomic_paddle_save(converted, output_path)
