@@ -151,7 +151,8 @@ def _convert_reference(module: cst.Module):
     positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     uses = [replace(u, line=positions[n].start.line, column=positions[n].start.column) if n in positions else u
             for u, n in zip(transformer.uses, transformer._use_nodes)]
-    rewriter = ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots)
+    rewriter = ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
+                              frozenset(transformer.kept_function_imports))
     rewriter.on_visit = lambda node: cst.CSTTransformer.on_visit(rewriter, node)  # no pruning
     rewriter.on_leave = lambda o, u: cst.CSTTransformer.on_leave(rewriter, o, u)
     return converted.visit(rewriter).code, sorted(uses, key=lambda u: (u.line, u.column))

@@ -236,7 +236,8 @@ def test_unreadable_file_simulated(tmp_path, capsys, monkeypatch):
     assert code == EXIT_FILE_ERRORS
     for name in ("secret.py", "secret.bin"):
         entry = _entry(report, name)
-        assert entry == {"path": name, "status": "error", "error": "cannot read: Permission denied", "uses": []}
+        assert entry == {"path": name, "status": "error", "error": "cannot read: Permission denied", "uses": [],
+                         "torch_at_import": []}
         assert f"error {name}: cannot read: Permission denied" in text
         assert not (tmp_path / "out" / name).exists()
     assert (tmp_path / "out" / "good.py").read_text() == GOOD_OUT
@@ -257,7 +258,7 @@ def test_unreadable_folder(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(tree.os, "walk", walk)
     code, report, text = _cli(src, tmp_path / "out", "--jobs", "1", capsys=capsys)
     assert code == EXIT_FILE_ERRORS
-    assert _entry(report, "locked/") == {"path": "locked/", "status": "error", "uses": [],
+    assert _entry(report, "locked/") == {"path": "locked/", "status": "error", "uses": [], "torch_at_import": [],
                                          "error": "cannot read folder: Permission denied"}
     assert "error locked/: cannot read folder" in text
     assert (tmp_path / "out" / "good.py").read_text() == GOOD_OUT

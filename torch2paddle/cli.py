@@ -178,6 +178,8 @@ def print_summary(report, console) -> None:
     table.add_row("torch API uses", str(counts["api_uses"]))
     table.add_row("converted", f"[green]{counts['converted_uses']}[/green]")
     table.add_row("unsupported", f"[{'red' if counts['unsupported_uses'] else 'green'}]{counts['unsupported_uses']}[/]")
+    table.add_row("modules still importing torch", f"[{'red' if counts['modules_importing_torch'] else 'green'}]"
+                  f"{counts['modules_importing_torch']}[/]")
     table.add_row("files with errors", f"[{'red' if counts['errors'] else 'green'}]{counts['errors']}[/]")
     console.print(table)
     # one line per file, never wrapped: `grep error` on the output finds the whole message
@@ -190,6 +192,10 @@ def print_summary(report, console) -> None:
         console.print(f"[red]error[/red] {_safe(f.path)}: {_safe(f.error or '')}", soft_wrap=True)
     for note in report.notes:
         console.print(f"note: {_safe(note)}", soft_wrap=True)
+    for f in report.files:  # a refusal at module or class level: the module cannot be imported without torch
+        if f.torch_at_import:
+            console.print(f"[yellow]needs torch[/yellow] {_safe(f.path)}: a refused use runs at import time "
+                          f"(module or class level), so it imports {', '.join(f.torch_at_import)}", soft_wrap=True)
     unsupported = report.unsupported_by_api()
     if unsupported:
         detail = Table(title="unsupported torch APIs (left in torch form, marked in the code)")

@@ -192,10 +192,11 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         converted = module.visit(transformer)
         transformer.resolve_positions(module)
         converted = converted.visit(
-            ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots)
+            ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
+                           frozenset(transformer.kept_function_imports))
         )
         new_code = converted.code
     except RecursionError:
         raise SourceError(TOO_DEEP) from None
     uses = sorted(transformer.uses, key=lambda u: (u.line, u.column))
-    return ConversionResult(new_code, uses, new_code != code)
+    return ConversionResult(new_code, uses, new_code != code, tuple(sorted(transformer.leftover_roots)))

@@ -101,8 +101,10 @@ _STATEMENT_HOLDERS = (
 
 class ImportRewriter(FastDispatch, cst.CSTTransformer):
     def __init__(self, scan: ScanResult, forms: dict, output: OutputNames, import_nodes: set[int],
-                 leftover_roots: set[str], torch_roots: frozenset[str]):
+                 leftover_roots: set[str], torch_roots: frozenset[str],
+                 kept_function_imports: frozenset[tuple[int, str]] = frozenset()):
         super().__init__()
+        self.kept_function_imports = kept_function_imports  # `import torch` a function's refusals still need
         self.by_statement: dict[int, list[ImportedName]] = {}
         for imported in scan.imports:
             self.by_statement.setdefault(id(imported.statement), []).append(imported)
@@ -165,7 +167,8 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
                 kept_names.append(alias)
                 continue
             item = tracked_locals[local]
-            if item.qualified.split(".", 1)[0] not in self.torch_roots:
+            if item.qualified.split(".", 1)[0] not in self.torch_roots or (
+                    item.qualified == local and (item.scope, local) in self.kept_function_imports):
                 kept_names.append(alias)
                 continue
             form = self.forms.get(id(item))

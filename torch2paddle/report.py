@@ -55,6 +55,7 @@ class FileResult:
     status: str
     uses: list[ApiUse] = field(default_factory=list)
     error: str | None = None
+    torch_at_import: tuple[str, ...] = ()  # roots (torch, torchvision) a refusal still imports at module level
 
     @property
     def converted(self) -> list[ApiUse]:
@@ -70,6 +71,7 @@ class FileResult:
             "status": self.status,
             "error": self.error,
             "uses": [asdict(u) for u in self.uses],
+            "torch_at_import": list(self.torch_at_import),
         }
 
 
@@ -80,6 +82,9 @@ class ConversionResult:
     code: str
     uses: list[ApiUse]
     changed: bool
+    # torch roots the converted module still imports at module level (refusals that run at import time:
+    # module or class level); refusals inside functions import torch in that function only
+    torch_at_import: tuple[str, ...] = ()
 
     @property
     def converted(self) -> list[ApiUse]:
@@ -115,6 +120,7 @@ class TreeReport:
             "api_uses": len(uses),
             "converted_uses": sum(u.converted for u in uses),
             "unsupported_uses": sum(not u.converted for u in uses),
+            "modules_importing_torch": sum(bool(f.torch_at_import) for f in self.files),
         }
 
     def unsupported_by_api(self) -> dict[str, list[str]]:

@@ -36,6 +36,12 @@ _ARRAY_LIBRARIES = {"np", "numpy", "pd", "pandas", "cv2", "PIL", "Image"}
 _NON_TENSOR_FACTORIES = {"dict", "list", "set", "tuple", "str", "int", "float", "OrderedDict", "defaultdict", "deque"}
 
 
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
 def owner_of(entry: ApiEntry) -> str:
     for prefix, owner in _OWNER_BY_PREFIX.items():
         if entry.name.startswith(prefix):
@@ -100,7 +106,13 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self.torch_roots = torch_roots
         self.uses: list[ApiUse] = []  # line/column filled in by resolve_positions() after the visit
         self._use_nodes: list[cst.CSTNode] = []  # the original node of each use
-        self.leftover_roots: set[str] = set()  # torch roots that unsupported uses still need
+        self.leftover_roots: set[str] = set()  # torch roots that unsupported uses at import time still need
+        # A refusal costs only its own code path: a use inside a function body imports torch there, so
+        # the module still imports without torch (id(function) -> roots its body's refusals need)
+        self._function_bodies: dict[int, int] = {}  # id(body block) -> id(function)
+        self._in_body: list[int] = []  # functions whose body is being visited, innermost last
+        self._use_function: dict[int, int] = {}  # use index -> id(function whose body holds it)
+        self.kept_function_imports: set[tuple[int, str]] = set()  # (function, root): its own import stays
         self._gone: set[int] = set()  # uses inside arguments that a call dropped
         self.import_nodes: set[int] = set()
         self._skip: set[int] = set()
@@ -199,6 +211,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def _unsupported(self, node: cst.CSTNode, api: str, reason: str) -> None:
         self._add_use(node, ApiUse(api, 0, 0, False, None, reason))
+        if self._in_body:
+            self._use_function[len(self.uses) - 1] = self._in_body[-1]
         if self._is_method_use(node):  # decided here, while the node's scope is the current one
             self._method_uses.add(id(node))
         if self._markers:
@@ -219,14 +233,63 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         return kept
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        self.leftover_roots |= self._torch_roots_needed(None)
         if self._gone:
             keep = [i for i in range(len(self.uses)) if i not in self._gone]
             self.uses = [self.uses[i] for i in keep]
             self._use_nodes = [self._use_nodes[i] for i in keep]
-        for use, node in zip(self.uses, self._use_nodes):
+            self._use_function = {}
+        return updated
+
+    def _torch_roots_needed(self, function: int | None) -> set[str]:
+        """Torch roots that the refused uses left in ``function``'s body (None: run at import) still need."""
+        roots = set()
+        for index, (use, node) in enumerate(zip(self.uses, self._use_nodes)):
+            if use.converted or index in self._gone or self._use_function.get(index) != function:
+                continue
             root = use.api.split(".", 1)[0]
-            if not use.converted and root in self.torch_roots and id(node) not in self._method_uses:
-                self.leftover_roots.add(root)
+            if root in self.torch_roots and id(node) not in self._method_uses:
+                roots.add(root)
+        return roots
+
+    def _import_in_body(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        """``import torch`` as the first statement (after the docstring) of a function whose body keeps a
+        refused torch use: only that code path needs torch."""
+        roots = self._torch_roots_needed(id(original))
+        own = self.scan.function_aliases.get(id(original), {})
+        for root in [r for r in roots if own.get(r) == r]:  # converted before: its import is already there
+            self.kept_function_imports.add((id(original), root))
+            roots.discard(root)
+        if not roots:
+            return updated
+        imports = [cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]) for root in sorted(roots)]
+        body = updated.body
+        if isinstance(body, cst.SimpleStatementSuite):
+            semi = cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))
+            return updated.with_changes(body=body.with_changes(
+                body=[*(i.with_changes(semicolon=semi) for i in imports), *body.body]))
+        statements = list(body.body)
+        at = 1 if statements and _is_docstring(statements[0]) else 0
+        comment = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(
+            "# torch2paddle: torch is imported here only, for the unsupported use below"))
+        lines = [cst.SimpleStatementLine(body=[i], trailing_whitespace=comment) for i in imports]
+        return updated.with_changes(body=body.with_changes(body=[*statements[:at], *lines, *statements[at:]]))
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        function = self._function_bodies.get(id(node))
+        if function is not None:
+            self._in_body.append(function)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        if id(original) in self._function_bodies:
+            self._in_body.pop()
+        return updated
+
+    visit_SimpleStatementSuite = visit_IndentedBlock
+
+    def leave_SimpleStatementSuite(self, original, updated):
+        if id(original) in self._function_bodies:
+            self._in_body.pop()
         return updated
 
     def _is_method_use(self, node: cst.CSTNode) -> bool:
@@ -280,6 +343,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._tuple_names.append({})
         self._scope_state.append({})
         self.output.active.append(id(node))
+        self._function_bodies[id(node.body)] = id(node)
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self._scopes.pop()
@@ -287,7 +351,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._tuple_names.pop()
         self._scope_state.pop()
         self.output.active.pop()
-        return self._attach_block(updated)
+        return self._attach_block(self._import_in_body(original, updated))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._skip.add(id(node.name))

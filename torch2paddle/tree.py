@@ -418,7 +418,7 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
         return keep(f"internal error ({type(exc).__name__}: {exc})")
     if not result.changed:
         atomic_write(dst, data, mode, options.temp_dir)
-        return FileResult(rel, "unchanged", result.uses)
+        return FileResult(rel, "unchanged", result.uses, torch_at_import=result.torch_at_import)
     problem = _does_not_parse(result.code, rel)
     if problem:  # a converter bug: never write code that does not parse
         return keep(f"internal error: the converted code does not parse ({problem})")
@@ -427,7 +427,7 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
     except UnicodeEncodeError as exc:
         return keep(f"the converted code cannot be written as {encoding}: {exc.reason}")
     atomic_write(dst, encoded, mode, options.temp_dir)
-    return FileResult(rel, "converted", result.uses)
+    return FileResult(rel, "converted", result.uses, torch_at_import=result.torch_at_import)
 
 
 def _does_not_parse(code: str, filename: str) -> str | None:

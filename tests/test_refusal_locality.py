@@ -1,0 +1,113 @@
+"""A refusal costs only the code path that holds it: a module whose functions keep a refused torch use
+still imports, and runs, with torch blocked; only calling that function needs torch.  A refusal that runs
+at import time (module or class level) keeps the module-level import, and the report counts the module."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from torch2paddle import convert_source
+from torch2paddle.tree import convert_tree
+from trees import make_tree
+
+pytest.importorskip("paddle")
+
+BLOCK_TORCH = textwrap.dedent('''
+    import importlib.abc, sys
+    class _NoTorch(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name == "torch" or name.startswith("torch."):
+                raise ImportError("torch is blocked (%s)" % name)
+    sys.meta_path.insert(0, _NoTorch())
+''')
+
+MODEL = '''\
+"""A model module with one exotic helper."""
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return torch.relu(self.fc(x))
+
+    def quantized(self, x):
+        """Only this path needs torch."""
+        return torch.quantize_per_tensor(x, 0.1, 0, torch.quint8)
+
+
+def helper(x): return torch.quantize_per_tensor(x, 0.1, 0, torch.quint8)
+'''
+
+IMPORT_TIME = '''\
+import torch
+import torch.nn as nn
+
+
+class Weird(nn.Module):
+    kind = torch.quint8  # a class body runs at import
+
+    def forward(self, x):
+        return x
+'''
+
+
+def _run_blocked(root: Path, code: str) -> subprocess.CompletedProcess:
+    script = BLOCK_TORCH + f"sys.path.insert(0, {str(root)!r})\n" + textwrap.dedent(code)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+
+
+def test_a_module_with_a_refused_function_imports_and_runs_without_torch(tmp_path):
+    src = make_tree(tmp_path / "src", {"pkg/__init__.py": "", "pkg/model.py": MODEL})
+    report = convert_tree(src, tmp_path / "out", jobs=1)
+    entry = next(f for f in report.files if f.path == "pkg/model.py")
+    assert len(entry.unsupported) == 4 and entry.torch_at_import == ()
+    assert report.counts()["modules_importing_torch"] == 0
+    done = _run_blocked(tmp_path / "out", """
+        import paddle
+        from pkg.model import Net, helper
+        net = Net()
+        y = net(paddle.ones([3, 4]))
+        assert y.shape == [3, 2]
+        try:
+            net.quantized(y)
+        except ImportError as exc:
+            print("refused path:", exc)
+        else:
+            raise SystemExit("the refused path ran without torch")
+    """)
+    assert done.returncode == 0, done.stderr
+    assert "refused path: torch is blocked (torch)" in done.stdout
+
+
+def test_a_refusal_at_import_time_keeps_the_module_import_and_is_counted(tmp_path, capsys):
+    result = convert_source(IMPORT_TIME, "weird.py")
+    assert result.code.startswith("import torch\n") and result.torch_at_import == ("torch",)
+    src = make_tree(tmp_path / "src", {"weird.py": IMPORT_TIME, "fine.py": MODEL})
+    from torch2paddle.cli import main
+
+    assert main(["convert", str(src), str(tmp_path / "out"), "-q", "--report", str(tmp_path / "r.json")]) == 0
+    text = capsys.readouterr().out
+    assert "needs torch weird.py: a refused use runs at import time" in text
+    assert "needs torch fine.py" not in text
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["counts"]["modules_importing_torch"] == 1
+    assert {f["path"]: f["torch_at_import"] for f in report["files"]} == {"fine.py": [], "weird.py": ["torch"]}
+
+
+def test_decorators_and_defaults_belong_to_the_enclosing_scope():
+    code = ("import torch\n\n\n@torch.quantize_per_tensor\ndef f(x, q=torch.quint8):\n"
+            "    return x\n")
+    result = convert_source(code, "d.py")
+    assert result.code.startswith("import torch\n")  # evaluated at import: the module-level import stays
+    assert "    import torch" not in result.code
