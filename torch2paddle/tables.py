@@ -8,8 +8,12 @@ entries with the file, the entry name and the reason.
 from __future__ import annotations
 
 import hashlib
+import keyword
+import math
 import os
 import pickle
+import re
+import reprlib
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +36,21 @@ _ENTRY_KEYS = {
 _EXAMPLE_KEYS = {"code", "compare", "inputs", "layers", "atol", "rtol", "setup", "note", "expect_unsupported",
                  "torch_init"}
 _SECTIONS = {"area", "modules", "apis", "methods"}
+# A user table (`convert --mappings`) is untrusted input: it must fail at load with a TableError, in
+# time and memory linear in its size.  YAML aliases can make a tiny file expand exponentially (the
+# "billion laughs"), so a document is composed to its node graph first and refused when its fully
+# expanded size passes max(_MAX_EXPANDED_NODES, _MAX_EXPANSION * composed nodes).  The built-in
+# tables expand to at most 8,794 nodes per file, at most 1.2x their composed size (creation_math.yaml).
+_MAX_EXPANDED_NODES = 200_000
+_MAX_EXPANSION = 50
+_MAX_DEPTH = 100  # the built-in tables nest 7 deep; constructing ~300 levels would hit Python's recursion limit
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+_KEYWORDS = frozenset(keyword.kwlist)
+_CONSTANT_TARGETS = frozenset({"True", "False", "None"})  # literal targets of the `constant` rewrite
+_short_repr = reprlib.Repr()
+_short_repr.maxstring = _short_repr.maxother = 80
+_short_repr.maxlist = _short_repr.maxdict = 6
 
 
 class TableError(ValueError):
@@ -132,14 +151,85 @@ def _fail(file: str, entry: str | None, reason: str) -> TableError:
     return TableError(file, entry, reason)
 
 
+def _short(value: Any) -> str:
+    """A bounded repr for messages: a table value may be large."""
+    return _short_repr.repr(value)
+
+
+def _is_identifier(value: Any, torch_side: bool = False) -> bool:
+    """An ASCII Python name.  Names written into the converted code (Paddle keywords, attributes) must
+    not be Python keywords; torch's own parameter names may be (``Tensor.uniform_(from, to)``)."""
+    return (isinstance(value, str) and _NAME.fullmatch(value) is not None
+            and (torch_side or value not in _KEYWORDS))
+
+
+def _is_dotted(value: Any, torch_side: bool = False) -> bool:
+    """A dotted Python name (`paddle.nn.Conv2D`): every part an identifier (see `_is_identifier`)."""
+    return (isinstance(value, str) and _DOTTED.fullmatch(value) is not None
+            and (torch_side or _KEYWORDS.isdisjoint(value.split("."))))
+
+
 def _str_list(value: Any, file: str, name: str, key: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise _fail(file, name, f"'{key}' must be a list of names, got {value!r}")
+        raise _fail(file, name, f"'{key}' must be a list of names, got {_short(value)}")
     return tuple(value)
+
+
+def _identifiers(value: Any, file: str, name: str, key: str, torch_side: bool = False) -> tuple[str, ...]:
+    """A list of Python names (parameter names, result fields)."""
+    out = _str_list(value, file, name, key)
+    for item in out:
+        if not _is_identifier(item, torch_side):
+            raise _fail(file, name, f"'{key}' must be identifiers (Python names), got {_short(item)}")
+    return out
+
+
+def _check_identifier_keys(mapping: Mapping[Any, Any], file: str, name: str, key: str,
+                           torch_side: bool = False) -> None:
+    for k in mapping:
+        if not _is_identifier(k, torch_side):
+            raise _fail(file, name, f"'{key}' key {_short(k)} must be an identifier (a Python name)")
+
+
+def _what(key: str, example: int | None) -> str:
+    """The value a message is about: "'note'", "example 0: 'atol'" (built only on failure)."""
+    return f"'{key}'" if example is None else f"example {example}: '{key}'"
+
+
+def _text(value: Any, file: str, name: str, key: str, example: int | None = None) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _fail(file, name, f"{_what(key, example)} must be a string, got {_short(value)}")
+    return value
+
+
+def _flag(value: Any, file: str, name: str, key: str, example: int | None = None) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):  # bool("no") is True: a string is refused, not guessed
+        raise _fail(file, name, f"{_what(key, example)} must be true or false, got {_short(value)}")
+    return value
+
+
+def _tolerance(value: Any, default: float, file: str, name: str, key: str, example: int | None = None) -> float:
+    if value is None:
+        return default
+    number = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):  # PyYAML reads `1e-5` (no dot) as a string
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number) or number < 0:
+        raise _fail(file, name, f"{_what(key, example)} must be a non-negative number, got {_short(value)}")
+    return number
 
 
 def _str_map(value: Any, file: str, name: str, key: str) -> dict[str, str]:
@@ -150,13 +240,13 @@ def _str_map(value: Any, file: str, name: str, key: str) -> dict[str, str]:
     out = {}
     for k, v in value.items():
         if not isinstance(k, str):
-            raise _fail(file, name, f"'{key}' has a non-string key {k!r}")
+            raise _fail(file, name, f"'{key}' has a non-string key {_short(k)}")
         if isinstance(v, bool) or v is None:
             v = repr(v)  # YAML true/null -> Python source True/None
         elif isinstance(v, (int, float)):
             v = repr(v)
         if not isinstance(v, str):
-            raise _fail(file, name, f"'{key}.{k}' must be a string or literal, got {v!r}")
+            raise _fail(file, name, f"'{key}.{k}' must be a string or literal, got {_short(v)}")
         out[k] = v
     return out
 
@@ -174,28 +264,31 @@ def _parse_examples(raw: Any, file: str, name: str) -> tuple[Example, ...]:
             raise _fail(file, name, f"example {i} must be a mapping with 'code'")
         unknown = set(ex) - _EXAMPLE_KEYS
         if unknown:
-            raise _fail(file, name, f"example {i} has unknown keys {sorted(unknown)}")
+            raise _fail(file, name, f"example {i} has unknown keys {sorted(map(str, unknown))}")
         compare = _str_list(ex.get("compare"), file, name, "compare")
-        if not compare and not ex.get("expect_unsupported"):
+        expect_unsupported = _flag(ex.get("expect_unsupported"), file, name, "expect_unsupported", i)
+        if not compare and not expect_unsupported:
             raise _fail(file, name, f"example {i} names no results to 'compare'")
+        if not isinstance(ex["code"], str):
+            raise _fail(file, name, f"example {i}: 'code' must be a string, got {_short(ex['code'])}")
         out.append(
             Example(
-                code=str(ex["code"]),
+                code=ex["code"],
                 compare=compare,
                 inputs=_str_map(ex.get("inputs"), file, name, "inputs"),
                 layers=_str_list(ex.get("layers"), file, name, "layers"),
-                setup=str(ex.get("setup", "")),
-                atol=float(ex.get("atol", 1e-6)),
-                rtol=float(ex.get("rtol", 1e-5)),
-                expect_unsupported=bool(ex.get("expect_unsupported", False)),
-                torch_init=bool(ex.get("torch_init", False)),
+                setup=_text(ex.get("setup"), file, name, "setup", i),
+                atol=_tolerance(ex.get("atol"), 1e-6, file, name, "atol", i),
+                rtol=_tolerance(ex.get("rtol"), 1e-5, file, name, "rtol", i),
+                expect_unsupported=expect_unsupported,
+                torch_init=_flag(ex.get("torch_init"), file, name, "torch_init", i),
             )
         )
     return tuple(out)
 
 
 def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozenset[str]) -> ApiEntry:
-    if not isinstance(name, str) or "." not in name:
+    if not isinstance(name, str) or "." not in name or not _is_dotted(name, torch_side=True):
         raise _fail(file, str(name), "entry names must be dotted torch names")
     if raw is None:
         raw = {}
@@ -205,44 +298,71 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozens
         raise _fail(file, name, "entry must be a mapping or a target string")
     unknown = set(raw) - _ENTRY_KEYS
     if unknown:
-        raise _fail(file, name, f"unknown keys {sorted(unknown)}")
+        raise _fail(file, name, f"unknown keys {sorted(map(str, unknown))}")
     target = raw.get("target")
     unsupported = raw.get("unsupported")
     if target is None and unsupported is None:
         raise _fail(file, name, "needs a 'target' or an 'unsupported' reason")
-    if target is not None and (not isinstance(target, str) or not target):
-        raise _fail(file, name, f"'target' must be a dotted name, got {target!r}")
+    # the target is written into the converted code as a name: `paddle.zeros(); import os` must not load.
+    # The `constant` rewrite writes its target as a literal instead (torch.jit.is_scripting -> False).
+    constant_literal = raw.get("rewrite") == "constant" and isinstance(target, str) and target in _CONSTANT_TARGETS
+    if target is not None and not (_is_dotted(target) or constant_literal):
+        raise _fail(file, name, f"'target' must be a dotted name, got {_short(target)}")
+    if unsupported is not None and not isinstance(unsupported, str):
+        raise _fail(file, name, f"'unsupported' must be a string (the reason), got {_short(unsupported)}")
     if section == "methods":
         if not name.startswith(("torch.Tensor.", "torch.nn.Module.", "torch.optim.Optimizer.")):
             raise _fail(file, name, "method entries are named torch.Tensor.<m>, torch.nn.Module.<m> or torch.optim.Optimizer.<m>")
+        if target is not None and "." not in target and not constant_literal:  # its last part is the method name
+            raise _fail(file, name, f"a method's 'target' is <paddle class>.<method>, got {_short(target)}")
     rewrite = raw.get("rewrite")
+    if rewrite is not None and not isinstance(rewrite, str):
+        raise _fail(file, name, f"'rewrite' must be a name, got {_short(rewrite)}")
     if rewrite is not None and rewrite not in rewrites:
         raise _fail(file, name, f"names unknown rewrite {rewrite!r} (known: {', '.join(sorted(rewrites))})")
     torch_init = raw.get("torch_init")
+    if torch_init is not None and not isinstance(torch_init, str):
+        raise _fail(file, name, f"'torch_init' must be a name, got {_short(torch_init)}")
     if torch_init is not None and torch_init not in rewrites:
         raise _fail(file, name, f"'torch_init' names unknown rewrite {torch_init!r}")
     receiver = raw.get("receiver", "any")
-    if receiver not in RECEIVERS:
+    if not isinstance(receiver, str) or receiver not in RECEIVERS:
         raise _fail(file, name, f"'receiver' must be one of {RECEIVERS}")
     kind = raw.get("kind", "callable")
-    if kind not in ("callable", "attribute"):
+    if not isinstance(kind, str) or kind not in ("callable", "attribute"):
         raise _fail(file, name, "'kind' must be 'callable' or 'attribute'")
-    args = _str_list(raw.get("args"), file, name, "args")
+    # torch's parameter names may be Python keywords (`Tensor.uniform_(from, to)`); Paddle's are
+    # written into the converted code as keywords, so they may not, and a torch keyword that would be
+    # written as it is must be renamed or dropped
+    args = _identifiers(raw.get("args"), file, name, "args", torch_side=True)
     rename = _str_map(raw.get("rename"), file, name, "rename")
-    drop = _str_list(raw.get("drop"), file, name, "drop")
+    _check_identifier_keys(rename, file, name, "rename", torch_side=True)
+    for arg, paddle_arg in rename.items():
+        if not _is_identifier(paddle_arg):
+            raise _fail(file, name, f"'rename.{arg}' must be an identifier (a Python name), got {_short(paddle_arg)}")
+    drop = _identifiers(raw.get("drop"), file, name, "drop", torch_side=True)
+    for arg in args:
+        if arg in _KEYWORDS and arg not in rename and arg not in drop:
+            raise _fail(file, name, f"'args' entry {arg!r} is a Python keyword: it must be renamed or dropped")
     values = _str_map(raw.get("values"), file, name, "values")
+    _check_identifier_keys(values, file, name, "values", torch_side=True)
     for arg, value_rewrite in values.items():
         if value_rewrite not in rewrites:
             raise _fail(file, name, f"'values.{arg}' names unknown rewrite {value_rewrite!r}")
     defaults = _str_map(raw.get("defaults"), file, name, "defaults")
-    for source in list(defaults.values()) + list(_str_map(raw.get("add"), file, name, "add").values()):
+    _check_identifier_keys(defaults, file, name, "defaults", torch_side=True)
+    add = _str_map(raw.get("add"), file, name, "add")
+    _check_identifier_keys(add, file, name, "add")
+    for source in list(defaults.values()) + list(add.values()):
         try:
             compile(source, "<default>", "eval")
-        except SyntaxError:
-            raise _fail(file, name, f"default/add value {source!r} is not a Python expression") from None
+        # null bytes, or nesting too deep for the parser (MemoryError/RecursionError on a short string)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            raise _fail(file, name, f"default/add value {_short(source)} is not a Python expression") from None
     raw_unsup = raw.get("unsupported_args") or {}
     if not isinstance(raw_unsup, dict):
         raise _fail(file, name, "'unsupported_args' must be a mapping")
+    _check_identifier_keys(raw_unsup, file, name, "unsupported_args", torch_side=True)
     unsupported_args: dict[str, dict[str, Any]] = {}
     for arg, spec in raw_unsup.items():
         if isinstance(spec, str):
@@ -251,13 +371,29 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozens
             raise _fail(file, name, f"'unsupported_args.{arg}' must be a reason or {{reason, allow}}")
         unknown_spec = set(spec) - {"reason", "allow", "deny"}
         if unknown_spec:
-            raise _fail(file, name, f"'unsupported_args.{arg}' has unknown keys {sorted(unknown_spec)}")
-        literal = lambda v: repr(v) if not isinstance(v, str) else v  # noqa: E731 - YAML scalars -> source
-        unsupported_args[arg] = {
-            "reason": str(spec["reason"]),
-            "allow": tuple(literal(v) for v in (spec.get("allow") or [])),
-            "deny": tuple(literal(v) for v in (spec.get("deny") or [])),
-        }
+            raise _fail(file, name, f"'unsupported_args.{arg}' has unknown keys {sorted(map(str, unknown_spec))}")
+        reason = spec["reason"]
+        if not isinstance(reason, str):
+            raise _fail(file, name, f"'unsupported_args.{arg}.reason' must be a string, got {_short(reason)}")
+        listed: dict[str, tuple[str, ...]] = {}
+        for key in ("allow", "deny"):
+            values_ = spec.get(key)
+            if values_ is None:
+                values_ = []
+            if not isinstance(values_, list):
+                raise _fail(file, name,
+                            f"'unsupported_args.{arg}.{key}' must be a list of values, got {_short(values_)}")
+            for v in values_:
+                if v is not None and not isinstance(v, (str, int, float, bool)):
+                    raise _fail(file, name, f"'unsupported_args.{arg}.{key}' must be a list of scalars "
+                                            f"(strings, numbers, true/false, null), got {_short(v)}")
+            # YAML scalars -> source text, as the call's argument is compared
+            listed[key] = tuple(v if isinstance(v, str) else repr(v) for v in values_)
+        unsupported_args[arg] = {"reason": reason, "allow": listed["allow"], "deny": listed["deny"]}
+    aliases = _str_list(raw.get("aliases"), file, name, "aliases")
+    for alias in aliases:
+        if not _is_dotted(alias, torch_side=True):
+            raise _fail(file, name, f"'aliases' must be dotted names, got {_short(alias)}")
     return ApiEntry(
         name=name,
         table=file,
@@ -265,39 +401,113 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozens
         target=target,
         kind=kind,
         args=args,
-        target_args=_str_list(raw["target_args"], file, name, "target_args") if "target_args" in raw else None,
+        target_args=_identifiers(raw["target_args"], file, name, "target_args") if "target_args" in raw else None,
         rename=rename,
         drop=drop,
         values=values,
         defaults=defaults,
-        add=_str_map(raw.get("add"), file, name, "add"),
-        unsupported=str(unsupported) if unsupported is not None else None,
+        add=add,
+        unsupported=unsupported,
         unsupported_args=unsupported_args,
         rewrite=rewrite,
-        aliases=_str_list(raw.get("aliases"), file, name, "aliases"),
+        aliases=aliases,
         receiver=receiver,
-        note=str(raw.get("note", "")),
+        note=_text(raw.get("note"), file, name, "note"),
         examples=_parse_examples(raw.get("examples"), file, name),
-        result_fields=_str_list(raw.get("result_fields"), file, name, "result_fields"),
+        result_fields=_identifiers(raw.get("result_fields"), file, name, "result_fields"),
         torch_init=torch_init,
     )
 
 
 def _read_yaml(path: Path) -> Any:
+    file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
-        raise _fail(str(path), None, f"cannot read: {exc.strerror}") from None
+        raise _fail(file, None, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise _fail(file, None, f"not UTF-8: byte {data[exc.start:exc.start + 1]!r} at byte offset {exc.start} "
+                                f"(line {line}, column {column}); save the table as UTF-8") from None
     import yaml
 
     try:  # the C loader is ~10x faster; fall back quietly where it is missing
-        from yaml import CSafeLoader as loader
+        from yaml import CSafeLoader as loader_class
     except ImportError:  # pragma: no cover
-        from yaml import SafeLoader as loader  # type: ignore[assignment]
+        from yaml import SafeLoader as loader_class  # type: ignore[assignment]
+    loader = None
     try:
-        return yaml.load(text, Loader=loader)
+        loader = loader_class(text)  # the pure-Python reader already checks the characters here
+        try:  # compose only: an alias stays one shared node, so this is linear in the file's size
+            node = loader.get_single_node()
+        except RecursionError:  # the pure-Python composer recurses per nesting level
+            raise _fail(file, None, f"YAML nested more than {_MAX_DEPTH} levels deep") from None
+        if node is None:
+            return None
+        _check_expansion(node, file)  # before anything walks the expanded document
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
-        raise _fail(str(path), None, f"invalid YAML: {exc}") from None
+        raise _fail(file, None, f"invalid YAML: {exc}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _check_expansion(root: Any, file: str) -> None:
+    """Refuse a YAML node graph whose aliases expand too far, nest too deep or refer to themselves.
+
+    Counts the nodes of the fully expanded document, memoised per node (an alias is the same node
+    object as its anchor), so it takes time linear in the composed graph even for a "billion laughs"
+    that would expand to 10^9 nodes.  The walk stops at _MAX_DEPTH, well inside the recursion limit.
+    """
+    from itertools import chain
+
+    from yaml import ScalarNode, SequenceNode
+
+    done: dict[int, tuple[int, int]] = {}  # node id -> (nodes in its expansion, levels below it)
+    on_path: set[int] = set()  # nodes being expanded: an alias to one of them is a cycle
+    written = [0]  # nodes as composed: each collection once, with its scalars
+
+    def walk(node: Any, depth: int) -> tuple[int, int]:
+        if depth > _MAX_DEPTH:
+            raise _fail(file, None, f"YAML nested more than {_MAX_DEPTH} levels deep")
+        key = id(node)
+        on_path.add(key)
+        total, below, scalars = 1, 0, 0
+        kids = node.value if isinstance(node, SequenceNode) else chain.from_iterable(node.value)
+        for kid in kids:
+            if isinstance(kid, ScalarNode):
+                scalars += 1
+                continue
+            kid_key = id(kid)
+            got = done.get(kid_key)
+            if got is None:
+                if kid_key in on_path:
+                    raise _fail(file, None, "recursive YAML alias: a node contains an alias to itself")
+                got = walk(kid, depth + 1)
+            elif depth + 1 + got[1] > _MAX_DEPTH:
+                raise _fail(file, None, f"YAML nested more than {_MAX_DEPTH} levels deep")
+            total += got[0]
+            if got[1] >= below:
+                below = got[1] + 1
+        if scalars:
+            total += scalars
+            below = below or 1
+        written[0] += 1 + scalars
+        on_path.discard(key)
+        done[key] = (total, below)
+        return total, below
+
+    if isinstance(root, ScalarNode):
+        return
+    expanded = walk(root, 0)[0]
+    limit = max(_MAX_EXPANDED_NODES, _MAX_EXPANSION * written[0])
+    if expanded > limit:
+        raise _fail(file, None, f"YAML aliases expand to more than {limit:,} nodes ({expanded:,} from "
+                                f"{written[0]:,} written): refusing an alias bomb")
 
 
 def merge_table(tables: Tables, path: Path, data: Any, rewrites: frozenset[str]) -> None:
@@ -309,17 +519,30 @@ def merge_table(tables: Tables, path: Path, data: Any, rewrites: frozenset[str])
         raise _fail(file, None, "a table must be a mapping with 'apis', 'methods' or 'modules'")
     unknown = set(data) - _SECTIONS
     if unknown:
-        raise _fail(file, None, f"unknown top-level keys {sorted(unknown)} (expected {sorted(_SECTIONS)})")
+        raise _fail(file, None, f"unknown top-level keys {sorted(map(str, unknown))} (expected {sorted(_SECTIONS)})")
     modules = data.get("modules") or {}
-    if not isinstance(modules, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in modules.items()):
+    if not isinstance(modules, dict):
         raise _fail(file, None, "'modules' must map torch module names to paddle module names")
+    for torch_module, paddle_module in modules.items():  # the paddle name is written into import lines
+        if not (_is_dotted(torch_module, torch_side=True) and _is_dotted(paddle_module)):
+            raise _fail(file, None, "'modules' must map torch module names to paddle module names (dotted names), "
+                                    f"got {_short(torch_module)}: {_short(paddle_module)}")
     tables.modules.update(modules)
     for section in ("apis", "methods"):
         raw_entries = data.get(section) or {}
         if not isinstance(raw_entries, dict):
             raise _fail(file, None, f"'{section}' must be a mapping of entry name to entry")
         for name, raw in raw_entries.items():
-            entry = _parse_entry(name, raw, file, section, rewrites)
+            try:
+                entry = _parse_entry(name, raw, file, section, rewrites)
+            except TableError:
+                raise
+            except (TypeError, ValueError, AttributeError, LookupError, RecursionError) as exc:
+                # a last line of defence: whatever the checks above missed is still the table's fault
+                detail = str(exc)
+                detail = detail if len(detail) <= 200 else detail[:200] + "..."
+                raise _fail(file, name if isinstance(name, str) else _short(name),
+                            f"malformed entry: {type(exc).__name__}: {detail}") from None
             if section == "apis":
                 for key in (name, *entry.aliases):
                     tables.apis[key] = entry
