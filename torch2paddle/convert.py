@@ -13,6 +13,7 @@ import libcst as cst
 
 from .import_rewriter import ImportRewriter, plan_output_names
 from .imports import scan_imports
+from .project import ModuleFacts
 from .report import ConversionResult
 from .tables import Tables, load_tables
 from .transformer import TorchToPaddle
@@ -156,20 +157,27 @@ def _roots(tables: Tables) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def convert_source(code: str, filename: str | None = None, tables: Tables | None = None, *,
-                   torch_init: bool = False) -> ConversionResult:
+                   torch_init: bool = False, project: ModuleFacts | None = None) -> ConversionResult:
     """Convert one PyTorch module's source text to Paddle.
 
     Returns the new code with every torch API use found (converted or not,
     with line and column).  Raises ``SourceError`` for code that Python or libcst cannot
     parse (with the line Python's parser names) and for expressions nested too deeply.
     ``torch_init=True`` writes torch's default initialisation on layers whose Paddle
-    defaults differ (Conv, Linear, Embedding).
+    defaults differ (Conv, Linear, Embedding).  ``project`` carries what the
+    rest of the tree says about this module (``torch2paddle.project``): names
+    imported from the project's own modules that are torch's, and torch imports
+    other modules reach through this one.
     """
     tables = tables or default_tables()
     roots, tracked = _roots(tables)
-    if not any(root in code for root in roots):
+    from_project = bool(project and project.imported)  # torch names may arrive without the word torch
+    if not from_project and not any(root in code for root in roots):
         return ConversionResult(code, [], False)  # fast path: no torch in sight
-    if needs_python_parse(code):  # Python's parser first: it refuses in milliseconds what would crash libcst
+    if from_project:
+        if needs_python_parse(code):
+            _python_parse(code, filename)
+    elif needs_python_parse(code):  # Python's parser first: it refuses in milliseconds what would crash libcst
         tree = _python_parse(code, filename)
         if not _imports_any(tree, roots):
             return ConversionResult(code, [], False)  # torch named, never imported: nothing to convert
@@ -185,18 +193,22 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         raise SourceError(TOO_DEEP) from None
     try:
         scan = scan_imports(module, tracked)
-        if not any(i.qualified.split(".", 1)[0] in roots for i in scan.imports):
+        if project:
+            for local, qualified in project.imported.items():
+                scan.aliases.setdefault(local, qualified)
+        if not from_project and not any(i.qualified.split(".", 1)[0] in roots for i in scan.imports):
             return ConversionResult(code, [], False)
-        output, forms = plan_output_names(scan, tables, roots)
+        output, forms = plan_output_names(scan, tables, roots, project)
         transformer = TorchToPaddle(tables, scan, output, roots, torch_init)
         converted = module.visit(transformer)
         transformer.resolve_positions(module)
-        converted = converted.visit(
-            ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
-                           frozenset(transformer.kept_function_imports))
-        )
+        rewriter = ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
+                                  frozenset(transformer.kept_function_imports),
+                                  project.reexported if project else frozenset())
+        converted = converted.visit(rewriter)
         new_code = converted.code
     except RecursionError:
         raise SourceError(TOO_DEEP) from None
     uses = sorted(transformer.uses, key=lambda u: (u.line, u.column))
-    return ConversionResult(new_code, uses, new_code != code, tuple(sorted(transformer.leftover_roots)))
+    return ConversionResult(new_code, uses, new_code != code,
+                            tuple(sorted(transformer.leftover_roots | rewriter.kept_torch_roots)))

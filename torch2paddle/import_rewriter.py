@@ -16,6 +16,7 @@ import libcst as cst
 
 from .fastwalk import FastDispatch
 from .imports import ImportedName, ScanResult, build_dotted
+from .project import ModuleFacts
 from .tables import Tables
 from .transformer import OutputNames
 
@@ -28,7 +29,26 @@ class _Out:
     asname: str | None
 
 
-def _output_form(imported: ImportedName, tables: Tables) -> _Out | None:
+def _output_form(imported: ImportedName, tables: Tables, keep_local: bool = False) -> _Out | None:
+    """How a torch import is written in Paddle; ``keep_local``: under the same local name (a re-export
+    that other modules import by that name)."""
+    form = _paddle_form(imported, tables)
+    if form is not None and keep_local and form.local != imported.local:
+        return _Out(imported.local, form.module, form.name, imported.local)
+    return form
+
+
+def paddle_binding(qualified: str, tables: Tables) -> str | None:
+    """The Paddle object a name bound to torch's ``qualified`` is bound to once converted, or None."""
+    if qualified in tables.modules:
+        return tables.modules[qualified]
+    entry = tables.apis.get(qualified)
+    if entry is None or entry.unsupported or not entry.target or not entry.target.startswith("paddle."):
+        return None
+    return entry.target
+
+
+def _paddle_form(imported: ImportedName, tables: Tables) -> _Out | None:
     q = imported.qualified
     if q in tables.modules:
         paddle_module = tables.modules[q]
@@ -49,13 +69,20 @@ def _output_form(imported: ImportedName, tables: Tables) -> _Out | None:
     return _Out(local, parent, last, imported.local if imported.has_asname else None)
 
 
-def plan_output_names(scan: ScanResult, tables: Tables, torch_roots: frozenset[str]) -> tuple[OutputNames, dict]:
+def plan_output_names(scan: ScanResult, tables: Tables, torch_roots: frozenset[str],
+                      project: ModuleFacts | None = None) -> tuple[OutputNames, dict]:
     forms: dict[int, _Out | None] = {}
     scopes: dict[int, dict[str, str]] = {}
+    reexported = project.reexported if project else frozenset()
+    if project:  # names imported from the project's own modules, already bound to Paddle there
+        for local, qualified in project.imported.items():
+            target = paddle_binding(qualified, tables)
+            if target is not None:
+                scopes.setdefault(0, {})[local] = target
     for imported in scan.imports:
         if imported.qualified.split(".", 1)[0] not in torch_roots:
             continue
-        form = _output_form(imported, tables)
+        form = _output_form(imported, tables, keep_local=imported.scope == 0 and imported.local in reexported)
         forms[id(imported)] = form
         if form is not None:
             if form.module:
@@ -102,8 +129,11 @@ _STATEMENT_HOLDERS = (
 class ImportRewriter(FastDispatch, cst.CSTTransformer):
     def __init__(self, scan: ScanResult, forms: dict, output: OutputNames, import_nodes: set[int],
                  leftover_roots: set[str], torch_roots: frozenset[str],
-                 kept_function_imports: frozenset[tuple[int, str]] = frozenset()):
+                 kept_function_imports: frozenset[tuple[int, str]] = frozenset(),
+                 reexported: frozenset[str] = frozenset()):
         super().__init__()
+        self.reexported = reexported  # module-level names other modules import from this one: never dropped
+        self.kept_torch_roots: set[str] = set()  # re-exported torch names Paddle has no counterpart for
         self.kept_function_imports = kept_function_imports  # `import torch` a function's refusals still need
         self.by_statement: dict[int, list[ImportedName]] = {}
         for imported in scan.imports:
@@ -172,7 +202,12 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
                 kept_names.append(alias)
                 continue
             form = self.forms.get(id(item))
-            if form is None or (item.scope, form.local) not in self.output.used:
+            exported = item.scope == 0 and item.local in self.reexported
+            if form is None and exported:  # others import it and Paddle has none: the torch import stays
+                kept_names.append(alias)
+                self.kept_torch_roots.add(item.qualified.split(".", 1)[0])
+                continue
+            if form is None or ((item.scope, form.local) not in self.output.used and not exported):
                 continue
             key = (form.module, form.name, form.asname)
             if key in self._emitted:
@@ -233,7 +268,14 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         return out
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        return updated.with_changes(body=self._rewrite_body(updated.body))
+        body = self._rewrite_body(updated.body)
+        if self.prelude and not self._prelude_done:  # no torch import of its own (names came from the project)
+            at = 0
+            while at < len(body) and _is_header(body[at], first=at == 0):
+                at += 1
+            body = [*body[:at], *(cst.SimpleStatementLine(body=[s]) for s in self.prelude), *body[at:]]
+            self._prelude_done = True
+        return updated.with_changes(body=body)
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
         body = self._rewrite_body(updated.body)
@@ -251,6 +293,16 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         if not flat:
             flat = [cst.Pass()]
         return updated.with_changes(body=[_clean(s, last=(i == len(flat) - 1)) for i, s in enumerate(flat)])
+
+
+def _is_header(stmt: cst.BaseStatement, first: bool) -> bool:
+    """A module docstring (first statement only) or a ``from __future__`` import: the prelude goes after."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    small = stmt.body[0]
+    if first and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    return isinstance(small, cst.ImportFrom) and isinstance(small.module, cst.Name) and small.module.value == "__future__"
 
 
 def _clean(stmt: cst.BaseSmallStatement, last: bool = True) -> cst.BaseSmallStatement:

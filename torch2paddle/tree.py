@@ -38,6 +38,7 @@ from typing import Callable, Iterable, Sequence
 
 from . import requirements
 from .convert import SourceError, convert_source, default_tables, torch_roots_of
+from .project import ModuleFacts, scan_project
 from .report import FileResult, TreeReport
 from .signals import die_with_parent
 from .tables import Tables, load_tables
@@ -327,10 +328,13 @@ def _oserror(exc: OSError) -> str:
 # -- per-file work (runs in worker processes) ---------------------------------
 _WORKER_TABLES: Tables | None = None
 _WORKER_MAPPINGS: tuple[str, ...] | None = None
+_WORKER_FACTS: dict[str, ModuleFacts] = {}  # the project facts of the run (see project.scan_project)
 
 
-def _init_worker(mapping_files: Sequence[str], parent_pid: int) -> None:
-    global _WORKER_TABLES, _WORKER_MAPPINGS
+def _init_worker(mapping_files: Sequence[str], parent_pid: int, facts: dict[str, ModuleFacts] | None = None) -> None:
+    global _WORKER_TABLES, _WORKER_MAPPINGS, _WORKER_FACTS
+    if facts is not None:  # spawned worker; a forked one inherited the parent's
+        _WORKER_FACTS = facts
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     die_with_parent(parent_pid)  # a killed convert must not leave workers writing into OUT
     if _WORKER_TABLES is None or _WORKER_MAPPINGS != tuple(mapping_files):
@@ -409,7 +413,7 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
         return keep(f"too large to convert ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB, "
                     "raise it with --max-file-mb)")
     try:
-        result = convert_source(text, rel, tables, torch_init=options.torch_init)
+        result = convert_source(text, rel, tables, torch_init=options.torch_init, project=_WORKER_FACTS.get(rel))
     except SourceError as exc:
         return keep(f"line {exc.line}: {exc}" if exc.line else str(exc))
     except MemoryError:
@@ -446,7 +450,7 @@ def _convert_chunk(tasks: Sequence[tuple[str, str, str]], options: FileOptions) 
 
 def _isolated_child(conn, task: tuple[str, str, str], mapping_files: Sequence[str], options: FileOptions,
                     parent_pid: int) -> None:
-    _init_worker(mapping_files, parent_pid)
+    _init_worker(mapping_files, parent_pid, None)
     conn.send(convert_file(*task, options=options))
     conn.close()
 
@@ -469,6 +473,10 @@ def _chunks(tasks: list[tuple[str, str, str]], sizes: list[int], jobs: int) -> l
     if current:
         chunks.append(current)
     return chunks
+
+
+def _forks() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
 
 
 def _mp_context():
@@ -497,7 +505,8 @@ def _run_parallel(chunks, jobs, mapping_files, options, emit) -> list[tuple[str,
     """Run the chunks in a process pool; returns the tasks of chunks lost to a crashed worker."""
     lost: list[tuple[str, str, str]] = []
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_mp_context(),
-                               initializer=_init_worker, initargs=(list(mapping_files), os.getpid()))
+                               initializer=_init_worker,
+                               initargs=(list(mapping_files), os.getpid(), None if _forks() else _WORKER_FACTS))
     try:
         with warnings.catch_warnings():
             # 3.12+ warns about fork in a process with threads (the pool's own); the workers only convert
@@ -618,8 +627,13 @@ def convert_tree(
 
 def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, mapping_files: list[str],
                   jobs: int | None, on_file, on_start, options: FileOptions) -> TreeReport:
-    global _WORKER_TABLES, _WORKER_MAPPINGS
+    global _WORKER_TABLES, _WORKER_MAPPINGS, _WORKER_FACTS
     report = TreeReport(str(src_path), str(out_path))
+    if src_path.is_dir():  # names crossing modules: read the whole project once, before any file
+        package = src_path.resolve().name if (src_path / "__init__.py").is_file() else None
+        _WORKER_FACTS = scan_project(walk.files, torch_roots_of(tables), package, options.max_bytes)
+    else:
+        _WORKER_FACTS = {}
     if on_start:
         on_start(len(walk.files))
     try:  # a manifest from an earlier run would describe a tree this run may not finish

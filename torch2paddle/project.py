@@ -1,0 +1,248 @@
+"""Project facts: which torch object each module-level name of SRC's modules binds, across files.
+
+A file converted alone cannot know that ``from .layers import Conv2d`` is
+torch's ``Conv2d``, nor that another module imports ``F`` from it.  This pass
+reads every Python file of the tree once (Python's own parser, no libcst),
+before any conversion, and records per module:
+
+* ``imported``: names bound by imports of the project's own modules that
+  resolve to torch objects (followed through re-exports, module-level
+  aliases such as ``nn = torch.nn``, star imports and ``__all__``), so uses
+  through them convert exactly as direct uses do;
+* ``reexported``: torch imports of the module that something else reaches
+  (another module imports the name, a star import, ``__all__``, or a
+  package's ``__init__``), so the conversion keeps them, under the same
+  local name, bound to their Paddle counterpart, even where the module does
+  not use them itself.
+
+The facts are plain data (sent to the worker processes); reading them never
+imports torch or paddle.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    """What conversion of one module needs to know about the rest of the project."""
+
+    imported: Mapping[str, str] = field(default_factory=dict)  # local name -> torch qualified name
+    reexported: frozenset[str] = frozenset()  # module-level torch-import names others reach
+
+    def __bool__(self) -> bool:
+        return bool(self.imported or self.reexported)
+
+
+@dataclass
+class _Module:
+    name: str  # dotted module name relative to SRC
+    is_package: bool
+    torch: dict[str, str] = field(default_factory=dict)  # module-level name -> torch qualified name
+    imports: list[tuple[str, str, str]] = field(default_factory=list)  # (local, project module, name or "*")
+    all_names: list[str] | None = None  # a literal __all__
+    defined: set[str] = field(default_factory=set)  # other module-level bindings (they shadow imports)
+
+
+def module_name(rel: str) -> tuple[str, bool]:
+    """``pkg/layers.py`` -> (``pkg.layers``, False); ``pkg/__init__.py`` -> (``pkg``, True)."""
+    parts = rel[:-3].split("/")
+    if parts[-1] == "__init__":
+        return ".".join(parts[:-1]), True
+    return ".".join(parts), False
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _module_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
+    """Statements that run at import time at module level (through if/try/with, not into defs)."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.With, ast.Try)) or type(node).__name__ == "TryStar":
+            for name in ("body", "orelse", "finalbody"):
+                yield from _module_statements(getattr(node, name, None) or [])
+            for handler in getattr(node, "handlers", ()):
+                yield from _module_statements(handler.body)
+
+
+class _Reader:
+    def __init__(self, roots: frozenset[str], names: set[str], prefixes: tuple[str, ...]):
+        self.roots = roots
+        self.names = names  # every module name of the project
+        self.prefixes = prefixes  # names SRC itself is imported under (a package SRC: its folder name)
+
+    def project_module(self, current: _Module, level: int, module: str | None) -> str | None:
+        if level:
+            base = current.name.split(".") if current.name else []
+            if not current.is_package:
+                base = base[:-1]
+            if level - 1 > len(base):
+                return None
+            base = base[:len(base) - (level - 1)]
+            target = ".".join([*base, *([module] if module else [])])
+            return target if target in self.names or target == "" else None
+        if not module:
+            return None
+        if module in self.names:
+            return module
+        for prefix in self.prefixes:
+            if module == prefix:
+                return ""
+            if module.startswith(prefix + "."):
+                inner = module[len(prefix) + 1:]
+                if inner in self.names:
+                    return inner
+        return None
+
+    def read(self, current: _Module, tree: ast.Module) -> None:
+        for node in _module_statements(tree.body):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    root = alias.name.split(".", 1)[0]
+                    if root in self.roots:
+                        local = alias.asname or root
+                        current.torch[local] = alias.name if alias.asname else root
+                    else:
+                        current.defined.add(alias.asname or root)
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if not node.level and module.split(".", 1)[0] in self.roots:
+                    for alias in node.names:
+                        if alias.name != "*":
+                            current.torch[alias.asname or alias.name] = f"{module}.{alias.name}"
+                    continue
+                target = self.project_module(current, node.level, node.module)
+                for alias in node.names:
+                    if target is None:
+                        current.defined.add(alias.asname or alias.name)
+                    elif alias.name == "*":
+                        current.imports.append(("*", target, "*"))
+                    else:
+                        sub = f"{target}.{alias.name}" if target else alias.name
+                        if sub in self.names:  # `from . import layers`: a module, not a name in it
+                            current.defined.add(alias.asname or alias.name)
+                        else:
+                            current.imports.append((alias.asname or alias.name, target, alias.name))
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                if name == "__all__" and isinstance(node.value, (ast.List, ast.Tuple)):
+                    values = [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+                    if all(isinstance(v, str) for v in values):
+                        current.all_names = list(values)
+                    continue
+                dotted = _dotted(node.value)
+                head = dotted.split(".", 1)[0] if dotted else None
+                if head is not None and head in current.torch and name not in current.torch:
+                    rest = dotted[len(head):]
+                    current.torch[name] = current.torch[head] + rest  # `nn = torch.nn`
+                else:
+                    current.defined.add(name)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                current.defined.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for sub in ast.walk(target):
+                        if isinstance(sub, ast.Name):
+                            current.defined.add(sub.id)
+        for name in current.defined & set(current.torch):
+            del current.torch[name]  # rebound at module level: not (only) torch's any more
+
+
+def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], package: str | None = None,
+                 max_bytes: int = 1_000_000) -> dict[str, ModuleFacts]:
+    """Facts for each Python file of SRC, keyed by its relative path (files that need none are left out).
+
+    ``package`` is the name SRC itself is imported under when it is a package
+    (absolute imports ``from package.x import y`` then resolve inside SRC).
+    Files that cannot be read or parsed are left out: conversion reports them.
+    """
+    modules: dict[str, _Module] = {}
+    trees: dict[str, ast.Module] = {}
+    for rel, path in files:
+        if not rel.endswith(".py"):
+            continue
+        try:
+            if path.stat().st_size > max_bytes:
+                continue
+            trees[rel] = ast.parse(path.read_bytes(), rel)
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        name, is_package = module_name(rel)
+        modules[rel] = _Module(name, is_package)
+    by_name = {m.name: m for m in modules.values()}
+    reader = _Reader(roots, set(by_name), (package,) if package else ())
+    for rel, tree in trees.items():
+        reader.read(modules[rel], tree)
+    del trees
+
+    exports: dict[str, dict[str, str]] = {}
+    owners: dict[tuple[str, str], tuple[str, str]] = {}  # (module, name) -> (module, name) of its torch import
+
+    def exported(module: str, stack: frozenset[str] = frozenset()) -> dict[str, str]:
+        """Every module-level name of ``module`` that binds a torch object (followed across modules)."""
+        if module in exports:
+            return exports[module]
+        if module in stack or module not in by_name:
+            return {}
+        m = by_name[module]
+        found = dict(m.torch)
+        for name in m.torch:
+            owners[(module, name)] = (module, name)
+        for local, target, name in m.imports:
+            names = exported(target, stack | {module})
+            if name == "*":
+                public = by_name[target].all_names if target in by_name else None
+                for star_name, qualified in names.items():
+                    if (star_name in public) if public is not None else not star_name.startswith("_"):
+                        if star_name not in m.defined:
+                            found.setdefault(star_name, qualified)
+                            owners.setdefault((module, star_name), owners.get((target, star_name), (target, star_name)))
+            elif name in names and local not in m.defined:
+                found[local] = names[name]
+                owners[(module, local)] = owners.get((target, name), (target, name))
+        exports[module] = found
+        return found
+
+    reexported: dict[str, set[str]] = {}
+    imported: dict[str, dict[str, str]] = {}
+    for m in by_name.values():
+        for local, target, name in m.imports:
+            names = exported(target)
+            pairs = list(names.items()) if name == "*" else [(local, names[name])] if name in names else []
+            for as_local, qualified in pairs:
+                if name == "*":
+                    public = by_name[target].all_names if target in by_name else None
+                    if not ((as_local in public) if public is not None else not as_local.startswith("_")):
+                        continue
+                if as_local in m.defined:
+                    continue
+                imported.setdefault(m.name, {})[as_local] = qualified
+                owner = owners.get((target, as_local if name == "*" else name))
+                if owner is not None:
+                    reexported.setdefault(owner[0], set()).add(owner[1])
+        published = set(m.all_names or ())
+        for name, qualified in m.torch.items():
+            # a package's `from torch.x import y` is its public API; `__all__` names what is
+            if name in published or (m.is_package and not name.startswith("_") and "." in qualified
+                                     and name != qualified.split(".", 1)[0]):
+                reexported.setdefault(m.name, set()).add(name)
+    facts = {}
+    for rel, m in modules.items():
+        found = ModuleFacts(imported.get(m.name, {}), frozenset(reexported.get(m.name, set()) & set(m.torch)))
+        if found:
+            facts[rel] = found
+    return facts
