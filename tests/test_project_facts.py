@@ -128,3 +128,19 @@ def test_the_converted_package_runs_without_torch_and_agrees(tmp_path):
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_vendored_library_imports_itself_not_paddle(tmp_path):
+    """A project that ships its own `torchvision` (a fork, a vendored copy): its self-imports are its own
+    code; only its uses of torch are converted."""
+    src = make_tree(tmp_path / "torchvision", {
+        "__init__.py": "from torchvision import models\nfrom . import ops\n",
+        "models.py": "import torch\nfrom torchvision.ops import helper\n\ndef build():\n    return helper(torch.nn.ReLU())\n",
+        "ops.py": "def helper(layer):\n    return layer\n",
+    })
+    report = convert_tree(src, tmp_path / "out" / "torchvision", jobs=1)
+    assert not any(f.unsupported for f in report.files)
+    out = tmp_path / "out" / "torchvision"
+    assert (out / "__init__.py").read_text() == (src / "__init__.py").read_text()
+    assert (out / "models.py").read_text() == (
+        "import paddle\nfrom torchvision.ops import helper\n\ndef build():\n    return helper(paddle.nn.ReLU())\n")

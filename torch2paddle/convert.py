@@ -157,7 +157,8 @@ def _roots(tables: Tables) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def convert_source(code: str, filename: str | None = None, tables: Tables | None = None, *,
-                   torch_init: bool = False, project: ModuleFacts | None = None) -> ConversionResult:
+                   torch_init: bool = False, project: ModuleFacts | None = None,
+                   own_roots: frozenset[str] = frozenset()) -> ConversionResult:
     """Convert one PyTorch module's source text to Paddle.
 
     Returns the new code with every torch API use found (converted or not,
@@ -167,10 +168,13 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
     defaults differ (Conv, Linear, Embedding).  ``project`` carries what the
     rest of the tree says about this module (``torch2paddle.project``): names
     imported from the project's own modules that are torch's, and torch imports
-    other modules reach through this one.
+    other modules reach through this one.  ``own_roots``: top-level names the
+    project defines itself (a vendored ``torchvision``), never converted as torch's.
     """
     tables = tables or default_tables()
     roots, tracked = _roots(tables)
+    if own_roots:
+        roots, tracked = roots - own_roots, tracked - own_roots
     from_project = bool(project and project.imported)  # torch names may arrive without the word torch
     if not from_project and not any(root in code for root in roots):
         return ConversionResult(code, [], False)  # fast path: no torch in sight

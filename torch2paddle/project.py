@@ -246,3 +246,17 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
         if found:
             facts[rel] = found
     return facts
+
+
+def own_top_level_names(files: Iterable[tuple[str, Path]], package: str | None) -> set[str]:
+    """Top-level import names SRC defines itself: its own name when it is a package, and its top-level
+    modules and packages.  They always mean the project's code, even when a table maps a library of
+    that name (a vendored or forked ``torchvision`` imports itself, not Paddle's vision)."""
+    names = {package} if package else set()
+    for rel, _ in files:
+        parts = rel.split("/")
+        if len(parts) == 1 and rel.endswith(".py") and rel != "__init__.py":
+            names.add(rel[:-3])
+        elif len(parts) == 2 and parts[1] == "__init__.py":
+            names.add(parts[0])
+    return names

@@ -32,13 +32,13 @@ import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from . import requirements
 from .convert import SourceError, convert_source, default_tables, torch_roots_of
-from .project import ModuleFacts, scan_project
+from .project import ModuleFacts, own_top_level_names, scan_project
 from .report import FileResult, TreeReport
 from .signals import die_with_parent
 from .tables import Tables, load_tables
@@ -63,6 +63,7 @@ class FileOptions:
     max_bytes: int = MAX_SOURCE_BYTES  # a larger file that uses torch is copied unchanged and reported
     torch_init: bool = False  # write torch's default initialisation on layers (convert --torch-init)
     temp_dir: str | None = None  # this run's folder for temp files (see _RunFolder)
+    own_roots: frozenset[str] = frozenset()  # top-level names SRC defines itself: never torch's (a vendored torchvision)
 
 
 class TreeError(Exception):
@@ -413,7 +414,8 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
         return keep(f"too large to convert ({len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB, "
                     "raise it with --max-file-mb)")
     try:
-        result = convert_source(text, rel, tables, torch_init=options.torch_init, project=_WORKER_FACTS.get(rel))
+        result = convert_source(text, rel, tables, torch_init=options.torch_init, project=_WORKER_FACTS.get(rel),
+                                own_roots=options.own_roots)
     except SourceError as exc:
         return keep(f"line {exc.line}: {exc}" if exc.line else str(exc))
     except MemoryError:
@@ -631,7 +633,9 @@ def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, m
     report = TreeReport(str(src_path), str(out_path))
     if src_path.is_dir():  # names crossing modules: read the whole project once, before any file
         package = src_path.resolve().name if (src_path / "__init__.py").is_file() else None
-        _WORKER_FACTS = scan_project(walk.files, torch_roots_of(tables), package, options.max_bytes)
+        own = own_top_level_names(walk.files, package) & torch_roots_of(tables)
+        options = replace(options, own_roots=frozenset(own))
+        _WORKER_FACTS = scan_project(walk.files, torch_roots_of(tables) - own, package, options.max_bytes)
     else:
         _WORKER_FACTS = {}
     if on_start:
