@@ -171,23 +171,23 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
     Files that cannot be read or parsed are left out: conversion reports them.
     """
     modules: dict[str, _Module] = {}
-    trees: dict[str, ast.Module] = {}
+    paths: dict[str, Path] = {}
     for rel, path in files:
-        if not rel.endswith(".py"):
-            continue
-        try:
-            if path.stat().st_size > max_bytes:
-                continue
-            trees[rel] = ast.parse(path.read_bytes(), rel)
-        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-        name, is_package = module_name(rel)
-        modules[rel] = _Module(name, is_package)
+        if rel.endswith(".py"):
+            modules[rel] = _Module(*module_name(rel))
+            paths[rel] = path
     by_name = {m.name: m for m in modules.values()}
     reader = _Reader(roots, set(by_name), (package,) if package else ())
-    for rel, tree in trees.items():
+    for rel, path in paths.items():  # one tree at a time: kept alive, whole trees would cost GC passes
+        try:
+            if path.stat().st_size > max_bytes:
+                raise ValueError("too large")
+            tree = ast.parse(path.read_bytes(), rel)
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            del by_name[modules.pop(rel).name]
+            continue
         reader.read(modules[rel], tree)
-    del trees
+        del tree
 
     exports: dict[str, dict[str, str]] = {}
     owners: dict[tuple[str, str], tuple[str, str]] = {}  # (module, name) -> (module, name) of its torch import
