@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 STEPS = ("weights", "forward", "data", "metric", "loss", "init", "backward", "train", "perf")
+DEFAULT_TIMEOUT = 300  # the same as runner.DEFAULT_TIMEOUT (not imported: the runner imports numpy)
 
 
 def add_verify_parser(sub) -> None:
@@ -19,6 +20,13 @@ def add_verify_parser(sub) -> None:
     verify.add_argument("--input-shape", help="fake input shape when there is no config, e.g. 2,3,224,224")
     verify.add_argument("--config", help="alignment config (default: torch2paddle.yaml from the source project)")
     verify.add_argument("--report", metavar="FILE.json", help="write the structured result as JSON")
+    verify.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"limit on each step, and on each side's framework import (default {DEFAULT_TIMEOUT}; "
+                             "0: none); a step that outlasts it is killed, reported as an error, and the chain "
+                             "goes on")
+    verify.add_argument("--memory-mb", type=float, metavar="MB",
+                        help="cap each side process's memory (Linux): a step that exceeds it fails with "
+                             "MemoryError and the chain goes on (default: no cap)")
     verify.add_argument("--reuse-harness", action="store_true",
                         help="rerun the generated step scripts as they are (e.g. after editing them) without regenerating")
 

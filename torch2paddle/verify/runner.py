@@ -3,14 +3,23 @@
 Each side runs all its steps in one process (each framework imported once,
 never both in one process, so their thread pools do not fight); this process
 imports neither and compares the reprod_log records with ``compare``.
+
+A side process runs in its own process group and is watched with a deadline:
+the framework import and every step each get ``timeout`` seconds.  A step that
+outlasts it (or kills its process) has the whole group killed, is recorded as an
+error, and the side is restarted with the steps after it.  Whatever ends this
+process (Ctrl-C, any exception), no side process is left behind.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,6 +34,10 @@ EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CANNOT_RUN = 4
+
+DEFAULT_TIMEOUT = 300.0  # seconds per step (and for the framework import); 0 or None: no limit
+_POSIX = os.name == "posix"
+_LINUX = sys.platform.startswith("linux")
 
 WHAT = {
     "weights": "converted state dict loaded into the converted model (every key, exact)",
@@ -69,37 +82,267 @@ class VerifyResult:
         return asdict(self)
 
 
-def _run_side(plan: Plan, side: str, steps: list[str], python: str, on_event: Callable | None) -> tuple[float, float]:
-    """Run one side's steps in one process; returns (seconds running steps, seconds importing the framework)."""
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def _child_setup(memory_mb: float | None) -> Callable[[], None] | None:
+    """The ``preexec_fn`` of a side process: die with verify, and cap the step's memory.
+
+    Everything it needs is looked up here, in the parent, so that the child runs no imports between fork
+    and exec.
+    """
+    if not _POSIX:
+        return None
+    prctl = None
+    if _LINUX:
+        import ctypes
+
+        try:
+            prctl = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            prctl = None
+    parent = os.getpid()
+    limit = None
+    if memory_mb:
+        import resource
+
+        # RLIMIT_DATA, not RLIMIT_AS: RLIMIT_AS counts address space that is only reserved, never used.
+        # Measured on this project's CUDA build of torch (2.14 cu130): `import torch` alone reserves
+        # 3.3 GB of address space for 0.8 GB of data, so an RLIMIT_AS of 3000 MB fails the import
+        # (numpy's OpenBLAS cannot map its segment); on a GPU the CUDA driver reserves address space for
+        # unified addressing well beyond any sensible cap (the well-known `ulimit -v` breaks CUDA).
+        # RLIMIT_DATA (Linux 4.7+) counts private writable mappings -- what malloc and mmap'd tensors
+        # actually take -- and leaves PROT_NONE reservations alone. GPU memory is covered by neither.
+        wanted = int(memory_mb * 1024 * 1024)
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        cap = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        limit = (resource, cap)
+
+    def setup() -> None:
+        if prctl is not None:
+            prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL: killed when verify's thread that started it dies
+            if os.getppid() != parent:  # verify died between fork and prctl
+                os._exit(1)
+        if limit is not None:
+            module, cap = limit
+            module.setrlimit(module.RLIMIT_DATA, (cap, cap))
+
+    return setup
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL the side process and everything it started (its process group), then reap it."""
+    if _POSIX:
+        try:
+            # safe after the leader was reaped too: a group id is not reused while a member lives
+            os.killpg(process.pid, signal.SIGKILL)
+        except OSError:  # the group is gone already
+            pass
+    elif process.poll() is None:
+        process.kill()
+    process.wait()
+
+
+def _pump(stream, lines: queue.Queue) -> None:
+    """Reader thread: the side's stdout, line by line, then ``None``. It alone closes the stream (closing it
+    from another thread while this one is blocked reading would wait for the read forever)."""
+    try:
+        for line in stream:
+            lines.put(line)
+    except (OSError, ValueError):
+        pass
+    finally:
+        lines.put(None)
+        try:
+            stream.close()
+        except OSError:
+            pass
+
+
+_TICK = 0.2  # seconds between looks at the side process while its stdout is quiet
+_DRAIN = 5.0  # after the end, seconds to wait for the output still in the pipe
+
+
+@dataclass
+class _Run:
+    """What one side process did before it ended or was killed."""
+
+    reported: list[str]  # steps that printed their T2P-STEP line, in order
+    imported: bool  # the framework import finished
+    timed_out: bool  # killed at the deadline (during the import when not ``imported``)
+    returncode: int | None
+    phase_seconds: float  # time spent in the phase that was running when it ended
+
+
+def _run_process(argv: list[str], *, cwd: Path, env: dict, log, side: str, timeout: float | None,
+                 memory_mb: float | None, on_event: Callable | None) -> _Run:
+    """Run one side process; each phase (the import, then each step) must end within ``timeout`` seconds.
+
+    The process is killed with its whole group when a phase outlasts the deadline, when it has ended
+    (whatever a step started goes with it), and on any exception here, KeyboardInterrupt included.
+    """
+    run = _Run([], False, False, None, 0.0)
+    phase_start = time.monotonic()
+
+    def take(line: str) -> None:
+        nonlocal phase_start
+        log.write(line)
+        if line.startswith("T2P-IMPORTED"):
+            run.imported, phase_start = True, time.monotonic()
+        elif line.startswith("T2P-STEP "):
+            _, step, status = line.split()
+            run.imported = True  # a harness generated before the T2P-IMPORTED marker
+            run.reported.append(step)
+            phase_start = time.monotonic()
+            if on_event:
+                on_event(side, step, status)
+
+    log.flush()  # the child appends to the same file
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True, errors="replace", env=env,
+                               cwd=str(cwd), start_new_session=_POSIX, preexec_fn=_child_setup(memory_mb))
+    killed = False
+    try:
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=_pump, args=(process.stdout, lines), name=f"t2p-{side}-stdout", daemon=True).start()
+        eof = False
+        while True:
+            tick = _TICK if not timeout else min(_TICK, max(0.0, phase_start + timeout - time.monotonic()))
+            if eof:
+                time.sleep(tick)
+            else:
+                try:
+                    line = lines.get(timeout=tick)
+                except queue.Empty:
+                    line = ""
+                if line is None:
+                    eof = True
+                elif line:
+                    take(line)
+            # the leader's exit, not the pipe's end: a process a step left running may hold the pipe open
+            if process.poll() is not None:
+                break
+            if timeout and time.monotonic() - phase_start >= timeout:
+                run.timed_out = True
+                break
+        _kill_group(process)  # whatever the side left running goes too; the pipe then ends
+        killed = True
+        deadline = time.monotonic() + _DRAIN  # bounded: a process that left the group may keep the pipe
+        while not eof and (left := deadline - time.monotonic()) > 0:
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            if run.timed_out:  # a step that ended at the deadline itself still counts as timed out
+                log.write(line)
+            else:
+                take(line)
+    finally:  # also on KeyboardInterrupt or any other BaseException: nothing may outlive verify
+        if not killed:
+            _kill_group(process)
+        log.flush()
+    run.returncode = process.returncode
+    run.phase_seconds = time.monotonic() - phase_start
+    return run
+
+
+def _write_status(plan: Plan, step: str, side: str, device: str | None, seconds: float, error: str,
+                  **extra) -> None:
+    status = {"step": step, "side": side, "device": device, "ok": False, "seconds": seconds, "error": error, **extra}
+    path = plan.harness / "result" / f"{step}_{side}.status.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(status, indent=2))
+
+
+def _died(code: int | None, log_path: Path, during: str = "during this step") -> str:
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        how = f"was killed by {name}" + (" (the out-of-memory killer? see --memory-mb)" if -code == 9 else "")
+    else:
+        how = f"exited with status {code}"
+    return f"its process {how} {during} without reporting it; see {log_path}"
+
+
+def _run_side(plan: Plan, side: str, steps: list[str], python: str, on_event: Callable | None,
+              timeout: float | None = DEFAULT_TIMEOUT, memory_mb: float | None = None) -> tuple[float, float]:
+    """Run one side's steps; returns (seconds running steps, seconds importing the framework).
+
+    The steps run in one process. When a step outlasts ``timeout`` or its process dies, the step is
+    recorded as an error and a fresh process runs the steps after it.
+    """
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
     if side == "paddle":
         env.setdefault("GLOG_minloglevel", "2")
     log_path = plan.harness / "result" / "log" / f"{side}_side.log"
-    start = time.perf_counter()
-    with log_path.open("w") as log:
-        process = subprocess.Popen([python, str(plan.harness / side / "run_steps.py"), *steps], stdout=subprocess.PIPE,
-                                   stderr=log, text=True, env=env, cwd=str(plan.harness / side))
-        assert process.stdout is not None
-        for line in process.stdout:
-            log.write(line)
-            if line.startswith("T2P-STEP ") and on_event:
-                _, step, status = line.split()
-                on_event(side, step, status)
-        process.wait()
-    wall = time.perf_counter() - start
     side_file = plan.harness / "result" / f"{side}_side.json"
-    if not side_file.is_file():  # the framework (or the harness glue) could not even be imported
-        tail = log_path.read_text()[-800:].strip()
-        last = tail.splitlines()[-1] if tail else ""
-        if last.startswith("RuntimeError: --device"):  # the harness's own refusal: its message says it all
-            raise HarnessError(f"the {side} side could not start: {last.split(': ', 1)[1]} "
-                               "(--device auto uses a GPU only where both frameworks see one)")
-        hint = "install both frameworks with `pip install 'torch2paddle[verify]'`" if "ModuleNotFoundError" in tail \
-            else "see the log"
-        raise HarnessError(f"the {side} side could not start ({hint}); {log_path}:\n{tail}")
-    imported = float(json.loads(side_file.read_text())["import_seconds"])
-    return wall - imported, imported
+    script = str(plan.harness / side / "run_steps.py")
+    start = time.perf_counter()
+    imported_seconds = 0.0
+    device = None
+    remaining = list(steps)
+    first = True
+    with log_path.open("w") as log:
+        while remaining:
+            run = _run_process([python, script, *remaining], cwd=plan.harness / side, env=env, log=log, side=side,
+                               timeout=timeout, memory_mb=memory_mb, on_event=on_event)
+            if run.imported and side_file.is_file():
+                info = json.loads(side_file.read_text())
+                imported_seconds += float(info["import_seconds"])
+                device = info.get("device") or device
+            if not run.imported:
+                if first:
+                    _cannot_start(side, log_path, run, timeout, memory_mb)
+                why = (f"timed out after {_seconds(timeout)} s importing the framework in the restarted side process"
+                       if run.timed_out else _died(run.returncode, log_path, "while importing the framework again"))
+                for step in remaining:
+                    _write_status(plan, step, side, device, 0.0, why, timed_out=run.timed_out)
+                    if on_event:
+                        on_event(side, step, "timeout" if run.timed_out else "error")
+                break
+            remaining = remaining[len(run.reported):]
+            if not remaining:
+                break
+            step, remaining = remaining[0], remaining[1:]
+            if run.timed_out:
+                error = f"timed out after {_seconds(timeout)} s"
+                _write_status(plan, step, side, device, run.phase_seconds, error, timed_out=True, timeout=timeout)
+                note = f"step {step} {error}: its process group was killed"
+            else:
+                error = _died(run.returncode, log_path)
+                _write_status(plan, step, side, device, run.phase_seconds, error)
+                note = f"step {step}: {error}"
+            log.write(f"[torch2paddle verify] {note}; "
+                      + (f"restarting the {side} side for: {', '.join(remaining)}\n" if remaining else "\n"))
+            if on_event:
+                on_event(side, step, "timeout" if run.timed_out else "error")
+            first = False
+    wall = time.perf_counter() - start
+    return wall - imported_seconds, imported_seconds
+
+
+def _cannot_start(side: str, log_path: Path, run: _Run, timeout: float | None, memory_mb: float | None):
+    """The framework (or the harness glue) could not even be imported: raise ``HarnessError`` saying why."""
+    if run.timed_out:
+        raise HarnessError(f"the {side} side did not finish importing its framework within {_seconds(timeout)} s "
+                           f"(--timeout); {log_path}")
+    tail = log_path.read_text(errors="replace")[-800:].strip()
+    last = tail.splitlines()[-1] if tail else ""
+    if last.startswith("RuntimeError: --device"):  # the harness's own refusal: its message says it all
+        raise HarnessError(f"the {side} side could not start: {last.split(': ', 1)[1]} "
+                           "(--device auto uses a GPU only where both frameworks see one)")
+    if "ModuleNotFoundError" in tail:
+        hint = "install both frameworks with `pip install 'torch2paddle[verify]'`"
+    elif memory_mb and ("MemoryError" in tail or "Cannot allocate memory" in tail or "failed to map" in tail):
+        hint = f"the framework does not import under --memory-mb {_seconds(memory_mb)}: raise it"
+    else:
+        hint = "see the log"
+    raise HarnessError(f"the {side} side could not start ({hint}); {log_path}:\n{tail}")
 
 
 def _load(path: Path) -> dict | None:
@@ -126,6 +369,11 @@ def _judge(plan: Plan, step: str) -> StepResult:
     statuses = {side: _status(plan, step, side) for side in ("torch", "paddle")}
     seconds = {side: float(s.get("seconds") or 0.0) for side, s in statuses.items()}
     for side, status in statuses.items():
+        if status.get("timed_out"):
+            error = (status.get("error") or "timed out").strip()
+            log = _write_log(plan, step, [f"[{step}] the {side} side {error}: its processes were killed, and the "
+                                          "steps after it ran in a fresh process (raise the limit with --timeout)"])
+            return StepResult(step, "error", WHAT[step], None, "", f"{side} side: {error}", log, seconds)
         if not status["ok"]:
             error = (status.get("error") or "").strip()
             last = error.splitlines()[-1] if error else "failed"
@@ -213,11 +461,22 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
            checkpoint: str | None = None, input_shape: list[int] | None = None, config: str | None = None,
            model: str | None = None, python: str | None = None, reuse_harness: bool = False,
            on_event: Callable[[str, str, str], None] | None = None,
-           on_plan: Callable[[Plan], None] | None = None) -> VerifyResult:
+           on_plan: Callable[[Plan], None] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+           memory_mb: float | None = None) -> VerifyResult:
     """Run the alignment chain on the output of ``convert``; returns the structured result.
+
+    ``timeout``: seconds each step (and each side's framework import) may take, ``None`` or 0 for no
+    limit; a step that outlasts it is killed with everything it started, reported as an error, and the
+    chain goes on. ``memory_mb``: a cap on each side process's data memory (Linux), so that a runaway
+    step fails with MemoryError instead of meeting the out-of-memory killer. ``on_event(side, step,
+    status)`` is called as each step ends, status ``ok``, ``error`` or ``timeout``.
 
     Raises ``HarnessError`` when verification cannot be set up or a framework is missing.
     """
+    if timeout is not None and timeout < 0:
+        raise ValueError(f"timeout must be >= 0 seconds (0: no limit), not {timeout}")
+    if memory_mb is not None and memory_mb <= 0:
+        raise ValueError(f"memory_mb must be positive, not {memory_mb}")
     started = time.perf_counter()
     if isinstance(steps, str):
         steps = [s.strip() for s in steps.split(",") if s.strip()]
@@ -234,7 +493,8 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
     side_seconds, import_seconds = {}, {}
     if plan.steps:
         for side in ("torch", "paddle"):
-            side_seconds[side], import_seconds[side] = _run_side(plan, side, plan.steps, python, on_event)
+            side_seconds[side], import_seconds[side] = _run_side(plan, side, plan.steps, python, on_event,
+                                                                 timeout=timeout, memory_mb=memory_mb)
     for step in STEPS:
         if step in plan.skipped:
             results[step] = StepResult(step, "skipped", WHAT[step], detail=plan.skipped[step])
@@ -285,6 +545,10 @@ def run_from_cli(args) -> int:
     try:
         thresholds = parse_thresholds(args.threshold)
         shape = [int(v) for v in args.input_shape.split(",")] if args.input_shape else None
+        if args.timeout < 0:
+            raise ValueError(f"--timeout {args.timeout:g}: expected seconds >= 0 (0: no limit)")
+        if args.memory_mb is not None and args.memory_mb <= 0:
+            raise ValueError(f"--memory-mb {args.memory_mb}: expected a positive number of MB")
     except (HarnessError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         return EXIT_USAGE
@@ -304,7 +568,7 @@ def run_from_cli(args) -> int:
             result = verify(args.out, args.steps, device=args.device, iterations=args.iterations,
                             thresholds=thresholds, checkpoint=args.checkpoint, input_shape=shape,
                             config=args.config, model=args.model, reuse_harness=args.reuse_harness, on_event=on_event,
-                            on_plan=on_plan)
+                            on_plan=on_plan, timeout=args.timeout, memory_mb=args.memory_mb)
     except HarnessError as exc:
         err.print(f"[red]cannot verify:[/red] {exc}")
         return EXIT_CANNOT_RUN

@@ -1,6 +1,7 @@
 """Run this side's steps in one process, so each framework is imported once.
 
-Usage: python run_steps.py STEP [STEP ...]   (prints one `T2P-STEP name ok|error` line per step)
+Usage: python run_steps.py STEP [STEP ...]   (prints `T2P-IMPORTED` once the framework is imported,
+then one `T2P-STEP name ok|error` line per step: verify's deadline restarts at each line)
 """
 
 import json
@@ -19,6 +20,7 @@ import t2p_support  # noqa: E402  (imports this side's framework once)
 _side_file = t2p_support.ROOT / "result" / f"{t2p_support.SIDE}_side.json"
 _side_file.parent.mkdir(parents=True, exist_ok=True)
 _side_file.write_text(json.dumps({"import_seconds": time.perf_counter() - _start, "device": t2p_support.DEVICE_NAME}))
+print("T2P-IMPORTED", flush=True)
 
 for step in sys.argv[1:]:
     scripts = sorted(HERE.glob(f"[0-9][0-9]_{step}.py"))
@@ -31,6 +33,8 @@ for step in sys.argv[1:]:
         runpy.run_path(str(scripts[0]), run_name="__main__")
         status["ok"] = True
     except BaseException as exc:  # a failing step must not stop the others
+        if isinstance(exc, MemoryError):  # free what the step's frames hold before formatting (--memory-mb)
+            traceback.clear_frames(exc.__traceback__)
         status["error"] = "".join(traceback.format_exception(exc))
     status["seconds"] = time.perf_counter() - start
     out = t2p_support.ROOT / "result" / f"{step}_{t2p_support.SIDE}.status.json"
