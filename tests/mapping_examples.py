@@ -314,7 +314,12 @@ def _eval_inputs(example: Example) -> dict[str, Any]:
 
 def _exec(source: str, namespace: dict, label: str) -> None:
     if source:
-        exec(compile(source, f"<{label}>", "exec"), namespace)  # noqa: S102 - trusted table data
+        import linecache
+
+        filename = f"<{label}>"
+        # TorchScript (torch.jit.script, script_method) compiles from the source text: make it findable
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - trusted table data
 
 
 def _convert(case: ExampleCase, snippets: _Snippets, source: str, what: str):

@@ -35,8 +35,8 @@ import libcst as cst
 import pytest
 
 from torch2paddle import convert_source
-from torch2paddle.rewrites import (ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, INIT_REWRITES, REWRITES,
-                                   VALUE_REWRITES)
+from torch2paddle.rewrites import (ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
+                                   REWRITES, VALUE_REWRITES)
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "rewrites"
 _MARKER = re.compile(r"^# --- (before|after|unchanged)\n", re.MULTILINE)
@@ -147,7 +147,7 @@ def test_fixtures_cover_every_rewrite(monkeypatch) -> None:
 
         return wrapper
 
-    for registry in (CALL_REWRITES, VALUE_REWRITES, ACCESS_REWRITES, CLASS_REWRITES, INIT_REWRITES):
+    for registry in (CALL_REWRITES, VALUE_REWRITES, ACCESS_REWRITES, CLASS_REWRITES, INIT_REWRITES, DIRECTIVE_REWRITES):
         for name, fn in list(registry.items()):
             monkeypatch.setitem(registry, name, counting(name, fn))
     for f in FIXTURES:

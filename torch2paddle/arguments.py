@@ -312,3 +312,30 @@ class InitContext:
     entry: ApiEntry
     args: dict[str, cst.BaseExpression]
     render: Callable[[str], cst.BaseExpression]
+
+
+@dataclass
+class DirectiveContext:
+    """What a directive rewrite sees: a compiler directive (``@torch.jit.ignore``, ``torch.compile(m)``,
+    ``torch.fx.wrap("f")``) at one of three sites.
+
+    ``site`` is ``"decorator"`` (``node`` is the decorator expression: a name or a call; ``definition``
+    says whether it decorates a ``"function"`` or a ``"class"``), ``"statement"`` (a call that is a whole
+    expression statement on its own line) or ``"call"`` (a call anywhere else).  ``module_level``: the
+    decorated definition or the statement is in no function or class body.  The rewrite returns None to
+    remove the decorator or statement (never for a call), a new expression, or raises ``unsupported``.
+    """
+
+    entry: ApiEntry
+    site: str
+    node: cst.BaseExpression  # as converted so far
+    render: Callable[[str], cst.BaseExpression]
+    module_level: bool = False
+    definition: str | None = None
+
+    @property
+    def call(self) -> cst.Call | None:
+        return self.node if isinstance(self.node, cst.Call) else None
+
+    def unsupported(self, reason: str) -> UnsupportedUse:
+        return UnsupportedUse(reason)

@@ -146,6 +146,9 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         self.prelude: list[cst.BaseSmallStatement] = []
         if output.needs_paddle_root and (0, "paddle") not in output.used and "paddle" not in self.module_level_imports:
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name("paddle"))]))
+        for root in sorted(output.modules):  # typing.Final, functools.partial written out: their module is needed
+            if root not in self.module_level_imports and scan.aliases.get(root) != root:
+                self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
         for root in sorted(leftover_roots):
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
         self._prelude_done = False

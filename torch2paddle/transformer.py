@@ -15,13 +15,15 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from .arguments import (AccessContext, CallContext, ClassContext, InitContext, UnsupportedUse, append_args,
-                        fix_commas, map_arguments, source_of)
+from .arguments import (AccessContext, CallContext, ClassContext, DirectiveContext, InitContext, UnsupportedUse,
+                        append_args, fix_commas, map_arguments, source_of)
 from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
 from .positions import start_positions
 from .report import MARKER, ApiUse
-from .rewrites import ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, INIT_REWRITES, VALUE_REWRITES
+from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
+                       VALUE_REWRITES)
+from .rewrites._removal import kept_lines, without_decorators, without_lines, without_self_assignments
 from .rewrites._support import keyword
 from .tables import ApiEntry, Tables
 
@@ -60,6 +62,7 @@ class OutputNames:
     scopes: dict[int, dict[str, str]]  # scope -> {local -> paddle qualified name}
     used: set[tuple[int, str]] = field(default_factory=set)
     needs_paddle_root: bool = False
+    modules: set[str] = field(default_factory=set)  # roots of non-paddle targets rendered (typing, functools)
     active: list[int] = field(default_factory=list)  # the functions being transformed, outermost first
 
     def _lookups(self):
@@ -68,14 +71,16 @@ class OutputNames:
             if aliases:
                 yield scope, aliases
 
-    def marks(self) -> tuple[frozenset, bool]:
-        return frozenset(self.used), self.needs_paddle_root
+    def marks(self) -> tuple[frozenset, bool, frozenset]:
+        return frozenset(self.used), self.needs_paddle_root, frozenset(self.modules)
 
-    def restore(self, marks: tuple[frozenset, bool]) -> None:
-        self.used, self.needs_paddle_root = set(marks[0]), marks[1]
+    def restore(self, marks: tuple[frozenset, bool, frozenset]) -> None:
+        self.used, self.needs_paddle_root, self.modules = set(marks[0]), marks[1], set(marks[2])
 
     def render(self, qualified: str) -> cst.BaseExpression:
         if not qualified.startswith("paddle.") and qualified != "paddle":
+            if "." in qualified:  # typing.Final: the output must import typing (a plain name is a builtin)
+                self.modules.add(qualified.split(".", 1)[0])
             return build_dotted(qualified)  # builtins or stdlib targets
         for scope, aliases in self._lookups():
             for local, target in aliases.items():
@@ -141,6 +146,10 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._loop_iters: set[int] = set()  # `for x in obj.attr:` iterables of method-attribute entries
         # converted calls whose torch result is a named tuple: id(original call) -> its field names
         self._tuple_results: dict[int, tuple[str, ...]] = {}
+        # compiler directives used as a decorator or a statement: id(node) -> (site, entry, qualified name)
+        self._directive_sites: dict[int, tuple[str, ApiEntry, str]] = {}
+        self._removed_lines: dict[int, list[cst.EmptyLine]] = {}  # id(placeholder line) -> comment lines it leaves
+        self._unwrapped: set[int] = set()  # directive calls replaced by their argument: `m = torch.compile(m)` goes
         self._attribute_methods = {
             name for name, es in tables.methods.items() if any(e.kind == "attribute" for e in es)
         }
@@ -233,6 +242,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         return kept
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        if self._removed_lines:
+            updated = without_lines(updated, self._removed_lines)
         self.leftover_roots |= self._torch_roots_needed(None)
         if self._gone:
             keep = [i for i in range(len(self.uses)) if i not in self._gone]
@@ -283,6 +294,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
         if id(original) in self._function_bodies:
             self._in_body.pop()
+        if self._removed_lines:
+            return without_lines(updated, self._removed_lines)
         return updated
 
     visit_SimpleStatementSuite = visit_IndentedBlock
@@ -336,6 +349,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     # -- scopes and statements (markers attach to the statement's line) -------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._claim_decorators(node)
         self._skip.add(id(node.name))
         self._scopes.append(self.scan.function_locals.get(id(node), frozenset()))
         self._markers.append([])
@@ -351,15 +365,18 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._tuple_names.pop()
         self._scope_state.pop()
         self.output.active.pop()
-        return self._attach_block(self._import_in_body(original, updated))
+        updated = self._directive_decorators(original, self._import_in_body(original, updated), "function")
+        return self._attach_block(updated)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._claim_decorators(node)
         self._skip.add(id(node.name))
         self._class_bases.update(id(base.value) for base in node.bases)
         is_module = False
         for base in node.bases:
             qualified = self.qualify(base.value)
-            if qualified and qualified.startswith("torch.nn."):
+            if qualified and (qualified.startswith("torch.nn.") or getattr(
+                    self.tables.apis.get(qualified), "target", None) == "paddle.nn.Layer"):  # torch.jit.ScriptModule
                 is_module = True
             elif isinstance(base.value, cst.Name) and base.value.value in self._module_classes:
                 is_module = True
@@ -389,7 +406,68 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             bases[i] = bases[i].with_changes(value=self.output.render(entry.target))
             updated = converted.with_changes(bases=bases)
             self._record(base.value, qualified, entry.target)
-        return self._attach_block(updated)
+        return self._attach_block(self._directive_decorators(original, updated, "class"))
+
+    # -- compiler directives (DIRECTIVE_REWRITES): decorators, statements, calls ----------------------
+    def _directive_entry(self, func: cst.BaseExpression) -> tuple[ApiEntry, str] | None:
+        qualified = self.qualify(func)
+        entry = self.tables.apis.get(qualified) if qualified else None
+        if entry is None or entry.unsupported or entry.rewrite not in DIRECTIVE_REWRITES:
+            return None
+        return entry, qualified
+
+    def _claim(self, node: cst.BaseExpression, site: str) -> None:
+        found = self._directive_entry(node.func if isinstance(node, cst.Call) else node)
+        if found is not None:
+            self._directive_sites[id(node)] = (site, *found)
+
+    def _claim_decorators(self, node) -> None:
+        for decorator in node.decorators:
+            self._claim(decorator.decorator, "decorator")
+
+    def _directive(self, entry: ApiEntry, qualified: str, original, updated, site: str, definition=None):
+        """Run the entry's directive rewrite: REMOVE, the new expression, or the torch form when refused."""
+        context = DirectiveContext(entry, site, updated, self.output.render,
+                                   not self.output.active and not self._classes, definition)
+        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
+        try:
+            new = DIRECTIVE_REWRITES[entry.rewrite](context)
+            if new is None and site == "call":
+                raise UnsupportedUse("a call cannot be removed")
+        except UnsupportedUse as exc:
+            self.output.restore(marks)
+            self._unsupported(original, qualified, str(exc))
+            if isinstance(updated, cst.Call):
+                return updated.with_changes(func=self._torch_form(qualified))
+            return self._torch_form(qualified)
+        self._record(original, qualified, None)  # nothing of Paddle's is written
+        if site == "call":
+            self._unwrapped.add(id(original))
+        return cst.RemovalSentinel.REMOVE if new is None else _keep_parentheses(updated, new)
+
+    def _directive_decorators(self, original, updated, definition: str):
+        """The definition without the directive decorators their rewrites remove (their comments kept)."""
+        claims = [(i, self._directive_sites.get(id(d.decorator))) for i, d in enumerate(original.decorators)]
+        if not any(claim for _, claim in claims):
+            return updated
+        decorators, drop = list(updated.decorators), set()
+        for i, claim in claims:
+            if claim is not None:
+                site, entry, qualified = claim
+                new = self._directive(entry, qualified, original.decorators[i].decorator, decorators[i].decorator,
+                                      site, definition)
+                if new is cst.RemovalSentinel.REMOVE:
+                    drop.add(i)
+                else:
+                    decorators[i] = decorators[i].with_changes(decorator=new)
+        return without_decorators(updated.with_changes(decorators=decorators), drop)
+
+    def leave_Expr(self, original: cst.Expr, updated: cst.Expr):
+        claim = self._directive_sites.get(id(original.value))
+        if claim is None or claim[0] != "statement":
+            return updated
+        new = self._directive(claim[1], claim[2], original.value, updated.value, "statement")
+        return new if new is cst.RemovalSentinel.REMOVE else updated.with_changes(value=new)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._markers.append([])
@@ -397,10 +475,21 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         for small in node.body:
             if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Call):
                 self._assigned[id(small.value)] = small.targets[0].target
+            elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                self._claim(small.value, "statement")  # torch.fx.wrap("f")
 
     def leave_SimpleStatementLine(self, original, updated: cst.SimpleStatementLine):
         markers = self._kept_markers(updated, self._markers.pop())
         after = self._after.pop()
+        if self._unwrapped:
+            updated = without_self_assignments(original, updated, self._unwrapped)
+        if not updated.body and not after:  # every statement of the line was removed (torch.fx.wrap("f"))
+            lines = kept_lines(updated.leading_lines, updated.trailing_whitespace)
+            if not lines:
+                return cst.RemovalSentinel.REMOVE
+            placeholder = updated.with_changes(body=[cst.Pass()])  # dropped by its block, comments kept
+            self._removed_lines[id(placeholder)] = lines
+            return placeholder
         if markers:
             updated = updated.with_changes(trailing_whitespace=_with_markers(updated.trailing_whitespace, markers))
         if after:  # statements a rewrite added (e.g. optimizer.set_lr_scheduler(scheduler))
@@ -478,6 +567,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         return self._reference(original, updated)
 
     def _reference(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
+        if id(original) in self._directive_sites:
+            return updated  # a decorator: converted with its definition
         qualified = self.qualify(original)
         if qualified is None:
             return updated
@@ -494,6 +585,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return self._torch_form(qualified)
         if entry.rewrite in CLASS_REWRITES and id(original) in self._class_bases:
             return updated  # converted with its class (leave_ClassDef), or left with a marker
+        if entry.rewrite in BASES_ONLY:
+            self._unsupported(original, qualified, BASES_ONLY[entry.rewrite])
+            return self._torch_form(qualified)
         if entry.rewrite in ACCESS_REWRITES:
             if id(original) in self._store:
                 return updated  # rewritten with its assignment (leave_Assign)
@@ -507,7 +601,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 self._unsupported(original, qualified, f"used as a value, but only its calls convert "
                                                        f"({entry.target} is a function, not a class)")
                 return self._torch_form(qualified)
-            if not torch_class and entry.rewrite in CALL_REWRITES:
+            if not torch_class and (entry.rewrite in CALL_REWRITES or entry.rewrite in DIRECTIVE_REWRITES):
                 self._unsupported(original, qualified, f"passed as a function value, but its calls need the "
                                                        f"{entry.rewrite!r} rewrite")
                 return self._torch_form(qualified)
@@ -656,6 +750,10 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 self._unsupported(original, qualified, "no mapping")
                 return updated.with_changes(func=self._torch_form(qualified))
             return updated
+        if entry.rewrite in DIRECTIVE_REWRITES and not entry.unsupported and not rest:
+            if id(original) in self._directive_sites:
+                return updated  # a decorator or a statement: converted there
+            return self._directive(entry, qualified, original, updated, "call")
         if entry.rewrite in ACCESS_REWRITES and not entry.unsupported:  # a call of an attribute entry
             func = self._access(original.func, qualified, AccessContext(entry, updated.func, self.output.render, rest=rest))
             return updated.with_changes(func=self._torch_form(qualified) if func is None else func)

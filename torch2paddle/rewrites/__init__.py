@@ -3,8 +3,9 @@
 Each rewrite lives in its own small module and registers itself by name with
 ``@value_rewrite`` (an argument value -> a new value), ``@call_rewrite`` (a
 whole call -> a new expression), ``@access_rewrite`` (an attribute read,
-assignment or loop) or ``@class_rewrite`` (a class deriving from the entry's
-torch class).  Tables refer to them by that name (``rewrite: pack_shape`` /
+assignment or loop), ``@class_rewrite`` (a class deriving from the entry's
+torch class) or ``@directive_rewrite`` (a compiler directive as a decorator,
+a statement or a call).  Tables refer to them by that name (``rewrite: pack_shape`` /
 ``values: {momentum: one_minus}``); the loader rejects unknown names.
 """
 
@@ -18,6 +19,9 @@ CALL_REWRITES: dict[str, Callable] = {}
 ACCESS_REWRITES: dict[str, Callable] = {}
 CLASS_REWRITES: dict[str, Callable] = {}
 INIT_REWRITES: dict[str, Callable] = {}
+DIRECTIVE_REWRITES: dict[str, Callable] = {}
+# class rewrites whose entry converts only as a base class: name -> why any other use is refused
+BASES_ONLY: dict[str, str] = {}
 
 
 def _registrar(registry: dict[str, Callable], doc: str):
@@ -58,6 +62,13 @@ with a marker.""")
 init_rewrite = _registrar(INIT_REWRITES, """Register ``fn(ctx: InitContext) -> dict[str, cst.BaseExpression | None]``
 for a layer entry's ``torch_init``: the Paddle keywords (``weight_attr``, ``bias_attr``) that give the
 layer torch's default initialisation, added when converting with ``torch_init=True``.""")
+
+directive_rewrite = _registrar(DIRECTIVE_REWRITES, """Register ``fn(ctx: DirectiveContext) -> cst.BaseExpression | None``
+for a compiler directive that is a no-op in eager code (``@torch.jit.ignore``, ``torch.compile``).
+
+It is called where the entry decorates a def or class (``ctx.site == "decorator"``), is called as a
+whole expression statement (``"statement"``) or is called anywhere else (``"call"``), and returns None
+to remove the decorator or statement, the expression replacing it, or raises ``ctx.unsupported(reason)``.""")
 
 
 def _register_all() -> None:
