@@ -174,7 +174,8 @@ def test_all_of_torchvision_converts_without_a_crash_every_output_parses_and_is_
     src = tmp_path / "torchvision"
     shutil.copytree(_torchvision_dir(), src, ignore=lambda d, names: [n for n in names if n == "__pycache__"
                                                                       or (n.endswith((".so", ".dll", ".pyd")))])
-    report = convert_tree(src, tmp_path / "out", jobs=2)
+    out = tmp_path / "out" / "torchvision"  # the package keeps its name: its self-imports stay its own
+    report = convert_tree(src, out, jobs=2)
     crashes = [f"{f.path}: {f.error}" for f in report.errors if "internal error" in (f.error or "")
                or "crashed" in (f.error or "")]
     assert not crashes, "the converter failed on these torchvision files:\n" + "\n".join(crashes)
@@ -182,18 +183,18 @@ def test_all_of_torchvision_converts_without_a_crash_every_output_parses_and_is_
     counts = report.counts()
     assert counts["python_converted"] > 100
     unparsable = []
-    for path in (tmp_path / "out").rglob("*.py"):
+    for path in out.rglob("*.py"):
         try:
             ast.parse(path.read_bytes())
         except SyntaxError as exc:
             unparsable.append(f"{path}: {exc}")
     assert not unparsable
     # converting twice changes nothing more: every output file comes back byte for byte
-    again = convert_tree(tmp_path / "out", tmp_path / "again", jobs=2)
+    again = convert_tree(out, tmp_path / "again" / "torchvision", jobs=2)
     assert not again.errors
-    changed = [p.relative_to(tmp_path / "out").as_posix() for p in sorted((tmp_path / "out").rglob("*.py"))
+    changed = [p.relative_to(out).as_posix() for p in sorted(out.rglob("*.py"))
                if ".torch2paddle" not in p.parts
-               and p.read_bytes() != (tmp_path / "again" / p.relative_to(tmp_path / "out")).read_bytes()]
+               and p.read_bytes() != (tmp_path / "again" / "torchvision" / p.relative_to(out)).read_bytes()]
     assert not changed, f"a second conversion changed {len(changed)} files: {changed[:10]}"
 
 
