@@ -38,12 +38,23 @@ class _Bound:
     positional: bool
 
 
-def _bind(entry: ApiEntry, args: Sequence[cst.Arg], start: int = 0) -> list[_Bound]:
+def keyword_rules(entry: ApiEntry) -> bool:
+    """Whether torch's keywords for ``entry`` need translating (renamed, dropped, rewritten or checked)."""
+    return bool(entry.rename or entry.drop or entry.values or entry.unsupported_args)
+
+
+# builds the run-time translation of a ``**kwargs`` argument: (entry, the mapping expression, Paddle
+# keywords the converter would write out) -> the new mapping expression; None: translation refused
+RuntimeKeywords = Callable[[ApiEntry, cst.BaseExpression, list[cst.Arg]], cst.BaseExpression | None]
+
+
+def _bind(entry: ApiEntry, args: Sequence[cst.Arg], start: int = 0, runtime: RuntimeKeywords | None = None
+          ) -> list[_Bound]:
     bound: list[_Bound] = []
     index = start
     for arg in args:
         if arg.star == "**":
-            if entry.rename or entry.drop or entry.values or entry.unsupported_args:
+            if keyword_rules(entry) and runtime is None:
                 raise UnsupportedUse("**kwargs may hold torch-only argument names")
             bound.append(_Bound(None, arg, False))
         elif arg.star == "*":
@@ -71,13 +82,18 @@ def map_arguments(
     value_rewrites: dict[str, Callable],
     skip: int = 0,
     with_defaults: bool = True,
+    runtime: RuntimeKeywords | None = None,
 ) -> list[cst.Arg]:
     """Map ``args`` of a call to ``entry`` into Paddle arguments.
 
     ``skip`` leading torch parameters are treated as already consumed (used
     by rewrites that take, e.g., the initialised tensor out of the call).
+    ``runtime`` translates a ``**kwargs`` argument when it runs (``torch2paddle.runtime``);
+    without it such an argument is refused where the entry's keywords need translating.
     """
-    bound = _bind(entry, args, start=skip)
+    bound = _bind(entry, args, skip, runtime)
+    star = next((b for b in bound if b.arg.star == "**"), None) if runtime and keyword_rules(entry) else None
+    deferred: list[cst.Arg] = []  # defaults the adapter adds unless the mapping supplies them
     present = {b.name for b in bound if b.name}
     noop: set[int] = set()  # arguments passing torch's no-op value, which Paddle does not take: dropped
     for name, spec in entry.unsupported_args.items():
@@ -116,7 +132,15 @@ def map_arguments(
             value = value_rewrites[entry.values[name]](value)
             if value is None:
                 continue
+        if star is not None:  # **kwargs may supply it: the adapter decides when the call runs
+            deferred.append(cst.Arg(value=value, keyword=cst.Name(entry.paddle_name(name)), equal=_NO_SPACE_EQUAL))
+            continue
         out.append((entry.paddle_name(name), cst.Arg(value=value), False))
+    if star is not None:
+        translated = runtime(entry, star.arg.value, fix_commas([], deferred) if deferred else [])
+        if translated is None:
+            raise UnsupportedUse("**kwargs may hold torch-only argument names")
+        out = [(n, a.with_changes(value=translated) if a is star.arg else a, p) for n, a, p in out]
     names_out = {n for n, _, _ in out if n}
     for name, source in entry.add.items() if with_defaults else ():
         if name not in names_out:

@@ -208,11 +208,19 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         transformer.resolve_positions(module)
         rewriter = ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
                                   frozenset(transformer.kept_function_imports),
-                                  project.reexported if project else frozenset())
+                                  project.reexported if project else frozenset(),
+                                  _runtime_prelude(transformer.runtime_apis, project))
         converted = converted.visit(rewriter)
         new_code = converted.code
     except RecursionError:
         raise SourceError(TOO_DEEP) from None
     uses = sorted(transformer.uses, key=lambda u: (u.line, u.column))
     return ConversionResult(new_code, uses, new_code != code,
-                            tuple(sorted(transformer.leftover_roots | rewriter.kept_torch_roots)))
+                            tuple(sorted(transformer.leftover_roots | rewriter.kept_torch_roots)),
+                            tuple(sorted(transformer.runtime_apis)))
+
+
+def _runtime_prelude(runtime_apis: set[str], project: ModuleFacts | None) -> tuple[str, ...]:
+    if not runtime_apis:
+        return ()
+    return ((project if project is not None else ModuleFacts()).runtime_import,)

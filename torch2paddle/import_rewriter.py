@@ -107,7 +107,7 @@ def _merge(statements: list[cst.BaseSmallStatement]) -> list[cst.BaseSmallStatem
     merged: list[cst.BaseSmallStatement] = []
     by_module: dict[str, int] = {}
     for stmt in statements:
-        if isinstance(stmt, cst.ImportFrom):
+        if isinstance(stmt, cst.ImportFrom) and stmt.module is not None and not stmt.relative:
             key = cst.Module(body=[]).code_for_node(stmt.module)
             if key in by_module:
                 i = by_module[key]
@@ -130,7 +130,7 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
     def __init__(self, scan: ScanResult, forms: dict, output: OutputNames, import_nodes: set[int],
                  leftover_roots: set[str], torch_roots: frozenset[str],
                  kept_function_imports: frozenset[tuple[int, str]] = frozenset(),
-                 reexported: frozenset[str] = frozenset()):
+                 reexported: frozenset[str] = frozenset(), extra_prelude: tuple[str, ...] = ()):
         super().__init__()
         self.reexported = reexported  # module-level names other modules import from this one: never dropped
         self.kept_torch_roots: set[str] = set()  # re-exported torch names Paddle has no counterpart for
@@ -151,6 +151,8 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
                 self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
         for root in sorted(leftover_roots):
             self.prelude.append(cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]))
+        for statement in extra_prelude:  # e.g. the run-time keyword adapter's import
+            self.prelude.append(cst.parse_statement(statement).body[0])
         self._prelude_done = False
         self._prelude_owner: int | None = None  # set by visit_Module
         self._emitted: set[tuple] = set()

@@ -33,6 +33,7 @@ class ModuleFacts:
 
     imported: Mapping[str, str] = field(default_factory=dict)  # local name -> torch qualified name
     reexported: frozenset[str] = frozenset()  # module-level torch-import names others reach
+    runtime_import: str = "import _torch2paddle_runtime"  # how this module imports the run-time adapter
 
     def __bool__(self) -> bool:
         return bool(self.imported or self.reexported)
@@ -260,3 +261,21 @@ def own_top_level_names(files: Iterable[tuple[str, Path]], package: str | None) 
         elif len(parts) == 2 and parts[1] == "__init__.py":
             names.add(parts[0])
     return names
+
+
+def runtime_home(rel: str, packages: set[str]) -> tuple[str, str]:
+    """Where the run-time keyword adapter serving ``rel`` lives (a path relative to OUT) and the import
+    statement ``rel`` reaches it with.
+
+    ``packages`` are the folders holding an ``__init__.py`` ("" for SRC itself).  Inside a package the
+    adapter sits at the top of the outermost enclosing package and is imported relatively (the package
+    keeps working wherever it is installed); a script's folder gets its own, imported by name.
+    """
+    folder = rel.rpartition("/")[0]
+    if folder not in packages:
+        return (f"{folder}/" if folder else "") + "_torch2paddle_runtime.py", "import _torch2paddle_runtime"
+    top = folder
+    while top and top.rpartition("/")[0] in packages:
+        top = top.rpartition("/")[0]
+    depth = (folder.count("/") + 1 if folder else 0) - (top.count("/") + 1 if top else 0)
+    return (f"{top}/" if top else "") + "_torch2paddle_runtime.py", f"from {'.' * (depth + 1)} import _torch2paddle_runtime"

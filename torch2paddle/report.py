@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 MARKER = "torch2paddle: unsupported"
+RUNTIME_REASON = "keywords in **kwargs translated when the call runs (_torch2paddle_runtime)"  # see runtime.py
 
 
 def printable(text: str) -> str:
@@ -56,6 +57,7 @@ class FileResult:
     uses: list[ApiUse] = field(default_factory=list)
     error: str | None = None
     torch_at_import: tuple[str, ...] = ()  # roots (torch, torchvision) a refusal still imports at module level
+    runtime_apis: tuple[str, ...] = ()  # entries whose **kwargs are translated at run time (see runtime.py)
 
     @property
     def converted(self) -> list[ApiUse]:
@@ -85,6 +87,8 @@ class ConversionResult:
     # torch roots the converted module still imports at module level (refusals that run at import time:
     # module or class level); refusals inside functions import torch in that function only
     torch_at_import: tuple[str, ...] = ()
+    # entries whose **kwargs the generated _torch2paddle_runtime module translates when the call runs
+    runtime_apis: tuple[str, ...] = ()
 
     @property
     def converted(self) -> list[ApiUse]:
@@ -121,6 +125,7 @@ class TreeReport:
             "converted_uses": sum(u.converted for u in uses),
             "unsupported_uses": sum(not u.converted for u in uses),
             "modules_importing_torch": sum(bool(f.torch_at_import) for f in self.files),
+            "runtime_keyword_uses": sum(u.converted and u.reason == RUNTIME_REASON for u in uses),
         }
 
     def unsupported_by_api(self) -> dict[str, list[str]]:

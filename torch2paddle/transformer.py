@@ -21,6 +21,7 @@ from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
 from .positions import start_positions
 from .report import MARKER, ApiUse
+from .runtime import FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE, RUNTIME_REASON, spec_of
 from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
                        VALUE_REWRITES)
 from .rewrites._removal import kept_lines, without_decorators, without_lines, without_self_assignments
@@ -118,6 +119,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._in_body: list[int] = []  # functions whose body is being visited, innermost last
         self._use_function: dict[int, int] = {}  # use index -> id(function whose body holds it)
         self.kept_function_imports: set[tuple[int, str]] = set()  # (function, root): its own import stays
+        self.runtime_apis: set[str] = set()  # entries whose **kwargs the run-time adapter translates
+        self._pending_runtime: set[str] = set()  # ... for the call being converted (committed on success)
         self._gone: set[int] = set()  # uses inside arguments that a call dropped
         self.import_nodes: set[int] = set()
         self._skip: set[int] = set()
@@ -304,6 +307,16 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if id(original) in self._function_bodies:
             self._in_body.pop()
         return updated
+
+    def _runtime_keywords(self, entry: ApiEntry, mapping: cst.BaseExpression,
+                          defaults: list[cst.Arg]) -> cst.BaseExpression | None:
+        """``runtime.kwargs("torch.x", mapping, **defaults)``: ``**mapping`` translated when the call runs."""
+        if spec_of(entry) is None:
+            return None
+        self._pending_runtime.add(entry.name)
+        args = [cst.Arg(cst.SimpleString(f'"{entry.name}"')), cst.Arg(mapping), *defaults]
+        return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_FUNCTION)),
+                        args=fix_commas([], args))
 
     def _is_method_use(self, node: cst.CSTNode) -> bool:
         """``x.split(n)`` / ``bn.num_batches_tracked``: left as written, it needs no torch import."""
@@ -771,10 +784,11 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated.with_changes(func=self._torch_form(qualified))
         marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
+            self._pending_runtime = set()
             if entry.rewrite:
                 new = _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](self._context(entry, original, updated)))
             else:
-                args = map_arguments(entry, updated.args, VALUE_REWRITES)
+                args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
                 new = _with_args(updated, args, func=self.output.render(entry.target))
         except UnsupportedUse as exc:
             self.output.restore(marks)
@@ -782,6 +796,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated.with_changes(func=self._torch_form(qualified)) if torch_use else updated
         if torch_use:
             self._record(original, qualified, entry.target)
+            if self._pending_runtime:  # committed with the call: its **kwargs go through the adapter
+                self.runtime_apis |= self._pending_runtime
+                self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
         if self.torch_init and entry.torch_init and isinstance(new, cst.Call):
             new = self._with_torch_init(entry, updated, new)
         if entry.rewrite == "constant":

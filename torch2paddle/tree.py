@@ -38,7 +38,8 @@ from typing import Callable, Iterable, Sequence
 
 from . import requirements
 from .convert import SourceError, convert_source, default_tables, torch_roots_of
-from .project import ModuleFacts, own_top_level_names, scan_project
+from .project import ModuleFacts, own_top_level_names, runtime_home, scan_project
+from .runtime import module_source as runtime_module_source
 from .report import FileResult, TreeReport
 from .signals import die_with_parent
 from .tables import Tables, load_tables
@@ -49,6 +50,7 @@ except ImportError:  # pragma: no cover - Windows: runs cannot prove another run
     fcntl = None  # type: ignore[assignment]
 
 MANIFEST_DIR = ".torch2paddle"
+RUNTIME_MODULE_FILE = "_torch2paddle_runtime.py"
 CONFIG_NAME = "torch2paddle.yaml"
 # libcst needs several hundred bytes of memory per byte of source: a 1 MB file of dense code costs
 # about 800 MB and minutes.  Larger Python files that use torch are reported and copied unchanged.
@@ -433,7 +435,8 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
     except UnicodeEncodeError as exc:
         return keep(f"the converted code cannot be written as {encoding}: {exc.reason}")
     atomic_write(dst, encoded, mode, options.temp_dir)
-    return FileResult(rel, "converted", result.uses, torch_at_import=result.torch_at_import)
+    return FileResult(rel, "converted", result.uses, torch_at_import=result.torch_at_import,
+                      runtime_apis=result.runtime_apis)
 
 
 def _does_not_parse(code: str, filename: str) -> str | None:
@@ -564,6 +567,27 @@ def _run_isolated(tasks, mapping_files, options, emit) -> None:
         emit(result)
 
 
+# -- the run-time keyword adapter -----------------------------------------------
+def _write_runtime_modules(out: Path, tables: Tables, results: list[FileResult], options: FileOptions,
+                           tree: bool) -> None:
+    """Write ``_torch2paddle_runtime.py`` where converted files import it from, holding the entries they use."""
+    packages = {r.path.rpartition("/")[0] for r in results if r.path.rpartition("/")[2] == "__init__.py"}
+    wanted: dict[str, set[str]] = {}
+    for result in results:
+        if result.runtime_apis:
+            home = runtime_home(result.path, packages)[0] if tree else RUNTIME_MODULE_FILE
+            wanted.setdefault(home, set()).update(result.runtime_apis)
+    by_name = {e.name: e for e in tables.entries()}
+    for home, names in sorted(wanted.items()):
+        text = runtime_module_source([by_name[n] for n in names if n in by_name])
+        try:
+            atomic_write(out / home, text.encode(), temp_dir=options.temp_dir)
+            results.append(FileResult(home, "converted"))
+        except OSError as exc:
+            results.append(FileResult(home, "error", error=f"cannot write the run-time keyword adapter: "
+                                                          f"{_oserror(exc)}"))
+
+
 # -- the manifest ---------------------------------------------------------------
 def _write_manifest(src: Path, out: Path, report: TreeReport, mapping_files: Sequence[str],
                     options: FileOptions) -> None:
@@ -636,6 +660,11 @@ def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, m
         own = own_top_level_names(walk.files, package) & torch_roots_of(tables)
         options = replace(options, own_roots=frozenset(own))
         _WORKER_FACTS = scan_project(walk.files, torch_roots_of(tables) - own, package, options.max_bytes)
+        packages = {rel.rpartition("/")[0] for rel, _ in walk.files if rel.rpartition("/")[2] == "__init__.py"}
+        for rel, _ in walk.files:
+            if rel.endswith(".py") and rel.rpartition("/")[0] in packages:
+                _WORKER_FACTS[rel] = replace(_WORKER_FACTS.get(rel, ModuleFacts()),
+                                             runtime_import=runtime_home(rel, packages)[1])
     else:
         _WORKER_FACTS = {}
     if on_start:
@@ -668,6 +697,7 @@ def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, m
         if lost:
             report.notes.append(f"a worker process crashed; {len(lost)} files were redone one process each")
             _run_isolated(sorted(lost), mapping_files, options, emit)
+    _write_runtime_modules(out_path, tables, results, options, src_path.is_dir())
     report.files = sorted(results, key=lambda r: r.path)
     try:
         _write_manifest(src_path, out_path, report, mapping_files, options)

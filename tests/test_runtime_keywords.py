@@ -1,0 +1,136 @@
+"""``**kwargs`` forwarded into mapped calls: translated when the call runs by the generated
+``_torch2paddle_runtime`` module (renames, no-op drops, value rewrites, a TypeError naming anything
+Paddle cannot take), placed where the converted package can import it, and agreeing with torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from torch2paddle import convert_source
+from torch2paddle.project import runtime_home
+from torch2paddle.runtime import module_source
+from torch2paddle.tree import convert_tree
+from torch2paddle.convert import default_tables
+from trees import make_tree
+
+BLOCKS = textwrap.dedent('''\
+    import torch
+    import torch.nn as nn
+
+
+    class Block(nn.Module):
+        def __init__(self, c, conv_kw=None, **norm_kw):
+            super().__init__()
+            self.conv = nn.Conv2d(c, c, 3, padding=1, bias=False, **(conv_kw or {}))
+            self.bn = nn.BatchNorm2d(c, **norm_kw)
+
+        def forward(self, x):
+            return torch.relu(self.bn(self.conv(x)))
+''')
+MODEL = textwrap.dedent('''\
+    import torch.nn as nn
+    from .sub.blocks import Block
+
+
+    def make(device=None, dtype=None):
+        dd = dict(device=device, dtype=dtype)
+        return nn.Sequential(Block(4, conv_kw=dd, eps=1e-3, momentum=0.3, **dd), nn.Flatten(), nn.Linear(64, 2, **dd))
+''')
+PACKAGE = {"pkg/__init__.py": "", "pkg/sub/__init__.py": "", "pkg/sub/blocks.py": BLOCKS, "pkg/model.py": MODEL}
+
+
+def test_the_adapter_lives_at_the_top_of_the_package_and_is_imported_relatively():
+    packages = {"", "sub", "sub/deep"}
+    assert runtime_home("m.py", packages) == ("_torch2paddle_runtime.py", "from . import _torch2paddle_runtime")
+    assert runtime_home("sub/deep/m.py", packages)[1] == "from ... import _torch2paddle_runtime"
+    assert runtime_home("scripts/train.py", packages) == ("scripts/_torch2paddle_runtime.py",
+                                                          "import _torch2paddle_runtime")
+
+
+def test_a_call_with_kwargs_goes_through_the_adapter_and_is_reported():
+    result = convert_source(BLOCKS, "blocks.py")
+    assert 'nn.BatchNorm2D(c, **_torch2paddle_runtime.kwargs("torch.nn.BatchNorm2d", norm_kw))' in result.code
+    assert result.code.startswith("import _torch2paddle_runtime\n")
+    assert result.runtime_apis == ("torch.nn.BatchNorm2d", "torch.nn.Conv2d")
+    assert not result.unsupported
+
+
+def test_the_generated_module_refuses_what_paddle_cannot_take():
+    namespace: dict = {}
+    tables = default_tables()
+    exec(module_source([tables.apis["torch.nn.BatchNorm2d"], tables.apis["torch.nn.Conv2d"]]), namespace)
+    kwargs = namespace["kwargs"]
+    assert kwargs("torch.nn.BatchNorm2d", {"eps": 1e-3, "momentum": 0.3, "device": None, "affine": True}) == {
+        "epsilon": 1e-3, "momentum": pytest.approx(0.7)}
+    assert kwargs("torch.nn.BatchNorm2d", {"track_running_stats": False}) == {"use_global_stats": False}
+    for bad in ({"momentum": None}, {"affine": False}, {"device": "cuda"}):
+        with pytest.raises(TypeError, match=next(iter(bad))):
+            kwargs("torch.nn.BatchNorm2d", bad)
+    assert kwargs("torch.nn.Conv2d", {"bias": True, "padding_mode": "zeros"}) == {"bias_attr": True,
+                                                                                "padding_mode": "zeros"}
+
+
+def test_converted_package_runs_without_torch_and_agrees(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("paddle")
+    import numpy as np
+
+    src = make_tree(tmp_path / "src", PACKAGE)
+    report = convert_tree(src / "pkg", tmp_path / "out" / "pkg", jobs=1)
+    assert not report.errors and not any(f.unsupported for f in report.files)
+    assert report.counts()["runtime_keyword_uses"] == 3
+    assert (tmp_path / "out" / "pkg" / "_torch2paddle_runtime.py").is_file()
+    assert "import torch" not in (tmp_path / "out" / "pkg" / "_torch2paddle_runtime.py").read_text()
+
+    sys.path.insert(0, str(src))
+    try:
+        from pkg.model import make
+
+        torch.manual_seed(0)
+        net = make()
+        x = torch.randn(2, 4, 4, 4)
+        net.train()
+        train_out = net(x).detach().numpy()  # one train-mode step: running stats move by torch's momentum
+        state = {k: v.detach().numpy() for k, v in net.state_dict().items() if "num_batches" not in k}
+        net.eval()
+        eval_out = net(x).detach().numpy()
+    finally:
+        sys.path.remove(str(src))
+        for key in [k for k in sys.modules if k == "pkg" or k.startswith("pkg.")]:
+            del sys.modules[key]
+    np.savez(tmp_path / "ref.npz", x=x.numpy(), train_out=train_out, eval_out=eval_out,
+             **{k.replace(".", "__"): v for k, v in state.items()})
+    script = textwrap.dedent(f"""
+        import importlib.abc, sys
+        class _NoTorch(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name == "torch" or name.startswith("torch."):
+                    raise ImportError("torch is blocked")
+        sys.meta_path.insert(0, _NoTorch())
+        sys.path.insert(0, {str(tmp_path / "out")!r})
+        import numpy as np, paddle
+        from pkg.model import make
+        ref = np.load({str(tmp_path / "ref.npz")!r})
+        net = make()
+        names = {{"running_mean": "_mean", "running_var": "_variance"}}
+        state = {{}}
+        for key, value in net.state_dict().items():
+            head, _, last = key.rpartition(".")
+            torch_key = (head + "." + {{v: k for k, v in names.items()}}.get(last, last)).replace(".", "__")
+            value = ref[torch_key]
+            state[key] = paddle.to_tensor(value.T if key.endswith("2.weight") else value)
+        net.set_state_dict(state)
+        # train mode normalises with batch statistics, so the output matches whatever the running ones hold
+        net.train()
+        out = net(paddle.to_tensor(ref["x"])).numpy()
+        bn = net[0].bn
+        print(float(bn._epsilon), float(bn._momentum))
+        assert abs(bn._epsilon - 1e-3) < 1e-12 and abs(bn._momentum - 0.7) < 1e-9
+        assert np.allclose(out, ref["train_out"], atol=1e-5), np.abs(out - ref["train_out"]).max()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr
