@@ -262,6 +262,7 @@ class CallContext:
     bound_values: Callable[[cst.BaseExpression], list] = lambda node: []  # what a plain name is assigned anywhere in the file
     scope_state: dict | None = None  # per-function scratch space shared by the rewrites of one function
     chained: str | None = None  # the method called on the call's result (`x.numel().item()`: "item")
+    runtime: RuntimeKeywords | None = None  # translates **kwargs when the call runs (None: refused)
 
     def map_args(
         self,
@@ -271,7 +272,8 @@ class CallContext:
         with_defaults: bool = True,
     ) -> list[cst.Arg]:
         return map_arguments(
-            entry or self.entry, self.call.args if args is None else args, self.value_rewrites, skip, with_defaults
+            entry or self.entry, self.call.args if args is None else args, self.value_rewrites, skip, with_defaults,
+            self.runtime,
         )
 
     def target(self) -> cst.BaseExpression:

@@ -82,7 +82,9 @@ def plan_output_names(scan: ScanResult, tables: Tables, torch_roots: frozenset[s
     for imported in scan.imports:
         if imported.qualified.split(".", 1)[0] not in torch_roots:
             continue
-        form = _output_form(imported, tables, keep_local=imported.scope == 0 and imported.local in reexported)
+        # a re-export, or an optional import whose fallback binds the same name: the name must stay
+        keep_local = bool(imported.guard) or (imported.scope == 0 and imported.local in reexported)
+        form = _output_form(imported, tables, keep_local=keep_local)
         forms[id(imported)] = form
         if form is not None:
             if form.module:
@@ -194,6 +196,7 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             new.extend(self.prelude)
             self._prelude_done = True
         kept_names = []  # aliases of untracked names in the same statement (`import os, torch`)
+        unavailable: list[str] = []  # optional torch imports Paddle has no counterpart for
         for alias in stmt.names:
             local = alias.evaluated_alias or (
                 alias.name.value if isinstance(alias.name, cst.Name) else cst.Module(body=[]).code_for_node(alias.name).split(".")[0]
@@ -208,11 +211,16 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
                 continue
             form = self.forms.get(id(item))
             exported = item.scope == 0 and item.local in self.reexported
-            if form is None and exported:  # others import it and Paddle has none: the torch import stays
+            if form is None and item.guard == "try":  # `try: from torch import x / except ImportError:`
+                unavailable.append(item.qualified)
+                continue
+            if form is None and (exported or item.guard == "fallback"):
+                # others import it (or it is the fallback itself) and Paddle has none: the torch import stays
                 kept_names.append(alias)
                 self.kept_torch_roots.add(item.qualified.split(".", 1)[0])
                 continue
-            if form is None or ((item.scope, form.local) not in self.output.used and not exported):
+            if form is None or ((item.scope, form.local) not in self.output.used and not exported
+                                and not item.guard):
                 continue
             key = (form.module, form.name, form.asname)
             if key in self._emitted:
@@ -225,6 +233,10 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         if kept_names:
             last = kept_names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             new.insert(0, stmt.with_changes(names=[*kept_names[:-1], last]))
+        if unavailable:  # take the fallback the author wrote for a missing torch, as without torch
+            new.append(cst.Raise(exc=cst.parse_expression(
+                f'ImportError("torch2paddle: {", ".join(unavailable)} has no Paddle counterpart; '
+                'the fallback below is used")')))
         return _merge(new)
 
     def _replaced(self, smalls) -> list[cst.BaseSmallStatement] | None:

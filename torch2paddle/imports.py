@@ -14,7 +14,7 @@ this scan records only what conversion needs, in one traversal:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -58,6 +58,9 @@ class ImportedName:
     is_from: bool
     has_asname: bool
     scope: int = 0  # 0: module level; else id() of the FunctionDef the import is in
+    # "try": in the body of a try whose handler catches ImportError (the handler holds a fallback);
+    # "fallback": in such a handler; "": anywhere else
+    guard: str = ""
 
 
 @dataclass
@@ -82,6 +85,22 @@ class ImportScanner(cst.CSTVisitor):
         self.result = ScanResult()
         self._function_stack: list[tuple[int, set[str], set[str]]] = []  # (id, locals, globals)
         self._module_rebound: set[str] = set()
+        self._guard_blocks: dict[int, str] = {}  # id(block) -> "try" | "fallback" (see ImportedName.guard)
+        self._guards: list[str] = []
+
+    # -- optional imports: `try: from torch import x` / `except ImportError: <fallback>` -------------
+    def visit_Try(self, node: cst.Try) -> None:
+        if any(_catches_import_error(h) for h in node.handlers):
+            self._guard_blocks[id(node.body)] = "try"
+            for handler in node.handlers:
+                if _catches_import_error(handler):
+                    self._guard_blocks[id(handler.body)] = "fallback"
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._guards.append(self._guard_blocks.get(id(node), self._guards[-1] if self._guards else ""))
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._guards.pop()
 
     # -- imports -------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> bool:
@@ -125,13 +144,14 @@ class ImportScanner(cst.CSTVisitor):
         return False
 
     def _record(self, imported: ImportedName) -> None:
+        guard = self._guards[-1] if self._guards else ""
         if not self._function_stack:
-            self.result.imports.append(imported)
+            self.result.imports.append(replace(imported, guard=guard))
             self.result.aliases[imported.local] = imported.qualified
         else:  # an import inside a function binds the name in that function only
             scope = self._function_stack[-1][0]
             self.result.imports.append(ImportedName(imported.local, imported.qualified, imported.statement,
-                                                   imported.is_from, imported.has_asname, scope))
+                                                   imported.is_from, imported.has_asname, scope, guard))
             self.result.function_aliases.setdefault(scope, {})[imported.local] = imported.qualified
 
     # -- scopes --------------------------------------------------------------
@@ -210,6 +230,17 @@ class ImportScanner(cst.CSTVisitor):
         for name in self._module_rebound & tracked_locals:
             # e.g. `nn = make_thing()` after `import torch.nn as nn`: the name is not torch's any more
             self.result.aliases.pop(name, None)
+
+
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    kind = handler.type
+    if kind is None:
+        return True
+    kinds = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
+    return any((dotted_name(k) or "").rpartition(".")[2] in _IMPORT_ERRORS for k in kinds)
 
 
 def scan_imports(module: cst.Module, roots: frozenset[str]) -> ScanResult:

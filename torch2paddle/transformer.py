@@ -639,7 +639,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return self._bound_name_call(original, updated, func.value)
         return updated
 
-    def _context(self, entry, original, updated, receiver=None) -> CallContext:
+    def _context(self, entry, original, updated, receiver=None, runtime: bool = False) -> CallContext:
         target = self._assigned.get(id(original))
         return CallContext(
             entry, updated, original, self.output.render, self.resolve_entry, VALUE_REWRITES, receiver,
@@ -648,6 +648,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             bound_values=self._bound_values,
             scope_state=self._scope_state[-1],
             chained=self._chained.get(id(original)),
+            runtime=self._runtime_keywords if runtime else None,
         )
 
     def _bound_values(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
@@ -786,7 +787,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         try:
             self._pending_runtime = set()
             if entry.rewrite:
-                new = _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](self._context(entry, original, updated)))
+                new = _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](
+                    self._context(entry, original, updated, runtime=True)))
             else:
                 args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
                 new = _with_args(updated, args, func=self.output.render(entry.target))
@@ -1060,7 +1062,10 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated
         marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
-            results = [map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=with_defaults) for e in entries]
+            self._pending_runtime = set()
+            runtime = self._runtime_keywords if len(entries) == 1 else None  # the adapter is keyed by class
+            results = [map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=with_defaults, runtime=runtime)
+                       for e in entries]
         except UnsupportedUse as exc:
             self.output.restore(marks)
             self._unsupported(original, label, str(exc))
@@ -1076,6 +1081,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._unsupported(original, label, f"`{name}` may also hold non-torch callables")
             return updated
         self._record(original, label, None)
+        if self._pending_runtime:
+            self.runtime_apis |= self._pending_runtime
+            self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
         return new
 
 
