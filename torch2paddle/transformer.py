@@ -637,7 +637,30 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return self._method_call(original, updated)
         if isinstance(func, cst.Name) and func.value in self.scan.bound_values:
             return self._bound_name_call(original, updated, func.value)
+        if isinstance(func, cst.Name) and func.value == "hasattr":
+            return self._feature_probe(original, updated)
         return updated
+
+    def _feature_probe(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        """``hasattr(torch.compiler, "is_exporting")``: a probe of torch's API asks whether the converted code
+        can use that name; it answers True exactly when ``torch.compiler.is_exporting`` converts, so the
+        guarded path is taken only where it runs in Paddle."""
+        if len(original.args) != 2 or any(a.star or a.keyword for a in original.args):
+            return updated
+        module, name = original.args[0].value, original.args[1].value
+        qualified = self.qualify(module)
+        if qualified is None or not self.is_torch(qualified) or not isinstance(name, cst.SimpleString):
+            return updated
+        if any("hasattr" in scope for scope in self._scopes) or "hasattr" in self.scan.bound_values:
+            return updated  # not the builtin
+        probed = f"{qualified}.{name.evaluated_value}"
+        entry = self.tables.apis.get(probed)
+        converts = probed in self.tables.modules or (entry is not None and not entry.unsupported
+                                                     and entry.target is not None)
+        answer = cst.Name("True" if converts else "False")
+        self._constants[id(answer)] = answer  # folded by the boolean operators around it
+        self._record(original, probed, answer.value)
+        return _keep_parentheses(updated, answer)
 
     def _context(self, entry, original, updated, receiver=None, runtime: bool = False) -> CallContext:
         target = self._assigned.get(id(original))
