@@ -164,11 +164,13 @@ class _Reader:
 
 
 def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], package: str | None = None,
-                 max_bytes: int = 1_000_000) -> dict[str, ModuleFacts]:
+                 max_bytes: int = 1_000_000, modules: frozenset[str] = frozenset()) -> dict[str, ModuleFacts]:
     """Facts for each Python file of SRC, keyed by its relative path (files that need none are left out).
 
     ``package`` is the name SRC itself is imported under when it is a package
     (absolute imports ``from package.x import y`` then resolve inside SRC).
+    ``modules`` are the torch modules the tables map: a star import does not
+    re-export a module (``torch``, ``nn``) unless ``__all__`` names it.
     Files that cannot be read or parsed are left out: conversion reports them.
     """
     modules: dict[str, _Module] = {}
@@ -227,8 +229,11 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
             for as_local, qualified in pairs:
                 if name == "*":
                     public = by_name[target].all_names if target in by_name else None
-                    if not ((as_local in public) if public is not None else not as_local.startswith("_")):
-                        continue
+                    if public is not None:
+                        if as_local not in public:
+                            continue
+                    elif as_local.startswith("_") or qualified in modules or qualified in roots:
+                        continue  # `from .x import *` brings `torch` and `nn` along, but nobody asks it to
                 if as_local in m.defined:
                     continue
                 imported.setdefault(m.name, {})[as_local] = qualified

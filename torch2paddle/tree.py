@@ -659,7 +659,8 @@ def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, m
         package = src_path.resolve().name if (src_path / "__init__.py").is_file() else None
         own = own_top_level_names(walk.files, package) & torch_roots_of(tables)
         options = replace(options, own_roots=frozenset(own))
-        _WORKER_FACTS = scan_project(walk.files, torch_roots_of(tables) - own, package, options.max_bytes)
+        _WORKER_FACTS = scan_project(walk.files, torch_roots_of(tables) - own, package, options.max_bytes,
+                                     frozenset(tables.modules))
         packages = {rel.rpartition("/")[0] for rel, _ in walk.files if rel.rpartition("/")[2] == "__init__.py"}
         for rel, _ in walk.files:
             if rel.endswith(".py") and rel.rpartition("/")[0] in packages:
