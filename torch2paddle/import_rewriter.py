@@ -76,7 +76,7 @@ def plan_output_names(scan: ScanResult, tables: Tables, torch_roots: frozenset[s
     reexported = project.reexported if project else frozenset()
     if project:  # names imported from the project's own modules, already bound to Paddle there
         for local, qualified in project.imported.items():
-            target = paddle_binding(qualified, tables)
+            target = paddle_binding(qualified, tables) if local not in project.unbound else None
             if target is not None:
                 scopes.setdefault(0, {})[local] = target
     for imported in scan.imports:

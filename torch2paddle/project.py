@@ -34,6 +34,9 @@ class ModuleFacts:
     imported: Mapping[str, str] = field(default_factory=dict)  # local name -> torch qualified name
     reexported: frozenset[str] = frozenset()  # module-level torch-import names others reach
     runtime_import: str = "import _torch2paddle_runtime"  # how this module imports the run-time adapter
+    # imported names bound to torch modules through a star import: uses convert, written with full
+    # Paddle names (`paddle.nn.functional`), since the exporting module does not re-export its imports
+    unbound: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.imported or self.reexported)
@@ -222,6 +225,7 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
 
     reexported: dict[str, set[str]] = {}
     imported: dict[str, dict[str, str]] = {}
+    unbound: dict[str, set[str]] = {}
     for m in by_name.values():
         for local, target, name in m.imports:
             names = exported(target)
@@ -232,8 +236,15 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
                     if public is not None:
                         if as_local not in public:
                             continue
-                    elif as_local.startswith("_") or qualified in modules or qualified in roots:
-                        continue  # `from .x import *` brings `torch` and `nn` along, but nobody asks it to
+                    elif as_local.startswith("_"):
+                        continue
+                    elif qualified in modules or qualified in roots:
+                        # `from .x import *` brings `torch` and `nn` along: uses through them convert, but
+                        # the output names Paddle's modules in full rather than re-exporting them from x
+                        if as_local not in m.defined:
+                            imported.setdefault(m.name, {})[as_local] = qualified
+                            unbound.setdefault(m.name, set()).add(as_local)
+                        continue
                 if as_local in m.defined:
                     continue
                 imported.setdefault(m.name, {})[as_local] = qualified
@@ -248,7 +259,8 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
                 reexported.setdefault(m.name, set()).add(name)
     facts = {}
     for rel, m in modules.items():
-        found = ModuleFacts(imported.get(m.name, {}), frozenset(reexported.get(m.name, set()) & set(m.torch)))
+        found = ModuleFacts(imported.get(m.name, {}), frozenset(reexported.get(m.name, set()) & set(m.torch)),
+                            unbound=frozenset(unbound.get(m.name, ())))
         if found:
             facts[rel] = found
     return facts
