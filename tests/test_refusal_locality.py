@@ -55,7 +55,7 @@ import torch.nn as nn
 
 
 class Weird(nn.Module):
-    kind = torch.quint8  # a class body runs at import
+    kind = torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8)  # a class body runs at import
 
     def forward(self, x):
         return x
@@ -102,7 +102,8 @@ def test_a_refusal_at_import_time_keeps_the_module_import_and_is_counted(tmp_pat
     assert "needs torch fine.py" not in text
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["counts"]["modules_importing_torch"] == 1
-    assert {f["path"]: f["torch_at_import"] for f in report["files"]} == {"fine.py": [], "weird.py": ["torch"]}
+    assert {f["path"]: f["torch_at_import"] for f in report["files"]} == {
+        "fine.py": [], "weird.py": ["torch"], "_torch2paddle_runtime.py": []}
 
 
 def test_decorators_and_defaults_belong_to_the_enclosing_scope():
@@ -111,3 +112,24 @@ def test_decorators_and_defaults_belong_to_the_enclosing_scope():
     result = convert_source(code, "d.py")
     assert result.code.startswith("import torch\n")  # evaluated at import: the module-level import stays
     assert "    import torch" not in result.code
+    # a refused name evaluated at import time as a value (a default): a placeholder that raises when used
+    assert 'q=_torch2paddle_runtime.unsupported("torch.quint8", ' in result.code
+
+
+def test_a_refused_name_in_a_module_level_registry_is_a_placeholder(tmp_path):
+    code = ("import torch\nimport torch.nn as nn\n\n"
+            "LAYERS = {\"bn\": nn.BatchNorm2d, \"quant\": torch.quantize_per_tensor}\n\n"
+            "def make(name, c):\n    return LAYERS[name](c)\n")
+    src = make_tree(tmp_path / "src", {"pkg/__init__.py": "", "pkg/registry.py": code})
+    report = convert_tree(src / "pkg", tmp_path / "out" / "pkg", jobs=1)
+    assert report.counts()["modules_importing_torch"] == 0
+    done = _run_blocked(tmp_path / "out", """
+        from pkg.registry import make
+        assert type(make("bn", 4)).__name__ == "BatchNorm2D"
+        try:
+            make("quant", 4)
+        except NotImplementedError as exc:
+            print("refused:", exc)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert "refused: torch.quantize_per_tensor has no Paddle counterpart" in done.stdout

@@ -25,6 +25,8 @@ from .tables import ApiEntry
 
 MODULE = "_torch2paddle_runtime"  # the generated module's name, and the local name converted code uses
 FUNCTION = "kwargs"
+PLACEHOLDER = "unsupported"  # the placeholder factory for refused names evaluated at import time
+PLACEHOLDERS = "<placeholders>"  # in a result's runtime_apis: the file uses placeholders
 
 # Run-time forms of the value rewrites an adapted keyword may need (the static forms are in rewrites/).
 # DROP: the keyword is left out (Paddle's default is torch's value).
@@ -106,6 +108,32 @@ def module_source(entries: list[ApiEntry]) -> str:
         "    for name, value in defaults.items():",
         "        out.setdefault(name, value)",
         "    return out",
+        "",
+        "",
+        "class _Unsupported:",
+        '    """Stands for a torch name Paddle has no counterpart for, where the module needs it at import time',
+        '    (a registry of layer classes, a default value): using it raises, naming the API and why."""',
+        "",
+        "    def __init__(self, api, reason):",
+        "        self._api, self._reason = api, reason",
+        "",
+        "    def _refuse(self):",
+        "        return NotImplementedError(f\"{self._api} has no Paddle counterpart: {self._reason} (torch2paddle)\")",
+        "",
+        "    def __call__(self, *args, **kwargs):",
+        "        raise self._refuse()",
+        "",
+        "    def __getattr__(self, name):",
+        "        if name.startswith(\"__\"):",
+        "            raise AttributeError(name)",
+        "        raise self._refuse()",
+        "",
+        "    def __repr__(self):",
+        "        return f\"<unsupported {self._api}>\"",
+        "",
+        "",
+        "def unsupported(api, reason):",
+        "    return _Unsupported(api, reason)",
         "",
     ]
     return "\n".join(lines)

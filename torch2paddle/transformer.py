@@ -21,7 +21,8 @@ from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
 from .positions import start_positions
 from .report import MARKER, ApiUse
-from .runtime import FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE, RUNTIME_REASON, spec_of
+from .runtime import (FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE, PLACEHOLDER as RUNTIME_PLACEHOLDER,
+                      PLACEHOLDERS, RUNTIME_REASON, spec_of)
 from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
                        VALUE_REWRITES)
 from .rewrites._removal import kept_lines, without_decorators, without_lines, without_self_assignments
@@ -121,6 +122,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self.kept_function_imports: set[tuple[int, str]] = set()  # (function, root): its own import stays
         self.runtime_apis: set[str] = set()  # entries whose **kwargs the run-time adapter translates
         self._pending_runtime: set[str] = set()  # ... for the call being converted (committed on success)
+        self._placeholders: set[int] = set()  # refused references written as run-time placeholders
+        self._decorators: set[int] = set()  # decorator expressions (evaluated at definition: never placeholders)
         self._gone: set[int] = set()  # uses inside arguments that a call dropped
         self.import_nodes: set[int] = set()
         self._skip: set[int] = set()
@@ -248,6 +251,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if self._removed_lines:
             updated = without_lines(updated, self._removed_lines)
         self.leftover_roots |= self._torch_roots_needed(None)
+        if any(id(node) in self._placeholders for i, node in enumerate(self._use_nodes) if i not in self._gone):
+            self.runtime_apis.add(PLACEHOLDERS)
         if self._gone:
             keep = [i for i in range(len(self.uses)) if i not in self._gone]
             self.uses = [self.uses[i] for i in keep]
@@ -262,7 +267,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             if use.converted or index in self._gone or self._use_function.get(index) != function:
                 continue
             root = use.api.split(".", 1)[0]
-            if root in self.torch_roots and id(node) not in self._method_uses:
+            if root in self.torch_roots and id(node) not in self._method_uses and id(node) not in self._placeholders:
                 roots.add(root)
         return roots
 
@@ -362,6 +367,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     # -- scopes and statements (markers attach to the statement's line) -------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._decorators.update(id(d.decorator) for d in node.decorators)
         self._claim_decorators(node)
         self._skip.add(id(node.name))
         self._scopes.append(self.scan.function_locals.get(id(node), frozenset()))
@@ -382,6 +388,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         return self._attach_block(updated)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._decorators.update(id(d.decorator) for d in node.decorators)
         self._claim_decorators(node)
         self._skip.add(id(node.name))
         self._class_bases.update(id(base.value) for base in node.bases)
@@ -590,17 +597,14 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         entry, rest = self.lookup(qualified)
         if entry is None:
             if self.is_torch(qualified):
-                self._unsupported(original, qualified, "no mapping")
-                return self._torch_form(qualified)
+                return self._refused_reference(original, qualified, "no mapping")
             return updated
         if entry.unsupported:
-            self._unsupported(original, qualified, entry.unsupported)
-            return self._torch_form(qualified)
+            return self._refused_reference(original, qualified, entry.unsupported)
         if entry.rewrite in CLASS_REWRITES and id(original) in self._class_bases:
             return updated  # converted with its class (leave_ClassDef), or left with a marker
         if entry.rewrite in BASES_ONLY:
-            self._unsupported(original, qualified, BASES_ONLY[entry.rewrite])
-            return self._torch_form(qualified)
+            return self._refused_reference(original, qualified, BASES_ONLY[entry.rewrite])
         if entry.rewrite in ACCESS_REWRITES:
             if id(original) in self._store:
                 return updated  # rewritten with its assignment (leave_Assign)
@@ -611,9 +615,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             torch_class = qualified.rsplit(".", 1)[-1][:1].isupper()
             paddle_class = entry.target.rsplit(".", 1)[-1][:1].isupper()
             if torch_class and not paddle_class:
-                self._unsupported(original, qualified, f"used as a value, but only its calls convert "
-                                                       f"({entry.target} is a function, not a class)")
-                return self._torch_form(qualified)
+                return self._refused_reference(original, qualified, f"used as a value, but only its calls convert "
+                                                                    f"({entry.target} is a function, not a class)")
             if not torch_class and (entry.rewrite in CALL_REWRITES or entry.rewrite in DIRECTIVE_REWRITES):
                 self._unsupported(original, qualified, f"passed as a function value, but its calls need the "
                                                        f"{entry.rewrite!r} rewrite")
@@ -622,6 +625,21 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if self.is_torch(qualified):
             self._record(original, qualified, target)
         return self.output.render(target)
+
+    def _refused_reference(self, original: cst.BaseExpression, qualified: str, reason: str) -> cst.BaseExpression:
+        """A refused torch name used as a value.  Where it is evaluated at import time (a module-level
+        registry of layer classes, a default value) it becomes a placeholder that raises, naming the API
+        and the reason, when used: the module imports without torch and only the code path that uses the
+        name fails.  Elsewhere (in a function body, a decorator, a class base) it stays in torch form."""
+        self._unsupported(original, qualified, reason)
+        if self._in_body or id(original) in self._class_bases or id(original) in self._decorators \
+                or not self.is_torch(qualified):
+            return self._torch_form(qualified)
+        self._placeholders.add(id(original))  # the module imports the runtime if one survives (leave_Module)
+        return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_PLACEHOLDER)),
+                        args=[cst.Arg(cst.SimpleString(f'"{qualified}"'), comma=cst.Comma(
+                            whitespace_after=cst.SimpleWhitespace(" "))),
+                              cst.Arg(cst.SimpleString(repr(reason)))])
 
     # -- calls ---------------------------------------------------------------
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
