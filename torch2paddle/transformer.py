@@ -626,14 +626,19 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._record(original, qualified, target)
         return self.output.render(target)
 
+    def _import_time_value(self, node: cst.BaseExpression) -> bool:
+        """Read as a value when the module is imported: not in a function body, not a decorator, class base
+        or assignment target (those keep torch's form)."""
+        key = id(node)
+        return not (self._in_body or key in self._class_bases or key in self._decorators or key in self._store)
+
     def _refused_reference(self, original: cst.BaseExpression, qualified: str, reason: str) -> cst.BaseExpression:
         """A refused torch name used as a value.  Where it is evaluated at import time (a module-level
         registry of layer classes, a default value) it becomes a placeholder that raises, naming the API
         and the reason, when used: the module imports without torch and only the code path that uses the
         name fails.  Elsewhere (in a function body, a decorator, a class base) it stays in torch form."""
         self._unsupported(original, qualified, reason)
-        if self._in_body or id(original) in self._class_bases or id(original) in self._decorators \
-                or not self.is_torch(qualified):
+        if not self._import_time_value(original) or not self.is_torch(qualified):
             return self._torch_form(qualified)
         self._placeholders.add(id(original))  # the module imports the runtime if one survives (leave_Module)
         return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_PLACEHOLDER)),
