@@ -609,7 +609,10 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             if id(original) in self._store:
                 return updated  # rewritten with its assignment (leave_Assign)
             new = self._access(original, qualified, AccessContext(entry, updated, self.output.render, rest=rest))
-            return self._torch_form(qualified) if new is None else new
+            if new is None:  # refused (and recorded) by the access rewrite
+                reason = self.uses[-1].reason if self.uses and not self.uses[-1].converted else "refused"
+                return self._refused_form(original, qualified, reason or "refused")
+            return new
         assert entry.target is not None
         if not rest and entry.kind == "callable" and self.is_torch(qualified):
             torch_class = qualified.rsplit(".", 1)[-1][:1].isupper()
@@ -638,6 +641,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         and the reason, when used: the module imports without torch and only the code path that uses the
         name fails.  Elsewhere (in a function body, a decorator, a class base) it stays in torch form."""
         self._unsupported(original, qualified, reason)
+        return self._refused_form(original, qualified, reason)
+
+    def _refused_form(self, original: cst.BaseExpression, qualified: str, reason: str) -> cst.BaseExpression:
         if not self._import_time_value(original) or not self.is_torch(qualified):
             return self._torch_form(qualified)
         self._placeholders.add(id(original))  # the module imports the runtime if one survives (leave_Module)
