@@ -11,7 +11,8 @@ from itertools import accumulate
 
 import libcst as cst
 
-from .import_rewriter import ImportRewriter, plan_output_names
+from .import_rewriter import ImportRewriter, fallback_placeholders, plan_output_names
+from .runtime import PLACEHOLDERS
 from .imports import scan_imports
 from .project import ModuleFacts
 from .report import ConversionResult
@@ -206,6 +207,8 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         transformer = TorchToPaddle(tables, scan, output, roots, torch_init)
         converted = module.visit(transformer)
         transformer.resolve_positions(module)
+        if fallback_placeholders(scan, forms):
+            transformer.runtime_apis.add(PLACEHOLDERS)
         rewriter = ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
                                   frozenset(transformer.kept_function_imports),
                                   project.reexported if project else frozenset(),

@@ -17,6 +17,7 @@ import libcst as cst
 from .fastwalk import FastDispatch
 from .imports import ImportedName, ScanResult, build_dotted
 from .project import ModuleFacts
+from .runtime import MODULE as RUNTIME_MODULE, PLACEHOLDER as RUNTIME_PLACEHOLDER
 from .tables import Tables
 from .transformer import OutputNames
 
@@ -67,6 +68,11 @@ def _paddle_form(imported: ImportedName, tables: Tables) -> _Out | None:
     parent, _, last = entry.target.rpartition(".")
     local = imported.local if imported.has_asname else last
     return _Out(local, parent, last, imported.local if imported.has_asname else None)
+
+
+def fallback_placeholders(scan: ScanResult, forms: dict) -> bool:
+    """Whether an ``except ImportError:`` fallback imports a torch name Paddle lacks (it becomes a placeholder)."""
+    return any(i.guard == "fallback" and forms.get(id(i), 0) is None for i in scan.imports)
 
 
 def plan_output_names(scan: ScanResult, tables: Tables, torch_roots: frozenset[str],
@@ -197,6 +203,7 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             self._prelude_done = True
         kept_names = []  # aliases of untracked names in the same statement (`import os, torch`)
         unavailable: list[str] = []  # optional torch imports Paddle has no counterpart for
+        fallbacks: list[cst.BaseSmallStatement] = []  # placeholders for fallbacks that are torch too
         for alias in stmt.names:
             local = alias.evaluated_alias or (
                 alias.name.value if isinstance(alias.name, cst.Name) else cst.Module(body=[]).code_for_node(alias.name).split(".")[0]
@@ -214,8 +221,14 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             if form is None and item.guard == "try":  # `try: from torch import x / except ImportError:`
                 unavailable.append(item.qualified)
                 continue
-            if form is None and (exported or item.guard == "fallback"):
-                # others import it (or it is the fallback itself) and Paddle has none: the torch import stays
+            if form is None and item.guard == "fallback":
+                # the fallback for a missing torch API is torch too: bind a placeholder that raises when used
+                fallbacks.append(cst.Assign(
+                    targets=[cst.AssignTarget(cst.Name(item.local))],
+                    value=cst.parse_expression(f'{RUNTIME_MODULE}.{RUNTIME_PLACEHOLDER}("{item.qualified}", '
+                                               '"no Paddle counterpart")')))
+                continue
+            if form is None and exported:  # others import it and Paddle has none: the torch import stays
                 kept_names.append(alias)
                 self.kept_torch_roots.add(item.qualified.split(".", 1)[0])
                 continue
@@ -233,6 +246,7 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
         if kept_names:
             last = kept_names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             new.insert(0, stmt.with_changes(names=[*kept_names[:-1], last]))
+        new.extend(fallbacks)
         if unavailable:  # take the fallback the author wrote for a missing torch, as without torch
             new.append(cst.Raise(exc=cst.parse_expression(
                 f'ImportError("torch2paddle: {", ".join(unavailable)} has no Paddle counterpart; '
