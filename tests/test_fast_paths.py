@@ -12,7 +12,7 @@ import pytest
 from libcst.metadata import PositionProvider
 
 from torch2paddle import convert_source
-from torch2paddle.convert import default_tables, needs_python_parse, torch_roots_of
+from torch2paddle.convert import import_rewriter_for, default_tables, needs_python_parse, torch_roots_of
 from torch2paddle.fastwalk import FastDispatch, _FieldRecorder, child_fields
 from torch2paddle.import_rewriter import ImportRewriter, plan_output_names
 from torch2paddle.imports import ImportScanner, scan_imports
@@ -151,8 +151,7 @@ def _convert_reference(module: cst.Module):
     positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     uses = [replace(u, line=positions[n].start.line, column=positions[n].start.column) if n in positions else u
             for u, n in zip(transformer.uses, transformer._use_nodes)]
-    rewriter = ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
-                              frozenset(transformer.kept_function_imports))
+    rewriter = import_rewriter_for(scan, forms, output, transformer, roots, None)
     rewriter.on_visit = lambda node: cst.CSTTransformer.on_visit(rewriter, node)  # no pruning
     rewriter.on_leave = lambda o, u: cst.CSTTransformer.on_leave(rewriter, o, u)
     return converted.visit(rewriter).code, sorted(uses, key=lambda u: (u.line, u.column))

@@ -207,12 +207,7 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         transformer = TorchToPaddle(tables, scan, output, roots, torch_init)
         converted = module.visit(transformer)
         transformer.resolve_positions(module)
-        if fallback_placeholders(scan, forms):
-            transformer.runtime_apis.add(PLACEHOLDERS)
-        rewriter = ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
-                                  frozenset(transformer.kept_function_imports),
-                                  project.reexported if project else frozenset(),
-                                  _runtime_prelude(transformer.runtime_apis, project))
+        rewriter = import_rewriter_for(scan, forms, output, transformer, roots, project)
         converted = converted.visit(rewriter)
         new_code = converted.code
     except RecursionError:
@@ -221,6 +216,17 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
     return ConversionResult(new_code, uses, new_code != code,
                             tuple(sorted(transformer.leftover_roots | rewriter.kept_torch_roots)),
                             tuple(sorted(transformer.runtime_apis)))
+
+
+def import_rewriter_for(scan, forms: dict, output, transformer: TorchToPaddle, roots: frozenset[str],
+                        project: ModuleFacts | None) -> ImportRewriter:
+    """The import pass for a transformed module: what it must import follows from what the transform wrote."""
+    if fallback_placeholders(scan, forms):
+        transformer.runtime_apis.add(PLACEHOLDERS)
+    return ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
+                          frozenset(transformer.kept_function_imports),
+                          project.reexported if project else frozenset(),
+                          _runtime_prelude(transformer.runtime_apis, project))
 
 
 def _runtime_prelude(runtime_apis: set[str], project: ModuleFacts | None) -> tuple[str, ...]:
