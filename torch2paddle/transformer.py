@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from .arguments import (AccessContext, CallContext, ClassContext, DirectiveContext, InitContext, UnsupportedUse,
-                        append_args, fix_commas, map_arguments, source_of)
+                        append_args, fix_commas, keyword_rules, map_arguments, source_of)
 from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
 from .positions import start_positions
@@ -38,6 +38,12 @@ _NON_TENSOR_RESULTS = {"item", "tolist", "size", "dim", "numel", "numpy", "nelem
                        "is_contiguous", "is_floating_point", "stride", "storage_offset", "get_device", "type"}
 _ARRAY_LIBRARIES = {"np", "numpy", "pd", "pandas", "cv2", "PIL", "Image"}
 _NON_TENSOR_FACTORIES = {"dict", "list", "set", "tuple", "str", "int", "float", "OrderedDict", "defaultdict", "deque"}
+
+
+def _is_super_init(func: cst.BaseExpression) -> bool:
+    """``super().__init__`` or ``super(Cls, self).__init__``."""
+    return (isinstance(func, cst.Attribute) and func.attr.value == "__init__" and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
 
 
 def _is_docstring(statement: cst.BaseStatement) -> bool:
@@ -123,6 +129,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self.runtime_apis: set[str] = set()  # entries whose **kwargs the run-time adapter translates
         self._pending_runtime: set[str] = set()  # ... for the call being converted (committed on success)
         self._placeholders: set[int] = set()  # refused references written as run-time placeholders
+        self._layer_bases: list[ApiEntry | None] = []  # per class: the torch layer it derives from
         self._decorators: set[int] = set()  # decorator expressions (evaluated at definition: never placeholders)
         self._gone: set[int] = set()  # uses inside arguments that a call dropped
         self.import_nodes: set[int] = set()
@@ -403,10 +410,24 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if is_module:
             self._module_classes.add(node.name.value)
         self._classes.append(is_module)
+        self._layer_bases.append(self._layer_base(node))
         self._markers.append([])
+
+    def _layer_base(self, node: cst.ClassDef) -> ApiEntry | None:
+        """The entry of a torch layer class this class derives from directly (``class BNAct(nn.BatchNorm2d)``),
+        whose ``super().__init__(...)`` takes torch's arguments; None for anything else."""
+        for base in node.bases:
+            qualified = self.qualify(base.value) if base.keyword is None else None
+            entry = self.tables.apis.get(qualified) if qualified else None
+            if (entry is not None and not entry.unsupported and entry.target and entry.kind == "callable"
+                    and entry.target.rsplit(".", 1)[-1][:1].isupper() and entry.rewrite is None
+                    and entry.name != "torch.nn.Module" and keyword_rules(entry)):
+                return entry
+        return None
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         self._classes.pop()
+        self._layer_bases.pop()
         for i, base in enumerate(original.bases):
             qualified = self.qualify(base.value) if base.keyword is None else None
             entry = self.lookup(qualified)[0] if qualified else None
@@ -668,7 +689,28 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return self._bound_name_call(original, updated, func.value)
         if isinstance(func, cst.Name) and func.value == "hasattr":
             return self._feature_probe(original, updated)
+        if self._layer_bases and self._layer_bases[-1] is not None and _is_super_init(func):
+            return self._super_init(original, updated, self._layer_bases[-1])
         return updated
+
+    def _super_init(self, original: cst.Call, updated: cst.Call, entry: ApiEntry) -> cst.BaseExpression:
+        """``super().__init__(num_features, eps=eps, momentum=m)`` in a subclass of a torch layer: the
+        base's arguments map exactly as a call of the layer does."""
+        marks = self.output.marks()
+        try:
+            self._pending_runtime = set()
+            args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
+        except UnsupportedUse as exc:
+            self.output.restore(marks)
+            self._unsupported(original, f"{entry.name}.__init__", str(exc))
+            return updated
+        new = _with_args(updated, args)
+        if not new.deep_equals(updated):
+            self._record(original, f"{entry.name}.__init__", f"{entry.target}.__init__")
+            if self._pending_runtime:
+                self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
+        self.runtime_apis |= self._pending_runtime
+        return new
 
     def _feature_probe(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         """``hasattr(torch.compiler, "is_exporting")``: a probe of torch's API asks whether the converted code
@@ -850,9 +892,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated.with_changes(func=self._torch_form(qualified)) if torch_use else updated
         if torch_use:
             self._record(original, qualified, entry.target)
-            if self._pending_runtime:  # committed with the call: its **kwargs go through the adapter
-                self.runtime_apis |= self._pending_runtime
+            if self._pending_runtime:
                 self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
+        self.runtime_apis |= self._pending_runtime  # committed with the call: its **kwargs go through the adapter
         if self.torch_init and entry.torch_init and isinstance(new, cst.Call):
             new = self._with_torch_init(entry, updated, new)
         if entry.rewrite == "constant":
