@@ -25,6 +25,7 @@ from .tables import ApiEntry
 
 MODULE = "_torch2paddle_runtime"  # the generated module's name, and the local name converted code uses
 FUNCTION = "kwargs"
+DISPATCH = "kwargs_for"  # the same, for a callee known only when the call runs (norm_layer(c, **kw))
 PLACEHOLDER = "unsupported"  # the placeholder factory for refused names evaluated at import time
 PLACEHOLDERS = "<placeholders>"  # in a result's runtime_apis: the file uses placeholders
 
@@ -52,6 +53,7 @@ def spec_of(entry: ApiEntry) -> dict | None:
     except (ValueError, SyntaxError):
         return None
     return {
+        "target": entry.target,
         "rename": {k: v for k, v in entry.rename.items()},
         "drop": sorted(entry.drop),
         "values": dict(entry.values),
@@ -108,6 +110,31 @@ def module_source(entries: list[ApiEntry]) -> str:
         "    for name, value in defaults.items():",
         "        out.setdefault(name, value)",
         "    return out",
+        "",
+        "",
+        "_CLASSES = None",
+        "",
+        "",
+        "def kwargs_for(callee, given):",
+        '    """``kwargs`` for whatever ``callee`` is when the call runs: a Paddle class the tables map (or a',
+        "    functools.partial of one) gets its keywords translated; anything else (a project class or function,",
+        '    which takes torch\'s keywords itself) gets them as they are."""',
+        "    global _CLASSES",
+        "    if _CLASSES is None:",
+        "        import importlib",
+        "",
+        "        _CLASSES = {}",
+        "        for api, spec in _SPECS.items():",
+        "            module, _, name = spec[\"target\"].rpartition(\".\")",
+        "            try:",
+        "                _CLASSES[getattr(importlib.import_module(module), name)] = api",
+        "            except (ImportError, AttributeError):",
+        "                pass",
+        "    target = callee",
+        "    while hasattr(target, \"func\") and hasattr(target, \"keywords\"):  # functools.partial",
+        "        target = target.func",
+        "    api = _CLASSES.get(target) if isinstance(target, type) else None",
+        "    return kwargs(api, given) if api is not None else dict(given)",
         "",
         "",
         "class _Unsupported:",

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from typing import Sequence
+
 import libcst as cst
 
 from .arguments import (AccessContext, CallContext, ClassContext, DirectiveContext, InitContext, UnsupportedUse,
@@ -21,7 +23,8 @@ from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
 from .positions import start_positions
 from .report import MARKER, ApiUse
-from .runtime import (FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE, PLACEHOLDER as RUNTIME_PLACEHOLDER,
+from .runtime import (DISPATCH as RUNTIME_DISPATCH, FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE,
+                      PLACEHOLDER as RUNTIME_PLACEHOLDER,
                       PLACEHOLDERS, RUNTIME_REASON, spec_of)
 from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
                        VALUE_REWRITES)
@@ -38,6 +41,12 @@ _NON_TENSOR_RESULTS = {"item", "tolist", "size", "dim", "numel", "numpy", "nelem
                        "is_contiguous", "is_floating_point", "stride", "storage_offset", "get_device", "type"}
 _ARRAY_LIBRARIES = {"np", "numpy", "pd", "pandas", "cv2", "PIL", "Image"}
 _NON_TENSOR_FACTORIES = {"dict", "list", "set", "tuple", "str", "int", "float", "OrderedDict", "defaultdict", "deque"}
+
+
+def _same_plain_args(before: Sequence[cst.Arg], after: Sequence[cst.Arg]) -> bool:
+    """The arguments other than ``**mapping`` are unchanged: the call suits any callee."""
+    plain = lambda args: [source_of(a).rstrip(", ") for a in args if a.star != "**"]  # noqa: E731
+    return plain(before) == plain(after)
 
 
 def _is_super_init(func: cst.BaseExpression) -> bool:
@@ -329,6 +338,17 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         args = [cst.Arg(cst.SimpleString(f'"{entry.name}"')), cst.Arg(mapping), *defaults]
         return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_FUNCTION)),
                         args=fix_commas([], args))
+
+    def _dispatching_keywords(self, callee: cst.BaseExpression):
+        """``runtime.kwargs_for(callee, mapping)``: ``**mapping`` translated for the class ``callee`` holds when
+        the call runs (left as it is for anything the tables do not map, such as a project class)."""
+        def build(entry: ApiEntry, mapping: cst.BaseExpression, defaults: list[cst.Arg]) -> cst.BaseExpression | None:
+            if defaults or spec_of(entry) is None:
+                return None  # torch defaults to write out would depend on the class: refused
+            self._pending_runtime.add(entry.name)
+            return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_DISPATCH)),
+                            args=fix_commas([], [cst.Arg(callee), cst.Arg(mapping)]))
+        return build
 
     def _is_method_use(self, node: cst.CSTNode) -> bool:
         """``x.split(n)`` / ``bn.num_batches_tracked``: left as written, it needs no torch import."""
@@ -1155,9 +1175,10 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                                                f"must be written out, and `{name}` may be bound elsewhere: pass them explicitly")
             return updated
         marks = self.output.marks()  # names a refused rewrite rendered must not count as used
+        dispatch = foreign or len({e.name for e in entries}) > 1  # which class it holds is known at run time
         try:
             self._pending_runtime = set()
-            runtime = self._runtime_keywords if len(entries) == 1 else None  # the adapter is keyed by class
+            runtime = self._dispatching_keywords(original.func) if dispatch else self._runtime_keywords
             results = [map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=with_defaults, runtime=runtime)
                        for e in entries]
         except UnsupportedUse as exc:
@@ -1171,7 +1192,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if len(codes) > 1:
             self._unsupported(original, label, "the classes it may hold map these arguments differently")
             return updated
-        if foreign:
+        if foreign and not (self._pending_runtime and _same_plain_args(updated.args, results[0])):
             self._unsupported(original, label, f"`{name}` may also hold non-torch callables")
             return updated
         self._record(original, label, None)
