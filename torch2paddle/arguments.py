@@ -38,6 +38,14 @@ class _Bound:
     positional: bool
 
 
+def _is_variable(node: cst.BaseExpression) -> bool:
+    """A name or attribute chain (``affine``, ``self.affine``): it may well hold an allowed value, which only
+    the run time knows; a call or any other expression is judged (and refused) as written."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name) and node.value not in ("True", "False", "None")
+
+
 def keyword_rules(entry: ApiEntry) -> bool:
     """Whether torch's keywords for ``entry`` need translating (renamed, dropped, rewritten or checked)."""
     return bool(entry.rename or entry.drop or entry.values or entry.unsupported_args)
@@ -94,6 +102,7 @@ def map_arguments(
     bound = _bind(entry, args, skip, runtime)
     star = next((b for b in bound if b.arg.star == "**"), None) if runtime and keyword_rules(entry) else None
     deferred: list[cst.Arg] = []  # defaults the adapter adds unless the mapping supplies them
+    checked: list[_Bound] = []  # keywords whose value only the run time can check (`affine=affine`)
     present = {b.name for b in bound if b.name}
     noop: set[int] = set()  # arguments passing torch's no-op value, which Paddle does not take: dropped
     for name, spec in entry.unsupported_args.items():
@@ -105,11 +114,26 @@ def map_arguments(
                 bad = value in spec["deny"]
             else:
                 bad = value not in spec["allow"]
+            if bad and runtime is not None and not b.positional and _is_variable(b.arg.value):
+                checked.append(b)  # a variable (`affine=affine`): the adapter checks its value when the call runs
+                continue
             if bad:
                 raise UnsupportedUse(f"{name}={value}: {spec['reason']}")
             if spec["allow"] and name not in entry.values and name not in entry.rename:
                 noop.add(id(b))  # a plain no-op value; a mapped argument keeps its (rewritten) value
 
+    if checked:
+        bound = [b for b in bound if all(b is not c for c in checked)]
+        mapping = cst.Dict([
+            *(cst.DictElement(cst.SimpleString(f'"{c.name}"'), c.arg.value) for c in checked),
+            *([cst.StarredDictElement(star.arg.value)] if star is not None else []),
+        ])
+        if star is not None:
+            star = _Bound(None, star.arg.with_changes(value=mapping), False)
+            bound = [star if b.arg.star == "**" else b for b in bound]
+        else:
+            star = _Bound(None, cst.Arg(value=mapping, star="**"), False)
+            bound.append(star)
     out: list[tuple[str | None, cst.Arg, bool]] = []  # (paddle name, node, was positional)
     for b in bound:
         if b.name is None:

@@ -722,11 +722,11 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
         except UnsupportedUse as exc:
             self.output.restore(marks)
-            self._unsupported(original, f"{entry.name}.__init__", str(exc))
+            self._unsupported(original, f"super().__init__(...) -> {entry.name}", str(exc))
             return updated
         new = _with_args(updated, args)
         if not new.deep_equals(updated):
-            self._record(original, f"{entry.name}.__init__", f"{entry.target}.__init__")
+            self._record(original, f"super().__init__(...) -> {entry.name}", f"{entry.target}.__init__")
             if self._pending_runtime:
                 self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
         self.runtime_apis |= self._pending_runtime
