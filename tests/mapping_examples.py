@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 import traceback
 from dataclasses import dataclass
 from functools import lru_cache
@@ -329,7 +330,23 @@ def _convert(case: ExampleCase, snippets: _Snippets, source: str, what: str):
         result = convert_source(source, torch_init=case.example.torch_init)
     except Exception:
         raise _fail(case, snippets, f"converting the {what} raised", traceback.format_exc()) from None
+    if result.runtime_apis:
+        _install_runtime(result.runtime_apis)
     return result.code, result.unsupported
+
+
+def _install_runtime(apis) -> None:
+    """What `convert` writes into OUT for a converted file that uses it: the generated run-time module."""
+    import types
+
+    from torch2paddle.convert import default_tables
+    from torch2paddle.runtime import MODULE, module_source
+
+    tables = default_tables()
+    entries = [e for e in tables.entries() if e.name in set(apis)]
+    module = types.ModuleType(MODULE)
+    exec(compile(module_source(entries), MODULE + ".py", "exec"), module.__dict__)  # noqa: S102 - generated here
+    sys.modules[MODULE] = module
 
 
 def run_case(case: ExampleCase) -> None:

@@ -338,6 +338,9 @@ class AccessContext:
     resolve: Callable[[cst.BaseExpression], ApiEntry | None] = lambda node: None
     bound_values: Callable[[cst.BaseExpression], list] = lambda node: []
     loop: cst.For | None = None  # `for x in obj.attr:` (the rewrite may return a statement line for it)
+    # `_torch2paddle_runtime.<name>` for a helper of the generated run-time module (None: not available)
+    runtime: Callable[[str], cst.BaseExpression] | None = None
+    self_is_layer: bool = False  # in a class deriving from a torch layer (`self` is one)
 
     def unsupported(self, reason: str) -> UnsupportedUse:
         return UnsupportedUse(reason)

@@ -139,6 +139,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._pending_runtime: set[str] = set()  # ... for the call being converted (committed on success)
         self._placeholders: set[int] = set()  # refused references written as run-time placeholders
         self._layer_bases: list[ApiEntry | None] = []  # per class: the torch layer it derives from
+        self._helpers_used = False  # an access rewrite wrote a call of a run-time helper
         self._decorators: set[int] = set()  # decorator expressions (evaluated at definition: never placeholders)
         self._gone: set[int] = set()  # uses inside arguments that a call dropped
         self.import_nodes: set[int] = set()
@@ -267,7 +268,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if self._removed_lines:
             updated = without_lines(updated, self._removed_lines)
         self.leftover_roots |= self._torch_roots_needed(None)
-        if any(id(node) in self._placeholders for i, node in enumerate(self._use_nodes) if i not in self._gone):
+        if self._helpers_used or any(id(node) in self._placeholders
+                                     for i, node in enumerate(self._use_nodes) if i not in self._gone):
             self.runtime_apis.add(PLACEHOLDERS)
         if self._gone:
             keep = [i for i in range(len(self.uses)) if i not in self._gone]
@@ -338,6 +340,11 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         args = [cst.Arg(cst.SimpleString(f'"{entry.name}"')), cst.Arg(mapping), *defaults]
         return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_FUNCTION)),
                         args=fix_commas([], args))
+
+    def _runtime_helper(self, name: str) -> cst.BaseExpression:
+        """``_torch2paddle_runtime.<name>``: the file then imports the generated run-time module."""
+        self._helpers_used = True
+        return cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(name))
 
     def _dispatching_keywords(self, callee: cst.BaseExpression):
         """``runtime.kwargs_for(callee, mapping)``: ``**mapping`` translated for the class ``callee`` holds when
@@ -849,7 +856,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         entries = [e for e in self.tables.lookup_method(base.attr.value) if e.kind == "attribute"]
         context = AccessContext(entries[0], updated, self.output.render, receiver=base.value,
                                 subscripts=tuple(reversed(subscripts)), value=value, augmented=augmented,
-                                resolve=self.resolve_entry, bound_values=self._bound_values)
+                                resolve=self.resolve_entry, bound_values=self._bound_values,
+                                runtime=self._runtime_helper,
+                                self_is_layer=bool(self._layer_bases and self._layer_bases[-1] is not None))
         return self._access(original, entries[0].name, context)
 
     def _access(self, original, api: str, ctx: AccessContext):
