@@ -341,6 +341,33 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_FUNCTION)),
                         args=fix_commas([], args))
 
+    def _dispatched_call(self, updated: cst.Call, entries: list[ApiEntry]) -> cst.Call | None:
+        """``act_layer(inplace=True)`` where ``act_layer`` may hold a torch layer class or anything else:
+        positional arguments as written, every keyword through ``kwargs_for``, which translates them for the
+        class the name holds when the call runs (and passes them unchanged to anything else).  None when a
+        positional argument's meaning differs in Paddle or an entry's keywords cannot run as data."""
+        positional = [a for a in updated.args if not a.star and a.keyword is None]
+        keywords = [a for a in updated.args if a not in positional]
+        if not keywords or any(a.star == "*" for a in keywords):
+            return None
+        for entry in entries:
+            if spec_of(entry) is None:
+                return None
+            fixed = entry.args[:len(positional)]
+            if len(fixed) < len(positional) or entry.paddle_positions()[:len(fixed)] != fixed or any(
+                    name in entry.drop or name in entry.values or name in entry.unsupported_args for name in fixed):
+                return None
+        elements = []
+        for arg in keywords:
+            if arg.star == "**":
+                elements.append(cst.StarredDictElement(arg.value))
+            else:
+                elements.append(cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value))
+        self.runtime_apis.update(e.name for e in entries)
+        mapping = cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_DISPATCH)),
+                           args=fix_commas([], [cst.Arg(updated.func), cst.Arg(cst.Dict(elements))]))
+        return _with_args(updated, fix_commas(list(updated.args), [*positional, cst.Arg(mapping, star="**")]))
+
     def _runtime_helper(self, name: str) -> cst.BaseExpression:
         """``_torch2paddle_runtime.<name>``: the file then imports the generated run-time module."""
         self._helpers_used = True
@@ -1185,6 +1212,12 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated
         marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         dispatch = foreign or len({e.name for e in entries}) > 1  # which class it holds is known at run time
+        if dispatch and not with_defaults:
+            new = self._dispatched_call(updated, entries)
+            if new is not None:
+                self._record(original, label, None)
+                self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
+                return new
         try:
             self._pending_runtime = set()
             runtime = self._dispatching_keywords(original.func) if dispatch else self._runtime_keywords
