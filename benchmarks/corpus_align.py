@@ -12,7 +12,9 @@ package, e.g. ``timm.create_model("resnet18", num_classes=10)``.  For each model
    expression, load the converted weights (every key), run eval forward, compare.
 
 Prints per model: built / loaded / max abs difference relative to the logit scale, and a total
-``aligned N / M`` (eval forward within 1e-5 at logit scale).  Exit 0 always: it measures.
+``aligned N / M``: eval forward within 1e-5 at logit scale, or within three times torch's own float32
+error (the same torch model run in float64), since deep networks exceed 1e-5 in float32 on either side.
+Exit 0 always: it measures.
 """
 
 from __future__ import annotations
@@ -41,7 +43,15 @@ TORCH_SIDE = textwrap.dedent('''
         y = model(x)
     y = y[0] if isinstance(y, (tuple, list)) else y
     converted, _ = convert_state_dict(model)
-    np.savez(out, __x=x.numpy(), __y=y.numpy(), **{{"p_" + k: v for k, v in converted.items()}})
+    try:  # torch's own float32 noise: the same model in float64
+        with torch.no_grad():
+            y64 = model.double()(x.double())
+        y64 = y64[0] if isinstance(y64, (tuple, list)) else y64
+        noise = float((y.double() - y64).abs().max())
+    except Exception:
+        noise = 0.0
+    np.savez(out, __x=x.numpy(), __y=y.numpy(), __noise=np.float64(noise),
+             **{{"p_" + k: v for k, v in converted.items()}})
 ''')
 
 PADDLE_SIDE = textwrap.dedent('''
@@ -69,7 +79,8 @@ PADDLE_SIDE = textwrap.dedent('''
     y = y.numpy()
     diff = float(np.abs(y - ref["__y"]).max()) if y.shape == ref["__y"].shape else None
     print(json.dumps({{"missing": missing[:5], "unexpected": unexpected[:5], "diff": diff,
-                      "scale": float(np.abs(ref["__y"]).mean()), "shape": list(y.shape)}}))
+                      "scale": float(np.abs(ref["__y"]).mean()), "shape": list(y.shape),
+                      "noise": float(ref["__noise"])}}))
 ''')
 
 
@@ -112,11 +123,13 @@ def main() -> int:
             print(f"  {expr}: paddle side failed: {(paddle_side.stderr.strip().splitlines() or ['?'])[-1][:200]}")
             continue
         result = json.loads(lines[-1])
-        ok = result["diff"] is not None and not result["missing"] and result["diff"] <= args.tolerance * max(
-            1.0, result["scale"])
+        # within 1e-5 at logit scale, or within 3x torch's own float32 error (its distance to float64)
+        bound = max(args.tolerance * max(1.0, result["scale"]), 3 * result["noise"])
+        ok = result["diff"] is not None and not result["missing"] and result["diff"] <= bound
         aligned += ok
-        print(f"  {expr}: {'aligned' if ok else 'DIFFERS'} max diff {result['diff']}, logit scale "
-              f"{result['scale']:.3g}, missing {result['missing']}, unexpected {result['unexpected']}")
+        print(f"  {expr}: {'aligned' if ok else 'DIFFERS'} max diff {result['diff']:.3g} (bound {bound:.3g}; torch "
+              f"float32 vs float64 {result['noise']:.3g}), logit scale {result['scale']:.3g}, missing "
+              f"{result['missing']}, unexpected {result['unexpected']}")
     print(f"corpus {args.package}: aligned {aligned} / {len(args.models)} (eval forward, weights copied, torch blocked)")
     return 0
 

@@ -287,6 +287,7 @@ class CallContext:
     scope_state: dict | None = None  # per-function scratch space shared by the rewrites of one function
     chained: str | None = None  # the method called on the call's result (`x.numel().item()`: "item")
     runtime: RuntimeKeywords | None = None  # translates **kwargs when the call runs (None: refused)
+    helper: Callable[[str], cst.BaseExpression] | None = None  # `_torch2paddle_runtime.<name>` (run-time helpers)
 
     def map_args(
         self,

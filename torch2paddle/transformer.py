@@ -797,6 +797,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             scope_state=self._scope_state[-1],
             chained=self._chained.get(id(original)),
             runtime=self._runtime_keywords if runtime else None,
+            helper=self._runtime_helper,
         )
 
     def _bound_values(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
@@ -809,6 +810,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             value = stack.pop()
             if isinstance(value, cst.IfExp):
                 stack += [value.body, value.orelse]
+            elif isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+                stack += [value.left, value.right]  # `act_layer = act_layer or nn.ReLU`
             elif not (isinstance(value, cst.Name) and value.value == "None"):
                 out.append(value)
         return out

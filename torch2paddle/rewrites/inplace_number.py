@@ -6,8 +6,10 @@ has no attribute 'shape'``: the standard ImageNet accuracy helper does
 ``correct_k.mul_(100.0 / batch_size)``).  An operand that holds a number
 literal is made a tensor of the receiver's dtype, which is also how torch
 computes with a wrapped number (the number cast to the tensor's dtype); were it
-a tensor after all, ``to_tensor`` copies it and the result is the same.  Any
-other operand is taken for a tensor and passed as it is.
+a tensor after all, ``to_tensor`` copies it and the result is the same.  An
+operand whose kind is unknown (a name or an attribute: ``tensor.add_(mean)``)
+goes through the generated run-time helper ``operand``, which converts only a
+number; any other operand (a tensor expression) is passed as it is.
 """
 
 from __future__ import annotations
@@ -20,14 +22,22 @@ from ._support import is_simple, keyword, method
 _NUMBERS = (cst.Integer, cst.Float)
 
 
+_NUMBER_FUNCTIONS = {"float", "int", "abs", "round", "len", "min", "max", "sum"}
+
+
 def _holds_number(node: cst.BaseExpression) -> bool:
-    """A number literal, or arithmetic with one: ``2``, ``-0.5``, ``100.0 / batch_size``."""
+    """A number literal, or arithmetic with one or with math.*/float()/...: ``2``, ``100.0 / batch_size``,
+    ``std * math.sqrt(2.)``."""
     if isinstance(node, _NUMBERS):
         return True
     if isinstance(node, cst.UnaryOperation):
         return _holds_number(node.expression)
     if isinstance(node, cst.BinaryOperation):
         return _holds_number(node.left) or _holds_number(node.right)
+    if isinstance(node, cst.Call):
+        func = node.func
+        return (isinstance(func, cst.Name) and func.value in _NUMBER_FUNCTIONS) or (
+            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "math")
     return False
 
 
@@ -43,4 +53,7 @@ def inplace_number(ctx) -> cst.BaseExpression:
         options = [keyword("dtype", cst.Attribute(value=ctx.receiver, attr=cst.Name("dtype")))] \
             if is_simple(ctx.receiver) else []
         value = cst.Call(func=ctx.render("paddle.to_tensor"), args=[cst.Arg(value), *options])
+    elif is_simple(value) and is_simple(ctx.receiver) and ctx.helper is not None:
+        value = cst.Call(func=ctx.helper("operand"), args=[
+            cst.Arg(ctx.receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(value)])
     return method(ctx.receiver, ctx.entry.target_method, [cst.Arg(value)])
