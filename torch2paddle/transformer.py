@@ -1180,6 +1180,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 if isinstance(value, cst.IfExp):
                     stack += [value.body, value.orelse]
                     continue
+                if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+                    stack += [value.left, value.right]  # `act_layer = act_layer or nn.ReLU`
+                    continue
                 if isinstance(value, cst.Name) and value.value in ("None", name):
                     continue
                 entry, via_partial = self.resolve_entry(value), False
