@@ -342,6 +342,7 @@ class AccessContext:
     # `_torch2paddle_runtime.<name>` for a helper of the generated run-time module (None: not available)
     runtime: Callable[[str], cst.BaseExpression] | None = None
     self_is_layer: bool = False  # in a class deriving from a torch layer (`self` is one)
+    receiver_kind: str | None = None  # "module", "tensor", "other" or None (unknown), as far as the file tells
 
     def unsupported(self, reason: str) -> UnsupportedUse:
         return UnsupportedUse(reason)

@@ -888,7 +888,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                                 subscripts=tuple(reversed(subscripts)), value=value, augmented=augmented,
                                 resolve=self.resolve_entry, bound_values=self._bound_values,
                                 runtime=self._runtime_helper,
-                                self_is_layer=bool(self._layer_bases and self._layer_bases[-1] is not None))
+                                self_is_layer=bool(self._layer_bases and self._layer_bases[-1] is not None),
+                                receiver_kind=self._receiver_kind(base.value))
         return self._access(original, entries[0].name, context)
 
     def _access(self, original, api: str, ctx: AccessContext):

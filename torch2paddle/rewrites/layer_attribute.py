@@ -19,6 +19,19 @@ import libcst as cst
 from . import access_rewrite
 
 
+def _is_self(ctx) -> bool:
+    return isinstance(ctx.receiver, cst.Name) and ctx.receiver.value == "self"
+
+
+@access_rewrite("layer_attribute_of_layers")
+def layer_attribute_of_layers(ctx):
+    """The same for names every kind of object uses (``eps``, ``momentum``, ``padding``: an argparse
+    namespace's ``args.momentum``): only on receivers known to be layers (``self`` in a subclass of a torch
+    layer, a name assigned a layer), where the name cannot be anything else."""
+    known = ctx.self_is_layer if _is_self(ctx) else ctx.receiver_kind == "module"
+    return layer_attribute(ctx) if known else None
+
+
 @access_rewrite("layer_attribute")
 def layer_attribute(ctx):
     if ctx.receiver is None or ctx.runtime is None:
