@@ -134,6 +134,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._function_bodies: dict[int, int] = {}  # id(body block) -> id(function)
         self._in_body: list[int] = []  # functions whose body is being visited, innermost last
         self._use_function: dict[int, int] = {}  # use index -> id(function whose body holds it)
+        self._use_block: dict[int, int] = {}  # use index -> id(innermost block of that function holding it)
+        self._blocks: list[int] = []  # blocks being visited inside function bodies, innermost last
         self.kept_function_imports: set[tuple[int, str]] = set()  # (function, root): its own import stays
         self.runtime_apis: set[str] = set()  # entries whose **kwargs the run-time adapter translates
         self._pending_runtime: set[str] = set()  # ... for the call being converted (committed on success)
@@ -245,6 +247,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._add_use(node, ApiUse(api, 0, 0, False, None, reason))
         if self._in_body:
             self._use_function[len(self.uses) - 1] = self._in_body[-1]
+            self._use_block[len(self.uses) - 1] = self._blocks[-1]
         if self._is_method_use(node):  # decided here, while the node's scope is the current one
             self._method_uses.add(id(node))
         if self._markers:
@@ -276,48 +279,60 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self.uses = [self.uses[i] for i in keep]
             self._use_nodes = [self._use_nodes[i] for i in keep]
             self._use_function = {}
+            self._use_block = {}
         return updated
 
-    def _torch_roots_needed(self, function: int | None) -> set[str]:
-        """Torch roots that the refused uses left in ``function``'s body (None: run at import) still need."""
+    def _torch_roots_needed(self, function: int | None, block: int | None = None) -> set[str]:
+        """Torch roots that the refused uses left in ``function``'s body (None: run at import) still need;
+        with ``block``, only those directly in that block of the function."""
         roots = set()
         for index, (use, node) in enumerate(zip(self.uses, self._use_nodes)):
             if use.converted or index in self._gone or self._use_function.get(index) != function:
+                continue
+            if block is not None and self._use_block.get(index) != block:
                 continue
             root = use.api.split(".", 1)[0]
             if root in self.torch_roots and id(node) not in self._method_uses and id(node) not in self._placeholders:
                 roots.add(root)
         return roots
 
-    def _import_in_body(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
-        """``import torch`` as the first statement (after the docstring) of a function whose body keeps a
-        refused torch use: only that code path needs torch."""
-        roots = self._torch_roots_needed(id(original))
-        own = self.scan.function_aliases.get(id(original), {})
-        for root in [r for r in roots if own.get(r) == r]:  # converted before: its import is already there
-            self.kept_function_imports.add((id(original), root))
+    def _import_in_block(self, original, updated):
+        """``import torch`` as the first statement (after a function's docstring) of the innermost block of a
+        function that keeps a refused torch use: only that code path (``if self.fused_attn:``) needs torch."""
+        function = self._in_body[-1]
+        roots = self._torch_roots_needed(function, id(original))
+        statements = list(updated.body)
+        present = {alias.name.value for stmt in statements if isinstance(stmt, cst.SimpleStatementLine)
+                   for small in stmt.body if isinstance(small, cst.Import) for alias in small.names
+                   if isinstance(alias.name, cst.Name) and alias.asname is None}
+        present |= {alias.name.value for small in statements if isinstance(small, cst.Import)
+                    for alias in small.names if isinstance(alias.name, cst.Name) and alias.asname is None}
+        for root in [r for r in roots if r in present]:  # converted before: its import is already there
+            self.kept_function_imports.add((function, root))
             roots.discard(root)
         if not roots:
             return updated
         imports = [cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]) for root in sorted(roots)]
-        body = updated.body
-        if isinstance(body, cst.SimpleStatementSuite):
+        if isinstance(updated, cst.SimpleStatementSuite):
             semi = cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))
-            return updated.with_changes(body=body.with_changes(
-                body=[*(i.with_changes(semicolon=semi) for i in imports), *body.body]))
-        statements = list(body.body)
-        at = 1 if statements and _is_docstring(statements[0]) else 0
+            return updated.with_changes(body=[*(i.with_changes(semicolon=semi) for i in imports), *statements])
+        at = 1 if id(original) in self._function_bodies and statements and _is_docstring(statements[0]) else 0
         comment = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(
             "# torch2paddle: torch is imported here only, for the unsupported use below"))
         lines = [cst.SimpleStatementLine(body=[i], trailing_whitespace=comment) for i in imports]
-        return updated.with_changes(body=body.with_changes(body=[*statements[:at], *lines, *statements[at:]]))
+        return updated.with_changes(body=[*statements[:at], *lines, *statements[at:]])
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         function = self._function_bodies.get(id(node))
         if function is not None:
             self._in_body.append(function)
+        if self._in_body:
+            self._blocks.append(id(node))
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        if self._in_body:
+            updated = self._import_in_block(original, updated)
+            self._blocks.pop()
         if id(original) in self._function_bodies:
             self._in_body.pop()
         if self._removed_lines:
@@ -327,6 +342,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     visit_SimpleStatementSuite = visit_IndentedBlock
 
     def leave_SimpleStatementSuite(self, original, updated):
+        if self._in_body:
+            updated = self._import_in_block(original, updated)
+            self._blocks.pop()
         if id(original) in self._function_bodies:
             self._in_body.pop()
         return updated
@@ -445,7 +463,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._tuple_names.pop()
         self._scope_state.pop()
         self.output.active.pop()
-        updated = self._directive_decorators(original, self._import_in_body(original, updated), "function")
+        updated = self._directive_decorators(original, updated, "function")
         return self._attach_block(updated)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
