@@ -221,7 +221,7 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
 def import_rewriter_for(scan, forms: dict, output, transformer: TorchToPaddle, roots: frozenset[str],
                         project: ModuleFacts | None) -> ImportRewriter:
     """The import pass for a transformed module: what it must import follows from what the transform wrote."""
-    if fallback_placeholders(scan, forms):
+    if fallback_placeholders(scan, forms, project.reexported if project else frozenset()):
         transformer.runtime_apis.add(PLACEHOLDERS)
     return ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
                           frozenset(transformer.kept_function_imports),

@@ -70,9 +70,11 @@ def _paddle_form(imported: ImportedName, tables: Tables) -> _Out | None:
     return _Out(local, parent, last, imported.local if imported.has_asname else None)
 
 
-def fallback_placeholders(scan: ScanResult, forms: dict) -> bool:
-    """Whether an ``except ImportError:`` fallback imports a torch name Paddle lacks (it becomes a placeholder)."""
-    return any(i.guard == "fallback" and forms.get(id(i), 0) is None for i in scan.imports)
+def fallback_placeholders(scan: ScanResult, forms: dict, reexported: frozenset[str] = frozenset()) -> bool:
+    """Whether an ``except ImportError:`` fallback, or a re-export, imports a torch name Paddle lacks (it
+    becomes a placeholder)."""
+    return any((i.guard == "fallback" or (i.scope == 0 and i.local in reexported)) and forms.get(id(i), 0) is None
+               for i in scan.imports)
 
 
 def plan_output_names(scan: ScanResult, tables: Tables, torch_roots: frozenset[str],
@@ -221,16 +223,13 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             if form is None and item.guard == "try":  # `try: from torch import x / except ImportError:`
                 unavailable.append(item.qualified)
                 continue
-            if form is None and item.guard == "fallback":
-                # the fallback for a missing torch API is torch too: bind a placeholder that raises when used
+            if form is None and (item.guard == "fallback" or exported):
+                # a fallback for a missing torch API that is torch too, or a name other modules import from
+                # here that Paddle lacks: bind a placeholder that raises when used (the module still imports)
                 fallbacks.append(cst.Assign(
                     targets=[cst.AssignTarget(cst.Name(item.local))],
                     value=cst.parse_expression(f'{RUNTIME_MODULE}.{RUNTIME_PLACEHOLDER}("{item.qualified}", '
                                                '"no Paddle counterpart")')))
-                continue
-            if form is None and exported:  # others import it and Paddle has none: the torch import stays
-                kept_names.append(alias)
-                self.kept_torch_roots.add(item.qualified.split(".", 1)[0])
                 continue
             if form is None or ((item.scope, form.local) not in self.output.used and not exported
                                 and not item.guard):
