@@ -200,7 +200,7 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
             return None
         tracked_locals = {i.local: i for i in imported}
         new: list[cst.BaseSmallStatement] = []
-        if not self._prelude_done and self._prelude_owner in (None, original_id):
+        if not self._prelude_done and self._prelude_owner == original_id:
             new.extend(self.prelude)
             self._prelude_done = True
         kept_names = []  # aliases of untracked names in the same statement (`import os, torch`)
