@@ -512,7 +512,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 self.output.restore(marks)
                 self._unsupported(base.value, qualified, str(exc))
                 bases = list(updated.bases)
-                bases[i] = bases[i].with_changes(value=self._torch_form(qualified))
+                bases[i] = bases[i].with_changes(value=self._refused_base(base.value, qualified, str(exc)))
                 updated = updated.with_changes(bases=bases)
                 continue
             bases = list(converted.bases)
@@ -736,7 +736,19 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._unsupported(original, qualified, reason)
         return self._refused_form(original, qualified, reason)
 
+    def _refused_base(self, original: cst.BaseExpression, qualified: str, reason: str) -> cst.BaseExpression:
+        """A refused torch base class of a class defined at import time: a placeholder base, so the module
+        imports and only using the class (instantiating it, ``F.apply(...)``) raises, naming the API."""
+        if self._in_body or not self.is_torch(qualified):
+            return self._torch_form(qualified)
+        self._placeholders.add(id(original))
+        return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name("unsupported_base")),
+                        args=[cst.Arg(cst.SimpleString(f'"{qualified}"'), comma=cst.Comma(
+                            whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.SimpleString(repr(reason)))])
+
     def _refused_form(self, original: cst.BaseExpression, qualified: str, reason: str) -> cst.BaseExpression:
+        if id(original) in self._class_bases and not self._in_body:
+            return self._refused_base(original, qualified, reason)
         if not self._import_time_value(original) or not self.is_torch(qualified):
             return self._torch_form(qualified)
         self._placeholders.add(id(original))  # the module imports the runtime if one survives (leave_Module)
