@@ -148,6 +148,7 @@ def module_source(entries: list[ApiEntry]) -> str:
         '    "out_features": lambda layer: layer.weight.shape[1],',
         '    "kernel_size": lambda layer: tuple(layer._kernel_size),  # torch keeps tuples, Paddle lists',
         '    "dilation": lambda layer: tuple(layer._dilation),',
+        '    "stride": lambda layer: tuple(layer._stride),',
         '    "groups": lambda layer: layer._groups,',
         '    "eps": lambda layer: layer._epsilon,',
         '    "momentum": lambda layer: 1 - layer._momentum,  # Paddle weighs the old statistic: 1 - torch\'s',
