@@ -284,3 +284,30 @@ def test_cli_bad_table_exits_2_before_writing(tmp_path, capsys, table):
     err = capsys.readouterr().err
     assert "bad.yaml" in err and "Traceback" not in err, err
     assert not (tmp_path / "out").exists()
+
+
+# -- rewrites are named where their kind fits -------------------------------------------------------------
+@pytest.mark.parametrize("body, message", [
+    ("values: {momentum: pack_shape}", "'values.momentum' names 'pack_shape', a call rewrite; values.momentum takes a value rewrite"),
+    ("rewrite: one_minus", "'rewrite' names 'one_minus', a value rewrite"),
+    ("torch_init: one_minus", "'torch_init' names 'one_minus', a value rewrite; torch_init takes a init rewrite"),
+    ("values: {momentum: no_such_rewrite}", "'values.momentum' names unknown rewrite 'no_such_rewrite' (known: "),
+])
+def test_a_rewrite_of_the_wrong_kind_fails_at_load(tmp_path, body, message):
+    table = tmp_path / "bad.yaml"
+    table.write_text(f"apis:\n  torch.nn.BatchNorm2d:\n    target: paddle.nn.BatchNorm2D\n    {body}\n")
+    with pytest.raises(TableError) as info:
+        load_tables([table])
+    assert "torch.nn.BatchNorm2d" in str(info.value) and message in str(info.value)
+
+
+def test_every_rewrite_says_why_it_exists_and_show_prints_it():
+    import sys
+
+    from torch2paddle.mapping_docs import entry_text
+    from torch2paddle.rewrites import REWRITE_KINDS, REWRITES
+
+    assert set(REWRITE_KINDS) == set(REWRITES)
+    assert not [n for n, fn in REWRITES.items() if not (fn.__doc__ or sys.modules[fn.__module__].__doc__)]
+    text = entry_text(load_tables(), "torch.nn.BatchNorm2d")
+    assert "rewrite 'one_minus': [value] BatchNorm momentum" in text

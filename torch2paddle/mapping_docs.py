@@ -62,6 +62,9 @@ def entry_text(tables: Tables, name: str) -> str | None:
         lines += [f"  - {d}" for d in differences]
     if entry.note:
         lines.append(f"note: {entry.note}")
+    used = [entry.rewrite, *entry.values.values(), entry.torch_init]
+    for name in dict.fromkeys(r for r in used if r):
+        lines.append(f"rewrite {name!r}: {rewrite_doc(name)}")
     for i, example in enumerate(entry.examples):
         lines.append(f"example {i} (compares {', '.join(example.compare)}):")
         for part in (example.setup, example.code):
@@ -101,3 +104,17 @@ def coverage_table(tables: Tables):
             totals[key] += counts[key]
     table.add_row("total", *(str(totals[key]) for key in _COLUMNS), style="bold")
     return table
+
+
+def rewrite_doc(name: str) -> str:
+    """The first paragraph of a rewrite's docstring (its function's, else its module's): why it exists."""
+    import sys
+
+    from .rewrites import REWRITE_KINDS, REWRITES
+
+    fn = REWRITES.get(name)
+    if fn is None:
+        return "(unknown rewrite)"
+    doc = fn.__doc__ or getattr(sys.modules.get(fn.__module__), "__doc__", None) or ""
+    first = doc.strip().split("\n\n", 1)[0]
+    return f"[{REWRITE_KINDS.get(name, '?')}] " + " ".join(first.split())

@@ -287,7 +287,22 @@ def _parse_examples(raw: Any, file: str, name: str) -> tuple[Example, ...]:
     return tuple(out)
 
 
-def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozenset[str]) -> ApiEntry:
+_ENTRY_REWRITE_KINDS = ("call", "access", "class", "directive")  # what `rewrite:` may name
+
+
+def _check_kind(file: str, name: str, key: str, rewrite: str, rewrites: Mapping[str, str], kinds: tuple[str, ...]
+                ) -> None:
+    """``rewrite`` must be a registered rewrite of one of ``kinds`` (a value rewrite under ``values:``, ...)."""
+    kind = rewrites.get(rewrite) if isinstance(rewrites, Mapping) else ("?" if rewrite in rewrites else None)
+    if kind is None:
+        known = sorted(r for r in rewrites if not isinstance(rewrites, Mapping) or rewrites[r] in kinds)
+        raise _fail(file, name, f"'{key}' names unknown rewrite {rewrite!r} (known: {', '.join(known)})")
+    if kind != "?" and kind not in kinds:
+        raise _fail(file, name, f"'{key}' names {rewrite!r}, a {kind} rewrite; {key} takes a "
+                                f"{' or '.join(kinds)} rewrite")
+
+
+def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: Mapping[str, str]) -> ApiEntry:
     if not isinstance(name, str) or "." not in name or not _is_dotted(name, torch_side=True):
         raise _fail(file, str(name), "entry names must be dotted torch names")
     if raw is None:
@@ -318,13 +333,13 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozens
     rewrite = raw.get("rewrite")
     if rewrite is not None and not isinstance(rewrite, str):
         raise _fail(file, name, f"'rewrite' must be a name, got {_short(rewrite)}")
-    if rewrite is not None and rewrite not in rewrites:
-        raise _fail(file, name, f"names unknown rewrite {rewrite!r} (known: {', '.join(sorted(rewrites))})")
+    if rewrite is not None:
+        _check_kind(file, name, "rewrite", rewrite, rewrites, _ENTRY_REWRITE_KINDS)
     torch_init = raw.get("torch_init")
     if torch_init is not None and not isinstance(torch_init, str):
         raise _fail(file, name, f"'torch_init' must be a name, got {_short(torch_init)}")
-    if torch_init is not None and torch_init not in rewrites:
-        raise _fail(file, name, f"'torch_init' names unknown rewrite {torch_init!r}")
+    if torch_init is not None:
+        _check_kind(file, name, "torch_init", torch_init, rewrites, ("init",))
     receiver = raw.get("receiver", "any")
     if not isinstance(receiver, str) or receiver not in RECEIVERS:
         raise _fail(file, name, f"'receiver' must be one of {RECEIVERS}")
@@ -347,8 +362,7 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: frozens
     values = _str_map(raw.get("values"), file, name, "values")
     _check_identifier_keys(values, file, name, "values", torch_side=True)
     for arg, value_rewrite in values.items():
-        if value_rewrite not in rewrites:
-            raise _fail(file, name, f"'values.{arg}' names unknown rewrite {value_rewrite!r}")
+        _check_kind(file, name, f"values.{arg}", value_rewrite, rewrites, ("value",))
     defaults = _str_map(raw.get("defaults"), file, name, "defaults")
     _check_identifier_keys(defaults, file, name, "defaults", torch_side=True)
     add = _str_map(raw.get("add"), file, name, "add")
@@ -510,7 +524,7 @@ def _check_expansion(root: Any, file: str) -> None:
                                 f"{written[0]:,} written): refusing an alias bomb")
 
 
-def merge_table(tables: Tables, path: Path, data: Any, rewrites: frozenset[str]) -> None:
+def merge_table(tables: Tables, path: Path, data: Any, rewrites: Mapping[str, str]) -> None:
     """Validate one table's data and merge it; later tables override earlier entries."""
     file = str(path)
     if data is None:
@@ -576,9 +590,9 @@ def load_tables(extra: Iterable[str | os.PathLike] = (), use_cache: bool = True)
     The built-in tables are cached in compiled (pickled) form keyed by their
     paths, sizes and modification times, so start-up does not parse YAML.
     """
-    from .rewrites import REWRITES  # imported here: rewrites import nothing from tables at load
+    from .rewrites import REWRITE_KINDS  # imported here: rewrites import nothing from tables at load
 
-    names = frozenset(REWRITES)
+    names = dict(REWRITE_KINDS)
     paths = builtin_table_paths()
     tables: Tables | None = None
     cache = _cache_path(paths) if use_cache and paths else None

@@ -14,24 +14,35 @@ from __future__ import annotations
 from typing import Callable
 
 REWRITES: dict[str, Callable] = {}
+REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 VALUE_REWRITES: dict[str, Callable] = {}
+REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 CALL_REWRITES: dict[str, Callable] = {}
+REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 ACCESS_REWRITES: dict[str, Callable] = {}
+REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 CLASS_REWRITES: dict[str, Callable] = {}
+REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 INIT_REWRITES: dict[str, Callable] = {}
+REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 DIRECTIVE_REWRITES: dict[str, Callable] = {}
+REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 # class rewrites whose entry converts only as a base class: name -> why any other use is refused
 BASES_ONLY: dict[str, str] = {}
 
 
-def _registrar(registry: dict[str, Callable], doc: str):
-    """A decorator factory ``@kind(name)`` that files a rewrite in ``registry`` (and in REWRITES, names unique)."""
+def _registrar(registry: dict[str, Callable], doc: str, kind: str):
+    """A decorator factory ``@kind(name)`` that files a rewrite in ``registry`` (and in REWRITES, names unique).
+
+    Every rewrite says why it exists in its docstring (``mappings show`` prints it); the loader checks
+    that a table names each rewrite where its kind fits (``values:`` a value rewrite, ...)."""
 
     def decorator(name: str):
         def register(fn):
             if name in REWRITES:
                 raise ValueError(f"rewrite {name!r} registered twice")
             REWRITES[name] = registry[name] = fn
+            REWRITE_KINDS[name] = kind
             return fn
 
         return register
@@ -41,34 +52,34 @@ def _registrar(registry: dict[str, Callable], doc: str):
 
 
 value_rewrite = _registrar(VALUE_REWRITES, """Register ``fn(value: cst.BaseExpression) -> cst.BaseExpression | None``
-(None drops the argument).""")
+(None drops the argument).""", "value")
 
-call_rewrite = _registrar(CALL_REWRITES, """Register ``fn(ctx: CallContext) -> cst.BaseExpression`` for a whole call.""")
+call_rewrite = _registrar(CALL_REWRITES, """Register ``fn(ctx: CallContext) -> cst.BaseExpression`` for a whole call.""", "call")
 
 access_rewrite = _registrar(ACCESS_REWRITES, """Register ``fn(ctx: AccessContext)`` for an attribute entry (``kind: attribute``).
 
 It is called for a read of the attribute (with any subscripts applied to it, e.g.
 ``optimizer.param_groups[0]["lr"]``) and returns the new expression, for an assignment
 to it (``ctx.value`` set) and returns the new small statement, or for a loop over it
-(``ctx.loop``) and returns the statement line replacing the loop.""")
+(``ctx.loop``) and returns the statement line replacing the loop.""", "access")
 
 class_rewrite = _registrar(CLASS_REWRITES, """Register ``fn(ctx: ClassContext) -> cst.ClassDef`` for a class whose base is the
 entry's torch class.
 
 It is called with the class as converted so far and returns the class to write (its base
 is then renamed), or raises ``ctx.unsupported(reason)``: the base then stays in torch form
-with a marker.""")
+with a marker.""", "class")
 
 init_rewrite = _registrar(INIT_REWRITES, """Register ``fn(ctx: InitContext) -> dict[str, cst.BaseExpression | None]``
 for a layer entry's ``torch_init``: the Paddle keywords (``weight_attr``, ``bias_attr``) that give the
-layer torch's default initialisation, added when converting with ``torch_init=True``.""")
+layer torch's default initialisation, added when converting with ``torch_init=True``.""", "init")
 
 directive_rewrite = _registrar(DIRECTIVE_REWRITES, """Register ``fn(ctx: DirectiveContext) -> cst.BaseExpression | None``
 for a compiler directive that is a no-op in eager code (``@torch.jit.ignore``, ``torch.compile``).
 
 It is called where the entry decorates a def or class (``ctx.site == "decorator"``), is called as a
 whole expression statement (``"statement"``) or is called anywhere else (``"call"``), and returns None
-to remove the decorator or statement, the expression replacing it, or raises ``ctx.unsupported(reason)``.""")
+to remove the decorator or statement, the expression replacing it, or raises ``ctx.unsupported(reason)``.""", "directive")
 
 
 def _register_all() -> None:
