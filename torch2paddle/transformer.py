@@ -49,6 +49,10 @@ def _same_plain_args(before: Sequence[cst.Arg], after: Sequence[cst.Arg]) -> boo
     return plain(before) == plain(after)
 
 
+# Paddle Layer methods returning lists where torch's return generators (next() of them needs iter())
+_LIST_RESULTS = {"parameters", "buffers", "sublayers"}
+
+
 def _is_super_init(func: cst.BaseExpression) -> bool:
     """``super().__init__`` or ``super(Cls, self).__init__``."""
     return (isinstance(func, cst.Attribute) and func.attr.value == "__init__" and isinstance(func.value, cst.Call)
@@ -773,6 +777,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return self._bound_name_call(original, updated, func.value)
         if isinstance(func, cst.Name) and func.value == "hasattr":
             return self._feature_probe(original, updated)
+        if isinstance(func, cst.Name) and func.value == "next":
+            return self._next_of_list(original, updated)
         if self._layer_bases and self._layer_bases[-1] is not None and _is_super_init(func):
             return self._super_init(original, updated, self._layer_bases[-1])
         return updated
@@ -816,6 +822,21 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._constants[id(answer)] = answer  # folded by the boolean operators around it
         self._record(original, probed, answer.value)
         return _keep_parentheses(updated, answer)
+
+    def _next_of_list(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        """``next(model.parameters())``: torch's ``parameters()``, ``buffers()`` and ``modules()`` are
+        generators, Paddle's ``parameters()``, ``buffers()`` and ``sublayers()`` lists, and ``next`` of a list
+        raises; ``next(iter(...))`` is right for both."""
+        if len(updated.args) not in (1, 2) or updated.args[0].star or "next" in self.scan.bound_values:
+            return updated
+        inner = updated.args[0].value
+        if not (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute)
+                and inner.func.attr.value in _LIST_RESULTS):
+            return updated
+        if self._receiver_kind(original.args[0].value.func.value) in ("other", "tensor"):
+            return updated
+        wrapped = cst.Call(func=cst.Name("iter"), args=[cst.Arg(inner)])
+        return updated.with_changes(args=[updated.args[0].with_changes(value=wrapped), *updated.args[1:]])
 
     def _context(self, entry, original, updated, receiver=None, runtime: bool = False) -> CallContext:
         target = self._assigned.get(id(original))
