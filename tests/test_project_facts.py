@@ -144,3 +144,36 @@ def test_a_vendored_library_imports_itself_not_paddle(tmp_path):
     assert (out / "__init__.py").read_text() == (src / "__init__.py").read_text()
     assert (out / "models.py").read_text() == (
         "import paddle\nfrom torchvision.ops import helper\n\ndef build():\n    return helper(paddle.nn.ReLU())\n")
+
+
+def test_project_layer_subclasses_take_the_layers_arguments(tmp_path):
+    """timm's `class Linear(nn.Linear)` (no __init__ of its own) called with torch's keywords elsewhere."""
+    src = make_tree(tmp_path / "src", {
+        "pkg/__init__.py": "",
+        "pkg/linear.py": "import torch.nn as nn\n\n\nclass Linear(nn.Linear):\n    pass\n",
+        "pkg/head.py": ("from .linear import Linear\n\n\nclass Head(Linear):\n    pass\n\n\n"
+                        "def make(device=None, dtype=None):\n    dd = dict(device=device, dtype=dtype)\n"
+                        "    return Linear(4, 2, bias=False, **dd), Head(4, 3, **dd)\n"),
+    })
+    facts = scan_project([(r, p) for r, p in ((p.relative_to(src / "pkg").as_posix(), p)
+                                             for p in (src / "pkg").rglob("*.py"))], torch_roots_of(default_tables()))
+    assert dict(facts["head.py"].layer_calls) == {"Linear": "torch.nn.Linear", "Head": "torch.nn.Linear"}
+    report = convert_tree(src / "pkg", tmp_path / "out" / "pkg", jobs=1)
+    assert not report.errors and not any(f.unsupported for f in report.files)
+    text = (tmp_path / "out" / "pkg" / "head.py").read_text()
+    assert 'Linear(4, 2, bias_attr=False, **_torch2paddle_runtime.kwargs("torch.nn.Linear", dd))' in text
+    pytest.importorskip("paddle")
+    script = textwrap.dedent(f"""
+        import importlib.abc, sys
+        class _NoTorch(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] == "torch":
+                    raise ImportError("torch is blocked")
+        sys.meta_path.insert(0, _NoTorch())
+        sys.path.insert(0, {str(tmp_path / "out")!r})
+        from pkg.head import make
+        fc, head = make()
+        assert fc.bias is None and list(fc.weight.shape) == [4, 2] and list(head.weight.shape) == [4, 3]
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -176,7 +176,7 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
     roots, tracked = _roots(tables)
     if own_roots:
         roots, tracked = roots - own_roots, tracked - own_roots
-    from_project = bool(project and project.imported)  # torch names may arrive without the word torch
+    from_project = bool(project and (project.imported or project.layer_calls))  # torch without the word torch
     if not from_project and not any(root in code for root in roots):
         return ConversionResult(code, [], False)  # fast path: no torch in sight
     if from_project:
@@ -204,7 +204,8 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         if not from_project and not any(i.qualified.split(".", 1)[0] in roots for i in scan.imports):
             return ConversionResult(code, [], False)
         output, forms = plan_output_names(scan, tables, roots, project)
-        transformer = TorchToPaddle(tables, scan, output, roots, torch_init)
+        transformer = TorchToPaddle(tables, scan, output, roots, torch_init,
+                                    dict(project.layer_calls) if project else None)
         converted = module.visit(transformer)
         transformer.resolve_positions(module)
         rewriter = import_rewriter_for(scan, forms, output, transformer, roots, project)

@@ -34,12 +34,15 @@ class ModuleFacts:
     imported: Mapping[str, str] = field(default_factory=dict)  # local name -> torch qualified name
     reexported: frozenset[str] = frozenset()  # module-level torch-import names others reach
     runtime_import: str = "import _torch2paddle_runtime"  # how this module imports the run-time adapter
+    # names of the project's classes that derive from a torch layer without an __init__ of their own
+    # (timm's `class Linear(nn.Linear)`): their calls take the layer's arguments -> the layer's torch name
+    layer_calls: Mapping[str, str] = field(default_factory=dict)
     # imported names bound to torch modules through a star import: uses convert, written with full
     # Paddle names (`paddle.nn.functional`), since the exporting module does not re-export its imports
     unbound: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.imported or self.reexported)
+        return bool(self.imported or self.reexported or self.layer_calls)
 
 
 @dataclass
@@ -50,6 +53,9 @@ class _Module:
     imports: list[tuple[str, str, str]] = field(default_factory=list)  # (local, project module, name or "*")
     all_names: list[str] | None = None  # a literal __all__
     defined: set[str] = field(default_factory=set)  # other module-level bindings (they shadow imports)
+    # classes deriving from a torch layer (or from such a class) without an __init__ of their own: they
+    # take the layer's arguments -> (base as written: a torch name or a local/imported class, resolved later)
+    layer_classes: dict[str, str] = field(default_factory=dict)
 
 
 def module_name(rel: str) -> tuple[str, bool]:
@@ -156,6 +162,12 @@ class _Reader:
                     current.defined.add(name)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 current.defined.add(node.name)
+                if isinstance(node, ast.ClassDef) and node.bases and not any(
+                        isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.name in ("__init__", "__new__")
+                        for item in node.body):
+                    base = _dotted(node.bases[0])
+                    if base is not None:
+                        current.layer_classes[node.name] = base
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -257,10 +269,46 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
             if name in published or (m.is_package and not name.startswith("_") and "." in qualified
                                      and name != qualified.split(".", 1)[0]):
                 reexported.setdefault(m.name, set()).add(name)
+    layer_bases: dict[tuple[str, str], str | None] = {}
+
+    def layer_base(module: str, name: str, depth: int = 0) -> str | None:
+        """The torch layer a project class (module-level ``name`` of ``module``) takes its arguments from."""
+        key = (module, name)
+        if key in layer_bases or depth > 20 or module not in by_name:
+            return layer_bases.get(key)
+        layer_bases[key] = None  # cycles end here
+        m = by_name[module]
+        base = m.layer_classes.get(name)
+        found = None
+        if base is not None:
+            head, _, rest = base.partition(".")
+            if head in m.torch:
+                found = m.torch[head] + ("." + rest if rest else "")
+            elif not rest and base in m.layer_classes:
+                found = layer_base(module, base, depth + 1)
+            elif not rest:
+                for local, target, imported_name in m.imports:
+                    if local == base and imported_name != "*":
+                        found = layer_base(target, imported_name, depth + 1)
+        layer_bases[key] = found
+        return found
+
+    calls: dict[str, dict[str, str]] = {}
+    for m in by_name.values():
+        for name in m.layer_classes:
+            base = layer_base(m.name, name)
+            if base is not None:
+                calls.setdefault(m.name, {})[name] = base
+        for local, target, name in m.imports:
+            if name != "*" and local not in m.defined:
+                base = layer_base(target, name)
+                if base is not None:
+                    calls.setdefault(m.name, {})[local] = base
+
     facts = {}
     for rel, m in modules.items():
         found = ModuleFacts(imported.get(m.name, {}), frozenset(reexported.get(m.name, set()) & set(m.torch)),
-                            unbound=frozenset(unbound.get(m.name, ())))
+                            unbound=frozenset(unbound.get(m.name, ())), layer_calls=calls.get(m.name, {}))
         if found:
             facts[rel] = found
     return facts

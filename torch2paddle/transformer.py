@@ -123,9 +123,11 @@ class OutputNames:
 
 class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def __init__(self, tables: Tables, scan: ScanResult, output: OutputNames, torch_roots: frozenset[str],
-                 torch_init: bool = False):
+                 torch_init: bool = False, layer_calls: dict[str, str] | None = None):
         super().__init__()
         self.tables = tables
+        # project classes deriving from a torch layer without their own __init__ -> that layer (project facts)
+        self.layer_calls = dict(layer_calls or {})
         self.torch_init = torch_init  # write torch's default initialisation on layers (entries' torch_init)
         self.scan = scan
         self.output = output
@@ -781,22 +783,30 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return self._next_of_list(original, updated)
         if self._layer_bases and self._layer_bases[-1] is not None and _is_super_init(func):
             return self._super_init(original, updated, self._layer_bases[-1])
+        if isinstance(func, cst.Name) and func.value in self.layer_calls and not any(
+                func.value in scope for scope in self._scopes):
+            entry = self.tables.apis.get(self.layer_calls[func.value])
+            if entry is not None and not entry.unsupported and entry.rewrite is None and keyword_rules(entry):
+                return self._super_init(original, updated, entry, label=f"{func.value}(...) -> {entry.name}")
         return updated
 
-    def _super_init(self, original: cst.Call, updated: cst.Call, entry: ApiEntry) -> cst.BaseExpression:
-        """``super().__init__(num_features, eps=eps, momentum=m)`` in a subclass of a torch layer: the
-        base's arguments map exactly as a call of the layer does."""
+    def _super_init(self, original: cst.Call, updated: cst.Call, entry: ApiEntry,
+                    label: str | None = None) -> cst.BaseExpression:
+        """``super().__init__(num_features, eps=eps, momentum=m)`` in a subclass of a torch layer, or a call of
+        a project class deriving from one without an ``__init__`` of its own (``Linear(a, b, bias=False)``
+        with timm's ``class Linear(nn.Linear)``): the arguments map exactly as a call of the layer does."""
+        label = label or f"super().__init__(...) -> {entry.name}"
         marks = self.output.marks()
         try:
             self._pending_runtime = set()
             args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
         except UnsupportedUse as exc:
             self.output.restore(marks)
-            self._unsupported(original, f"super().__init__(...) -> {entry.name}", str(exc))
+            self._unsupported(original, label, str(exc))
             return updated
         new = _with_args(updated, args)
         if not new.deep_equals(updated):
-            self._record(original, f"super().__init__(...) -> {entry.name}", f"{entry.target}.__init__")
+            self._record(original, label, f"{entry.target}.__init__")
             if self._pending_runtime:
                 self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
         self.runtime_apis |= self._pending_runtime
