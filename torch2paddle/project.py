@@ -272,24 +272,28 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
     layer_bases: dict[tuple[str, str], str | None] = {}
 
     def layer_base(module: str, name: str, depth: int = 0) -> str | None:
-        """The torch layer a project class (module-level ``name`` of ``module``) takes its arguments from."""
+        """The torch layer whose arguments the project class ``name`` (as ``module`` binds it: defined there
+        or imported) takes: it derives from that layer, through classes without an ``__init__`` of their own."""
         key = (module, name)
         if key in layer_bases or depth > 20 or module not in by_name:
             return layer_bases.get(key)
         layer_bases[key] = None  # cycles end here
         m = by_name[module]
-        base = m.layer_classes.get(name)
         found = None
+        base = m.layer_classes.get(name)
         if base is not None:
             head, _, rest = base.partition(".")
             if head in m.torch:
                 found = m.torch[head] + ("." + rest if rest else "")
-            elif not rest and base in m.layer_classes:
-                found = layer_base(module, base, depth + 1)
             elif not rest:
-                for local, target, imported_name in m.imports:
-                    if local == base and imported_name != "*":
-                        found = layer_base(target, imported_name, depth + 1)
+                found = layer_base(module, base, depth + 1)
+        elif name not in m.defined:  # imported: follow it to where it is defined
+            for local, target, imported_name in m.imports:
+                if imported_name == "*":
+                    found = found or layer_base(target, name, depth + 1)
+                elif local == name:
+                    found = layer_base(target, imported_name, depth + 1)
+                    break
         layer_bases[key] = found
         return found
 
