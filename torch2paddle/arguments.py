@@ -288,6 +288,7 @@ class CallContext:
     chained: str | None = None  # the method called on the call's result (`x.numel().item()`: "item")
     runtime: RuntimeKeywords | None = None  # translates **kwargs when the call runs (None: refused)
     helper: Callable[[str], cst.BaseExpression] | None = None  # `_torch2paddle_runtime.<name>` (run-time helpers)
+    layer_of: Callable[[cst.BaseExpression], str | None] = lambda node: None  # the torch layer a value holds
 
     def map_args(
         self,

@@ -161,6 +161,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._types: list[dict[str, str]] = [{}]  # per function: local name -> "tensor" | "module"
         self._tuple_names: list[dict[str, tuple[str, ...]]] = [{}]  # per function: `r = x.max(1)` -> r's fields
         self._layer_attributes: set[str] = set()  # self.<name> assigned a torch layer somewhere in the file
+        self._self_layer_classes: dict[str, str] = {}  # self.<name> -> the torch layer class it was assigned
         self._bound_cache: dict[str, tuple[list[ApiEntry], bool]] = {}
         # statement-level context for rewrites (see CallContext / AccessContext)
         self._after: list[list[cst.BaseSmallStatement]] = []  # per statement line: statements to add after it
@@ -859,7 +860,17 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             chained=self._chained.get(id(original)),
             runtime=self._runtime_keywords if runtime else None,
             helper=self._runtime_helper,
+            layer_of=self._layer_of,
         )
+
+    def _layer_of(self, node: cst.BaseExpression) -> str | None:
+        """The torch layer class ``node`` holds, where the file says: ``self`` in a subclass of a layer,
+        ``self.fc`` assigned ``nn.Linear(...)``."""
+        if isinstance(node, cst.Name) and node.value == "self" and self._layer_bases and self._layer_bases[-1]:
+            return self._layer_bases[-1].name
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            return self._self_layer_classes.get(node.attr.value)
+        return None
 
     def _bound_values(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
         """What a plain name is assigned anywhere in the file (conditional expressions split, None left out)."""
@@ -1152,6 +1163,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             if (isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self"
                     and self._expression_kind(original.value) == "module"):
                 self._layer_attributes.add(t.attr.value)
+                called = self.resolve_entry(original.value.func) if isinstance(original.value, cst.Call) else None
+                if called is not None:
+                    self._self_layer_classes[t.attr.value] = called.name
         if len(original.targets) == 1:
             return self._assignment(original.targets[0].target, updated.targets[0].target, updated.value, False) or updated
         return updated
