@@ -2,7 +2,8 @@
 
 Paddle's ``transpose`` takes a full permutation, which needs the rank;
 moving axis ``a`` to ``b`` and ``b`` to ``a`` at once is the same swap for any
-rank.  Used for torch's ``transpose``, ``swapaxes`` and ``swapdims``.
+rank.  Used for torch's ``transpose``, ``swapaxes`` and ``swapdims``.  A single list
+argument is Paddle's own permutation (code converted before): left as it is.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def swap_dims(ctx) -> cst.BaseExpression:
     if ctx.receiver is None:
         raise ctx.unsupported("needs a receiver")
     names = ctx.entry.args  # torch's two parameter names, e.g. (dim0, dim1)
+    if (len(ctx.call.args) == 1 and not ctx.call.args[0].star and ctx.call.args[0].keyword is None
+            and isinstance(ctx.call.args[0].value, (cst.List, cst.Tuple))):
+        return ctx.call  # Paddle's full permutation (torch takes two ints): already converted code
     values: dict[str, cst.BaseExpression] = {}
     for i, arg in enumerate(ctx.call.args):
         if arg.star:
