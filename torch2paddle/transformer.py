@@ -147,6 +147,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._pending_runtime: set[str] = set()  # ... for the call being converted (committed on success)
         self._placeholders: set[int] = set()  # refused references written as run-time placeholders
         self._layer_bases: list[ApiEntry | None] = []  # per class: the torch layer it derives from
+        self._plain_classes: set[str] = set()  # classes of this file with no torch base (config records)
         self._helpers_used = False  # an access rewrite wrote a call of a run-time helper
         self._decorators: set[int] = set()  # decorator expressions (evaluated at definition: never placeholders)
         self._gone: set[int] = set()  # uses inside arguments that a call dropped
@@ -488,6 +489,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 is_module = True
         if is_module:
             self._module_classes.add(node.name.value)
+        elif not any(self.qualify(b.value) for b in node.bases):
+            self._plain_classes.add(node.name.value)  # no torch base: its instances are no layers, no tensors
         self._classes.append(is_module)
         self._layer_bases.append(self._layer_base(node))
         self._markers.append([])
@@ -1093,6 +1096,13 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             annotation = param.annotation.annotation if param.annotation is not None else None
             if annotation is not None and self.qualify(annotation) == "torch.Tensor":
                 types[param.name.value] = "tensor"
+            elif isinstance(annotation, cst.Name) and annotation.value in self._plain_classes:
+                types[param.name.value] = "other"  # `cnf: InvertedResidualConfig`: a plain class of this file
+            elif (isinstance(annotation, cst.Subscript) and isinstance(annotation.value, cst.Name)
+                  and annotation.value.value in ("List", "list", "Sequence", "Tuple", "tuple")
+                  and any(isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Name)
+                          and e.slice.value.value in self._plain_classes for e in annotation.slice)):
+                types[param.name.value] = "other_items"  # List[InvertedResidualConfig]: its items are plain
             elif in_module and node.name.value == "forward" and i > 0 and annotation is None and param.default is None:
                 types[param.name.value] = "tensor"
         return types
@@ -1172,6 +1182,11 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def _receiver_kind(self, receiver: cst.BaseExpression) -> str | None:
         """'module', 'tensor', 'other' (known not torch) or None (unknown)."""
+        if (isinstance(receiver, cst.Subscript) and isinstance(receiver.value, cst.Name)
+                and self._types[-1].get(receiver.value.value) == "other_items"):
+            return "other"
+        if isinstance(receiver, cst.Name) and self._types[-1].get(receiver.value) == "other_items":
+            return "other"
         if isinstance(receiver, cst.Name):
             if receiver.value == "self" and self._classes:
                 return "module" if self._classes[-1] else "other"  # self of a plain class is no tensor

@@ -41,6 +41,8 @@ def layer_attribute(ctx):
         return None  # left as written
     if isinstance(ctx.receiver, cst.Name) and ctx.receiver.value == "self" and not ctx.self_is_layer:
         return None  # the project class's own attribute
+    if ctx.receiver_kind == "other":
+        return None  # known to be no layer (`cnf: InvertedResidualConfig`, a plain class of the file)
     access = cst.Call(func=ctx.runtime("layer_attr"),
                       args=[cst.Arg(ctx.receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
                             cst.Arg(cst.SimpleString(f'"{name}"'))])
