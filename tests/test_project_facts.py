@@ -3,10 +3,8 @@ their names, and the converted package runs with torch blocked and agrees with t
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,7 @@ from torch2paddle import convert_source
 from torch2paddle.convert import default_tables, torch_roots_of
 from torch2paddle.project import ModuleFacts, scan_project
 from torch2paddle.tree import convert_tree
-from trees import make_tree
+from trees import make_tree, run_without_torch
 
 PACKAGE = {
     "pkg/__init__.py": "from .model import Net\nfrom torch.nn import ReLU\n",
@@ -100,14 +98,7 @@ def test_the_converted_package_runs_without_torch_and_agrees(tmp_path):
     import numpy as np
 
     np.savez(tmp_path / "state.npz", x=x.numpy(), expected=expected, **state)
-    script = textwrap.dedent(f"""
-        import importlib.abc, sys
-        class _NoTorch(importlib.abc.MetaPathFinder):
-            def find_spec(self, name, path=None, target=None):
-                if name == "torch" or name.startswith("torch."):
-                    raise ImportError("torch is blocked (%s)" % name)
-        sys.meta_path.insert(0, _NoTorch())
-        sys.path.insert(0, {str(tmp_path / "out")!r})
+    done = run_without_torch(tmp_path / "out", f"""
         import numpy as np, paddle
         from pkg import Net
         data = np.load({str(tmp_path / "state.npz")!r})
@@ -126,7 +117,6 @@ def test_the_converted_package_runs_without_torch_and_agrees(tmp_path):
         print("max diff", float(np.abs(y - data["expected"]).max()))
         assert np.allclose(y, data["expected"], atol=1e-5), float(np.abs(y - data["expected"]).max())
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -163,17 +153,9 @@ def test_project_layer_subclasses_take_the_layers_arguments(tmp_path):
     text = (tmp_path / "out" / "pkg" / "head.py").read_text()
     assert 'Linear(4, 2, bias_attr=False, **_torch2paddle_runtime.kwargs("torch.nn.Linear", dd))' in text
     pytest.importorskip("paddle")
-    script = textwrap.dedent(f"""
-        import importlib.abc, sys
-        class _NoTorch(importlib.abc.MetaPathFinder):
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] == "torch":
-                    raise ImportError("torch is blocked")
-        sys.meta_path.insert(0, _NoTorch())
-        sys.path.insert(0, {str(tmp_path / "out")!r})
+    done = run_without_torch(tmp_path / "out", """
         from pkg.head import make
         fc, head = make()
         assert fc.bias is None and list(fc.weight.shape) == [4, 2] and list(head.weight.shape) == [4, 3]
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

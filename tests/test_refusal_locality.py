@@ -5,27 +5,15 @@ at import time (module or class level) keeps the module-level import, and the re
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import pytest
 
 from torch2paddle import convert_source
 from torch2paddle.tree import convert_tree
-from trees import make_tree
+from trees import make_tree, run_without_torch
 
 pytest.importorskip("paddle")
 
-BLOCK_TORCH = textwrap.dedent('''
-    import importlib.abc, sys
-    class _NoTorch(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path=None, target=None):
-            if name == "torch" or name.startswith("torch."):
-                raise ImportError("torch is blocked (%s)" % name)
-    sys.meta_path.insert(0, _NoTorch())
-''')
 
 MODEL = '''\
 """A model module with one exotic helper."""
@@ -62,18 +50,13 @@ class Weird(nn.Module):
 '''
 
 
-def _run_blocked(root: Path, code: str) -> subprocess.CompletedProcess:
-    script = BLOCK_TORCH + f"sys.path.insert(0, {str(root)!r})\n" + textwrap.dedent(code)
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-
-
 def test_a_module_with_a_refused_function_imports_and_runs_without_torch(tmp_path):
     src = make_tree(tmp_path / "src", {"pkg/__init__.py": "", "pkg/model.py": MODEL})
     report = convert_tree(src, tmp_path / "out", jobs=1)
     entry = next(f for f in report.files if f.path == "pkg/model.py")
     assert len(entry.unsupported) == 4 and entry.torch_at_import == ()
     assert report.counts()["modules_importing_torch"] == 0
-    done = _run_blocked(tmp_path / "out", """
+    done = run_without_torch(tmp_path / "out", """
         import paddle
         from pkg.model import Net, helper
         net = Net()
@@ -123,7 +106,7 @@ def test_a_refused_name_in_a_module_level_registry_is_a_placeholder(tmp_path):
     src = make_tree(tmp_path / "src", {"pkg/__init__.py": "", "pkg/registry.py": code})
     report = convert_tree(src / "pkg", tmp_path / "out" / "pkg", jobs=1)
     assert report.counts()["modules_importing_torch"] == 0
-    done = _run_blocked(tmp_path / "out", """
+    done = run_without_torch(tmp_path / "out", """
         from pkg.registry import make
         assert type(make("bn", 4)).__name__ == "BatchNorm2D"
         try:

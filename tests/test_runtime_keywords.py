@@ -4,7 +4,6 @@ Paddle cannot take), placed where the converted package can import it, and agree
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
 
@@ -15,7 +14,7 @@ from torch2paddle.project import runtime_home
 from torch2paddle.runtime import module_source
 from torch2paddle.tree import convert_tree
 from torch2paddle.convert import default_tables
-from trees import make_tree
+from trees import make_tree, run_without_torch
 
 BLOCKS = textwrap.dedent('''\
     import torch
@@ -104,14 +103,7 @@ def test_converted_package_runs_without_torch_and_agrees(tmp_path):
             del sys.modules[key]
     np.savez(tmp_path / "ref.npz", x=x.numpy(), train_out=train_out, eval_out=eval_out,
              **{k.replace(".", "__"): v for k, v in state.items()})
-    script = textwrap.dedent(f"""
-        import importlib.abc, sys
-        class _NoTorch(importlib.abc.MetaPathFinder):
-            def find_spec(self, name, path=None, target=None):
-                if name == "torch" or name.startswith("torch."):
-                    raise ImportError("torch is blocked")
-        sys.meta_path.insert(0, _NoTorch())
-        sys.path.insert(0, {str(tmp_path / "out")!r})
+    done = run_without_torch(tmp_path / "out", f"""
         import numpy as np, paddle
         from pkg.model import make
         ref = np.load({str(tmp_path / "ref.npz")!r})
@@ -132,5 +124,4 @@ def test_converted_package_runs_without_torch_and_agrees(tmp_path):
         assert abs(bn._epsilon - 1e-3) < 1e-12 and abs(bn._momentum - 0.7) < 1e-9
         assert np.allclose(out, ref["train_out"], atol=1e-5), np.abs(out - ref["train_out"]).max()
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout + done.stderr
