@@ -215,7 +215,7 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         raise SourceError(TOO_DEEP) from None
     uses = sorted(transformer.uses, key=lambda u: (u.line, u.column))
     return ConversionResult(new_code, uses, new_code != code,
-                            tuple(sorted(transformer.leftover_roots | rewriter.kept_torch_roots)),
+                            tuple(sorted(transformer.leftover_roots)),
                             tuple(sorted(transformer.runtime_apis)))
 
 

@@ -143,7 +143,6 @@ class ImportRewriter(FastDispatch, cst.CSTTransformer):
                  reexported: frozenset[str] = frozenset(), extra_prelude: tuple[str, ...] = ()):
         super().__init__()
         self.reexported = reexported  # module-level names other modules import from this one: never dropped
-        self.kept_torch_roots: set[str] = set()  # re-exported torch names Paddle has no counterpart for
         self.kept_function_imports = kept_function_imports  # `import torch` a function's refusals still need
         self.by_statement: dict[int, list[ImportedName]] = {}
         for imported in scan.imports:

@@ -357,6 +357,13 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._in_body.pop()
         return updated
 
+    def _commit_runtime(self, recorded: bool) -> None:
+        """A call converted with ``_pending_runtime`` entries: the module needs the run-time adapter, and the
+        use just recorded (where one was) says in the report that its keywords are translated at run time."""
+        if self._pending_runtime and recorded:
+            self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
+        self.runtime_apis |= self._pending_runtime
+
     def _runtime_keywords(self, entry: ApiEntry, mapping: cst.BaseExpression,
                           defaults: list[cst.Arg]) -> cst.BaseExpression | None:
         """``runtime.kwargs("torch.x", mapping, **defaults)``: ``**mapping`` translated when the call runs."""
@@ -809,11 +816,10 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._unsupported(original, label, str(exc))
             return updated
         new = _with_args(updated, args)
-        if not new.deep_equals(updated):
+        changed = not new.deep_equals(updated)
+        if changed:
             self._record(original, label, f"{entry.target}.__init__")
-            if self._pending_runtime:
-                self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
-        self.runtime_apis |= self._pending_runtime
+        self._commit_runtime(recorded=changed)
         return new
 
     def _feature_probe(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -1027,9 +1033,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             return updated.with_changes(func=self._torch_form(qualified)) if torch_use else updated
         if torch_use:
             self._record(original, qualified, entry.target)
-            if self._pending_runtime:
-                self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
-        self.runtime_apis |= self._pending_runtime  # committed with the call: its **kwargs go through the adapter
+        self._commit_runtime(recorded=torch_use)
         if self.torch_init and entry.torch_init and isinstance(new, cst.Call):
             new = self._with_torch_init(entry, updated, new)
         if entry.rewrite == "constant":
@@ -1335,9 +1339,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._unsupported(original, label, f"`{name}` may also hold non-torch callables")
             return updated
         self._record(original, label, None)
-        if self._pending_runtime:
-            self.runtime_apis |= self._pending_runtime
-            self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
+        self._commit_runtime(recorded=True)
         return new
 
 

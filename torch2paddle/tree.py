@@ -569,13 +569,12 @@ def _run_isolated(tasks, mapping_files, options, emit) -> None:
 
 # -- the run-time keyword adapter -----------------------------------------------
 def _write_runtime_modules(out: Path, tables: Tables, results: list[FileResult], options: FileOptions,
-                           tree: bool) -> None:
+                           packages: set[str] | None) -> None:
     """Write ``_torch2paddle_runtime.py`` where converted files import it from, holding the entries they use."""
-    packages = {r.path.rpartition("/")[0] for r in results if r.path.rpartition("/")[2] == "__init__.py"}
     wanted: dict[str, set[str]] = {}
     for result in results:
         if result.runtime_apis:
-            home = runtime_home(result.path, packages)[0] if tree else RUNTIME_MODULE_FILE
+            home = runtime_home(result.path, packages)[0] if packages is not None else RUNTIME_MODULE_FILE
             wanted.setdefault(home, set()).update(result.runtime_apis)
     by_name = {e.name: e for e in tables.entries()}
     for home, names in sorted(wanted.items()):
@@ -655,6 +654,7 @@ def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, m
                   jobs: int | None, on_file, on_start, options: FileOptions) -> TreeReport:
     global _WORKER_TABLES, _WORKER_MAPPINGS, _WORKER_FACTS
     report = TreeReport(str(src_path), str(out_path))
+    packages: set[str] | None = None  # folders with an __init__.py ("" for SRC); None: SRC is one file
     if src_path.is_dir():  # names crossing modules: read the whole project once, before any file
         package = src_path.resolve().name if (src_path / "__init__.py").is_file() else None
         own = own_top_level_names(walk.files, package) & torch_roots_of(tables)
@@ -698,7 +698,7 @@ def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, m
         if lost:
             report.notes.append(f"a worker process crashed; {len(lost)} files were redone one process each")
             _run_isolated(sorted(lost), mapping_files, options, emit)
-    _write_runtime_modules(out_path, tables, results, options, src_path.is_dir())
+    _write_runtime_modules(out_path, tables, results, options, packages)
     report.files = sorted(results, key=lambda r: r.path)
     try:
         _write_manifest(src_path, out_path, report, mapping_files, options)
