@@ -26,7 +26,10 @@ def test_uses_carry_positions_targets_and_reasons():
     assert (missing.line, missing.column, missing.reason) == (5, 8, "no mapping")
     assert missing.location("model.py") == "model.py:5:9"
     assert result.changed and "nn.Conv2D(3, 8, 3)" in result.code
-    assert "torch.no_such_function(1)  # torch2paddle: unsupported torch.no_such_function (no mapping)" in result.code
+    # a refused value at import time: a placeholder raising when used, the torch code kept as a comment above
+    assert ('# torch2paddle: was: weird = torch.no_such_function(1)\n'
+            'weird = _torch2paddle_runtime.unsupported("torch.no_such_function", \'no mapping\')  '
+            '# torch2paddle: unsupported torch.no_such_function (no mapping)\n') in result.code
 
 
 def test_code_without_torch_is_returned_as_is():

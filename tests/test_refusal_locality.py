@@ -1,6 +1,7 @@
 """A refusal costs only the code path that holds it: a module whose functions keep a refused torch use
 still imports, and runs, with torch blocked; only calling that function needs torch.  A refusal that runs
-at import time (module or class level) keeps the module-level import, and the report counts the module."""
+at import time (a bare module- or class-level call) keeps the module-level import, and the report counts the
+module; import-time values, decorators and module-level branches holding one cost only their own use."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ import torch.nn as nn
 
 
 class Weird(nn.Module):
-    kind = torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8)  # a class body runs at import
+    torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8)  # a class body runs at import
 
     def forward(self, x):
         return x
@@ -93,7 +94,9 @@ def test_decorators_and_defaults_belong_to_the_enclosing_scope():
     code = ("import torch\n\n\n@torch.quantize_per_tensor\ndef f(x, q=torch.quint8):\n"
             "    return x\n")
     result = convert_source(code, "d.py")
-    assert result.code.startswith("import torch\n")  # evaluated at import: the module-level import stays
+    # evaluated at import: a placeholder decorator (calling f raises), not an import inside f
+    assert result.code.startswith("import _torch2paddle_runtime\n") and result.torch_at_import == ()
+    assert '@_torch2paddle_runtime.unsupported_decorator("torch.quantize_per_tensor", ' in result.code
     assert "    import torch" not in result.code
     # a refused name evaluated at import time as a value (a default): a placeholder that raises when used
     assert 'q=_torch2paddle_runtime.unsupported("torch.quint8", ' in result.code
@@ -116,3 +119,67 @@ def test_a_refused_name_in_a_module_level_registry_is_a_placeholder(tmp_path):
     """)
     assert done.returncode == 0, done.stderr
     assert "refused: torch.quantize_per_tensor has no Paddle counterpart" in done.stdout
+
+
+IMPORT_TIME_VALUES = '''\
+import torch
+import torch.onnx.symbolic_helper
+
+SPECIAL = torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8)  # a value: a placeholder
+KEYS: tuple = (torch._C.DispatchKeySet(torch._C.DispatchKey.AutocastCPU),)
+
+
+@torch.onnx.symbolic_helper.parse_args("v", "f")
+def symbolic(g, x, scale):
+    return g.op("Mul", x, scale)
+
+
+def _has_ops():
+    return False
+
+
+if _has_ops():
+    torch.ops.load_library("ops.so")  # only this branch needs torch
+else:
+    LOADED = False
+
+
+class Layer(torch.nn.Module):
+    @torch.onnx.symbolic_helper.parse_args("v")
+    def export_rule(self, g):
+        return g
+
+    def forward(self, x):
+        return torch.relu(x)
+'''
+
+
+def test_import_time_values_decorators_and_branches_cost_only_their_use(tmp_path):
+    result = convert_source(IMPORT_TIME_VALUES, "lib.py")
+    assert result.torch_at_import == () and not result.code.startswith("import torch")
+    assert len(result.unsupported) >= 5
+    assert 'SPECIAL = _torch2paddle_runtime.unsupported("torch.quantize_per_tensor", ' in result.code
+    assert '@_torch2paddle_runtime.unsupported_decorator("torch.onnx.symbolic_helper.parse_args", ' in result.code
+    assert "if _has_ops():\n    import torch  # torch2paddle" in result.code
+    assert convert_source(result.code, "lib.py").code == result.code  # converting twice changes nothing
+    src = make_tree(tmp_path / "src", {"lib.py": IMPORT_TIME_VALUES})
+    report = convert_tree(src, tmp_path / "out", jobs=1)
+    assert report.counts()["modules_importing_torch"] == 0
+    done = run_without_torch(tmp_path / "out", """
+        import paddle
+        import lib
+        assert lib.LOADED is False and lib.symbolic.__name__ == "symbolic"
+        print(lib.Layer()(paddle.to_tensor([-1.0, 2.0])).numpy().tolist())
+        for use in (lambda: lib.SPECIAL.dequantize(), lambda: lib.symbolic(None, 1, 2),
+                    lambda: lib.Layer().export_rule(None)):
+            try:
+                use()
+            except NotImplementedError as exc:
+                print("refused:", str(exc).split(" has no")[0])
+            else:
+                raise SystemExit("a refused use ran")
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n") == [
+        "[0.0, 2.0]", "refused: torch.quantize_per_tensor", "refused: torch.onnx.symbolic_helper.parse_args",
+        "refused: torch.onnx.symbolic_helper.parse_args", ""]

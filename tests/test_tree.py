@@ -106,7 +106,7 @@ def test_exclude(tmp_path):
 
 def test_report_json_and_exit_codes(tmp_path, capsys):
     src = make_tree(tmp_path / "src", {"m.py": MODEL, "bad.py": "import torch\ndef f(:\n", "odd.py":
-                                   "import torch\nx = torch.no_such_function(1)\n"})
+                                   "import torch\ntorch.no_such_function(1)\n"})
     report_path = tmp_path / "report.json"
     code = main(["convert", str(src), str(tmp_path / "out"), "-q", "--report", str(report_path)])
     assert code == 1  # bad.py

@@ -34,7 +34,8 @@ def entry_text(tables: Tables, name: str) -> str | None:
         entry = next((e for e in tables.lookup_method(method) if e.name == name), None)
     if entry is None:
         return None
-    lines = [f"{entry.name}  ->  {entry.target or 'UNSUPPORTED'}", f"table: {entry.table}"]
+    shown = entry.target or ('UNSUPPORTED' if entry.unsupported else f'removed ({entry.rewrite})')
+    lines = [f"{entry.name}  ->  {shown}", f"table: {entry.table}"]
     if entry.unsupported:
         lines.append(f"unsupported: {entry.unsupported}")
     if entry.aliases:

@@ -316,7 +316,7 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: Mapping
         raise _fail(file, name, f"unknown keys {sorted(map(str, unknown))}")
     target = raw.get("target")
     unsupported = raw.get("unsupported")
-    if target is None and unsupported is None:
+    if target is None and unsupported is None and raw.get("rewrite") is None:
         raise _fail(file, name, "needs a 'target' or an 'unsupported' reason")
     # the target is written into the converted code as a name: `paddle.zeros(); import os` must not load.
     # The `constant` rewrite writes its target as a literal instead (torch.jit.is_scripting -> False).
@@ -335,6 +335,8 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: Mapping
         raise _fail(file, name, f"'rewrite' must be a name, got {_short(rewrite)}")
     if rewrite is not None:
         _check_kind(file, name, "rewrite", rewrite, rewrites, _ENTRY_REWRITE_KINDS)
+        if target is None and unsupported is None:  # only a directive removes a use without writing Paddle's
+            _check_kind(file, name, "rewrite (with no 'target')", rewrite, rewrites, ("directive",))
     torch_init = raw.get("torch_init")
     if torch_init is not None and not isinstance(torch_init, str):
         raise _fail(file, name, f"'torch_init' must be a name, got {_short(torch_init)}")

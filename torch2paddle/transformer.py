@@ -22,9 +22,9 @@ from .arguments import (AccessContext, CallContext, ClassContext, DirectiveConte
 from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
 from .positions import start_positions
+from .refusal_scope import RefusalScopes
 from .report import MARKER, ApiUse
 from .runtime import (DISPATCH as RUNTIME_DISPATCH, FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE,
-                      PLACEHOLDER as RUNTIME_PLACEHOLDER,
                       PLACEHOLDERS, RUNTIME_REASON, spec_of)
 from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
                        VALUE_REWRITES)
@@ -121,7 +121,7 @@ class OutputNames:
         return build_dotted(qualified)
 
 
-class TorchToPaddle(FastDispatch, cst.CSTTransformer):
+class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
     def __init__(self, tables: Tables, scan: ScanResult, output: OutputNames, torch_roots: frozenset[str],
                  torch_init: bool = False, layer_calls: dict[str, str] | None = None):
         super().__init__()
@@ -135,17 +135,10 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self.uses: list[ApiUse] = []  # line/column filled in by resolve_positions() after the visit
         self._use_nodes: list[cst.CSTNode] = []  # the original node of each use
         self.leftover_roots: set[str] = set()  # torch roots that unsupported uses at import time still need
-        # A refusal costs only its own code path: a use inside a function body imports torch there, so
-        # the module still imports without torch (id(function) -> roots its body's refusals need)
-        self._function_bodies: dict[int, int] = {}  # id(body block) -> id(function)
-        self._in_body: list[int] = []  # functions whose body is being visited, innermost last
-        self._use_function: dict[int, int] = {}  # use index -> id(function whose body holds it)
-        self._use_block: dict[int, int] = {}  # use index -> id(innermost block of that function holding it)
-        self._blocks: list[int] = []  # blocks being visited inside function bodies, innermost last
-        self.kept_function_imports: set[tuple[int, str]] = set()  # (function, root): its own import stays
+        # A refusal costs only its own code path (refusal_scope.py)
+        self._init_refusal_scopes()
         self.runtime_apis: set[str] = set()  # entries whose **kwargs the run-time adapter translates
         self._pending_runtime: set[str] = set()  # ... for the call being converted (committed on success)
-        self._placeholders: set[int] = set()  # refused references written as run-time placeholders
         self._layer_bases: list[ApiEntry | None] = []  # per class: the torch layer it derives from
         self._plain_classes: set[str] = set()  # classes of this file with no torch base (config records)
         self._helpers_used = False  # an access rewrite wrote a call of a run-time helper
@@ -253,9 +246,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def _unsupported(self, node: cst.CSTNode, api: str, reason: str) -> None:
         self._add_use(node, ApiUse(api, 0, 0, False, None, reason))
-        if self._in_body:
-            self._use_function[len(self.uses) - 1] = self._in_body[-1]
-            self._use_block[len(self.uses) - 1] = self._blocks[-1]
+        self._locate_refusal(len(self.uses) - 1)
         if self._is_method_use(node):  # decided here, while the node's scope is the current one
             self._method_uses.add(id(node))
         if self._markers:
@@ -288,73 +279,6 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._use_nodes = [self._use_nodes[i] for i in keep]
             self._use_function = {}
             self._use_block = {}
-        return updated
-
-    def _torch_roots_needed(self, function: int | None, block: int | None = None) -> set[str]:
-        """Torch roots that the refused uses left in ``function``'s body (None: run at import) still need;
-        with ``block``, only those directly in that block of the function."""
-        roots = set()
-        for index, (use, node) in enumerate(zip(self.uses, self._use_nodes)):
-            if use.converted or index in self._gone or self._use_function.get(index) != function:
-                continue
-            if block is not None and self._use_block.get(index) != block:
-                continue
-            root = use.api.split(".", 1)[0]
-            if root in self.torch_roots and id(node) not in self._method_uses and id(node) not in self._placeholders:
-                roots.add(root)
-        return roots
-
-    def _import_in_block(self, original, updated):
-        """``import torch`` as the first statement (after a function's docstring) of the innermost block of a
-        function that keeps a refused torch use: only that code path (``if self.fused_attn:``) needs torch."""
-        function = self._in_body[-1]
-        roots = self._torch_roots_needed(function, id(original))
-        statements = list(updated.body)
-        present = {alias.name.value for stmt in statements if isinstance(stmt, cst.SimpleStatementLine)
-                   for small in stmt.body if isinstance(small, cst.Import) for alias in small.names
-                   if isinstance(alias.name, cst.Name) and alias.asname is None}
-        present |= {alias.name.value for small in statements if isinstance(small, cst.Import)
-                    for alias in small.names if isinstance(alias.name, cst.Name) and alias.asname is None}
-        for root in [r for r in roots if r in present]:  # converted before: its import is already there
-            self.kept_function_imports.add((function, root))
-            roots.discard(root)
-        if not roots:
-            return updated
-        imports = [cst.Import(names=[cst.ImportAlias(name=cst.Name(root))]) for root in sorted(roots)]
-        if isinstance(updated, cst.SimpleStatementSuite):
-            semi = cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))
-            return updated.with_changes(body=[*(i.with_changes(semicolon=semi) for i in imports), *statements])
-        at = 1 if id(original) in self._function_bodies and statements and _is_docstring(statements[0]) else 0
-        comment = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(
-            "# torch2paddle: torch is imported here only, for the unsupported use below"))
-        lines = [cst.SimpleStatementLine(body=[i], trailing_whitespace=comment) for i in imports]
-        return updated.with_changes(body=[*statements[:at], *lines, *statements[at:]])
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        function = self._function_bodies.get(id(node))
-        if function is not None:
-            self._in_body.append(function)
-        if self._in_body:
-            self._blocks.append(id(node))
-
-    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        if self._in_body:
-            updated = self._import_in_block(original, updated)
-            self._blocks.pop()
-        if id(original) in self._function_bodies:
-            self._in_body.pop()
-        if self._removed_lines:
-            return without_lines(updated, self._removed_lines)
-        return updated
-
-    visit_SimpleStatementSuite = visit_IndentedBlock
-
-    def leave_SimpleStatementSuite(self, original, updated):
-        if self._in_body:
-            updated = self._import_in_block(original, updated)
-            self._blocks.pop()
-        if id(original) in self._function_bodies:
-            self._in_body.pop()
         return updated
 
     def _commit_runtime(self, recorded: bool) -> None:
@@ -573,7 +497,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         self._record(original, qualified, None)  # nothing of Paddle's is written
         if site == "call":
             self._unwrapped.add(id(original))
-        return cst.RemovalSentinel.REMOVE if new is None else _keep_parentheses(updated, new)
+        if new is None or isinstance(new, cst.BaseSmallStatement):  # removed, or a statement of its own
+            return cst.RemovalSentinel.REMOVE if new is None else new
+        return _keep_parentheses(updated, new)
 
     def _directive_decorators(self, original, updated, definition: str):
         """The definition without the directive decorators their rewrites remove (their comments kept)."""
@@ -597,7 +523,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
         if claim is None or claim[0] != "statement":
             return updated
         new = self._directive(claim[1], claim[2], original.value, updated.value, "statement")
-        return new if new is cst.RemovalSentinel.REMOVE else updated.with_changes(value=new)
+        if new is cst.RemovalSentinel.REMOVE or isinstance(new, cst.BaseSmallStatement):
+            return new
+        return updated.with_changes(value=new)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._markers.append([])
@@ -611,6 +539,8 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
     def leave_SimpleStatementLine(self, original, updated: cst.SimpleStatementLine):
         markers = self._kept_markers(updated, self._markers.pop())
         after = self._after.pop()
+        if self._replaced_source:  # placeholders stand where torch code was: keep that code, as comments
+            updated = updated.with_changes(leading_lines=[*updated.leading_lines, *self._source_comments()])
         if self._unwrapped:
             updated = without_self_assignments(original, updated, self._unwrapped)
         if not updated.body and not after:  # every statement of the line was removed (torch.fx.wrap("f"))
@@ -628,6 +558,13 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     def _visit_compound(self, node) -> None:
         self._markers.append([])
+        self._guard_compound(node)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        updated = self._leave_block(original, updated)
+        if self._removed_lines:
+            return without_lines(updated, self._removed_lines)
+        return updated
 
     def _attach_block(self, updated):
         markers = [text for text, _, _ in self._markers.pop()]
@@ -723,7 +660,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 reason = self.uses[-1].reason if self.uses and not self.uses[-1].converted else "refused"
                 return self._refused_form(original, qualified, reason or "refused")
             return new
-        assert entry.target is not None
+        if entry.target is None:  # a directive that is removed where it stands (registries.yaml)
+            return self._refused_reference(original, qualified, f"used as a value, but only its uses the "
+                                                                f"{entry.rewrite!r} rewrite removes convert")
         if not rest and entry.kind == "callable" and self.is_torch(qualified):
             torch_class = qualified.rsplit(".", 1)[-1][:1].isupper()
             paddle_class = entry.target.rsplit(".", 1)[-1][:1].isupper()
@@ -739,42 +678,6 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
             self._record(original, qualified, target)
         return self.output.render(target)
 
-    def _import_time_value(self, node: cst.BaseExpression) -> bool:
-        """Read as a value when the module is imported: not in a function body, not a decorator, class base
-        or assignment target (those keep torch's form)."""
-        key = id(node)
-        return not (self._in_body or key in self._class_bases or key in self._decorators or key in self._store)
-
-    def _refused_reference(self, original: cst.BaseExpression, qualified: str, reason: str) -> cst.BaseExpression:
-        """A refused torch name used as a value.  Where it is evaluated at import time (a module-level
-        registry of layer classes, a default value) it becomes a placeholder that raises, naming the API
-        and the reason, when used: the module imports without torch and only the code path that uses the
-        name fails.  Elsewhere (in a function body, a decorator, a class base) it stays in torch form."""
-        self._unsupported(original, qualified, reason)
-        return self._refused_form(original, qualified, reason)
-
-    def _refused_base(self, original: cst.BaseExpression, qualified: str, reason: str) -> cst.BaseExpression:
-        """A refused torch base class of a class defined at import time: a placeholder base, so the module
-        imports and only using the class (instantiating it, ``F.apply(...)``) raises, naming the API."""
-        if self._in_body or not self.is_torch(qualified):
-            return self._torch_form(qualified)
-        self._placeholders.add(id(original))
-        return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name("unsupported_base")),
-                        args=[cst.Arg(cst.SimpleString(f'"{qualified}"'), comma=cst.Comma(
-                            whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(cst.SimpleString(repr(reason)))])
-
-    def _refused_form(self, original: cst.BaseExpression, qualified: str, reason: str) -> cst.BaseExpression:
-        if id(original) in self._class_bases and not self._in_body:
-            return self._refused_base(original, qualified, reason)
-        if not self._import_time_value(original) or not self.is_torch(qualified):
-            return self._torch_form(qualified)
-        self._placeholders.add(id(original))  # the module imports the runtime if one survives (leave_Module)
-        return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_PLACEHOLDER)),
-                        args=[cst.Arg(cst.SimpleString(f'"{qualified}"'), comma=cst.Comma(
-                            whitespace_after=cst.SimpleWhitespace(" "))),
-                              cst.Arg(cst.SimpleString(repr(reason)))])
-
-    # -- calls ---------------------------------------------------------------
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func = original.func
         qualified = self.qualify(func)
@@ -899,6 +802,7 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
 
     # -- attribute accesses with an access rewrite (reads and assignments) ----
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._open_import_time()
         for target in node.targets:
             if isinstance(target.target, (cst.Attribute, cst.Subscript)):
                 self._store[id(target.target)] = False
@@ -1181,8 +1085,9 @@ class TorchToPaddle(FastDispatch, cst.CSTTransformer):
                 if called is not None:
                     self._self_layer_classes[t.attr.value] = called.name
         if len(original.targets) == 1:
-            return self._assignment(original.targets[0].target, updated.targets[0].target, updated.value, False) or updated
-        return updated
+            updated = self._assignment(original.targets[0].target, updated.targets[0].target, updated.value,
+                                       False) or updated
+        return self._import_time_assignment(original, updated)
 
     def _receiver_kind(self, receiver: cst.BaseExpression) -> str | None:
         """'module', 'tensor', 'other' (known not torch) or None (unknown)."""

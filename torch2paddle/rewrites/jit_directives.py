@@ -82,6 +82,35 @@ def drop_statement(ctx):
     return None
 
 
+@directive_rewrite("plain_assert")
+def plain_assert(ctx):
+    """``torch._assert(cond, message)`` as a statement -> ``assert cond, message``.
+
+    Why: it is torch.fx's traceable spelling of an assert; in eager code torch runs
+    ``assert condition, message`` itself (so ``python -O`` drops both alike).  Used as a
+    value (it returns None) it is refused.
+    """
+    call = ctx.call
+    if ctx.site != "statement" or call is None:
+        raise ctx.unsupported(f"only a {ctx.entry.name}(cond, message) statement converts (to an assert statement)")
+    if len(call.args) != 2 or any(arg.star for arg in call.args):
+        raise ctx.unsupported("needs the condition and the message as two arguments")
+    by_name = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+    positional = [arg.value for arg in call.args if arg.keyword is None]
+    condition = positional[0] if positional else by_name.get("condition")
+    message = positional[1] if len(positional) > 1 else by_name.get("message")
+    if condition is None or message is None:
+        raise ctx.unsupported("needs the condition and the message as two arguments")
+    return cst.Assert(test=_one_line_safe(condition), msg=_one_line_safe(message))
+
+
+def _one_line_safe(node: cst.BaseExpression) -> cst.BaseExpression:
+    """Parenthesised when it spans lines: out of the call's parentheses, its line breaks need their own."""
+    if node.lpar or "\n" not in cst.Module(body=[]).code_for_node(node):
+        return node
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
 # TorchScript-only members of a ScriptModule: read on `self`, the class cannot be an eager Layer
 _SCRIPT_ONLY = frozenset({"define", "save", "save_to_buffer", "code", "code_with_constants", "graph",
                           "inlined_graph", "original_name", "_c"})
