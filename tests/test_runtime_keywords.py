@@ -125,3 +125,59 @@ def test_converted_package_runs_without_torch_and_agrees(tmp_path):
         assert np.allclose(out, ref["train_out"], atol=1e-5), np.abs(out - ref["train_out"]).max()
     """)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+FACTORY = textwrap.dedent('''\
+    from typing import Callable, Optional
+
+    import torch.nn as nn
+
+
+    class Block(nn.Module):
+        def __init__(self, c: int, activation_layer: Callable[..., nn.Module],
+                     norm_layer: Optional[Callable[..., nn.Module]] = None):
+            super().__init__()
+            self.act = activation_layer(inplace=True)
+            self.norm = norm_layer(c, momentum=0.3) if norm_layer is not None else nn.Identity()
+
+        def forward(self, x):
+            return self.act(self.norm(x))
+
+
+    class Swish(nn.Module):  # a project class: takes torch's keywords itself
+        def __init__(self, inplace=False):
+            super().__init__()
+            self.inplace = inplace
+
+        def forward(self, x):
+            return x * x.sigmoid()
+
+
+    def relu_block(c):
+        activation, norm = nn.ReLU, nn.BatchNorm2d
+        return Block(c, activation, norm)
+''')
+
+
+def test_a_layer_factory_parameter_gets_its_keywords_translated_when_the_call_runs(tmp_path):
+    """``activation_layer(inplace=True)`` where the parameter is annotated ``Callable[..., nn.Module]``: Paddle's
+    ReLU takes no ``inplace`` and BatchNorm's momentum is 1 - torch's; a project class gets them unchanged, and a
+    Paddle class the module cannot translate for raises instead of taking torch's keywords unchecked."""
+    result = convert_source(FACTORY, "blocks.py")
+    assert 'activation_layer(**_torch2paddle_runtime.kwargs_for(activation_layer, {"inplace": True}))' in result.code
+    assert not result.unsupported and result.runtime_apis == ("torch.nn.BatchNorm2d", "torch.nn.ReLU")
+    src = make_tree(tmp_path / "src", {"pkg/__init__.py": "", "pkg/blocks.py": FACTORY})
+    convert_tree(src, tmp_path / "out", jobs=1)
+    done = run_without_torch(tmp_path / "out", """
+        import paddle
+        from pkg.blocks import Block, Swish, relu_block
+        block = relu_block(3)
+        print(type(block.act).__name__, round(float(block.norm._momentum), 2))
+        print(Block(3, Swish).act.inplace)
+        try:
+            Block(3, paddle.nn.Hardswish)
+        except TypeError as exc:
+            print("refused:", "inplace" in str(exc))
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n") == ["ReLU 0.7", "True", "refused: True", ""]

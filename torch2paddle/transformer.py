@@ -141,6 +141,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         self._pending_runtime: set[str] = set()  # ... for the call being converted (committed on success)
         self._layer_bases: list[ApiEntry | None] = []  # per class: the torch layer it derives from
         self._plain_classes: set[str] = set()  # classes of this file with no torch base (config records)
+        self._value_layers: set[str] = set()  # torch layer classes the file uses as values (not called)
+        self._factory_calls = 0  # calls of parameters annotated Callable[..., nn.Module], translated at run time
         self._helpers_used = False  # an access rewrite wrote a call of a run-time helper
         self._decorators: set[int] = set()  # decorator expressions (evaluated at definition: never placeholders)
         self._gone: set[int] = set()  # uses inside arguments that a call dropped
@@ -270,6 +272,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         if self._removed_lines:
             updated = without_lines(updated, self._removed_lines)
         self.leftover_roots |= self._torch_roots_needed(None)
+        if self._factory_calls:  # their keywords are translated for whichever class of the file they get
+            self.runtime_apis |= self._value_layers
         if self._helpers_used or any(id(node) in self._placeholders
                                      for i, node in enumerate(self._use_nodes) if i not in self._gone):
             self.runtime_apis.add(PLACEHOLDERS)
@@ -676,6 +680,9 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         target = entry.target + ("." + rest if rest else "")
         if self.is_torch(qualified):
             self._record(original, qualified, target)
+            if (not rest and id(original) not in self._call_funcs and spec_of(entry) is not None
+                    and entry.name != "torch.nn.Module"):
+                self._value_layers.add(entry.name)  # `activation = nn.ReLU`: may reach a layer factory's call
         return self.output.render(target)
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -689,6 +696,9 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
                 return updated.with_changes(func=new_func)
         if isinstance(func, cst.Attribute) and func.attr.value in self.tables.methods:
             return self._method_call(original, updated)
+        if (isinstance(func, cst.Name) and self._types[-1].get(func.value) == "layer_factory"
+                and not self._bound_entries(func.value)[0]):
+            return self._layer_factory_call(original, updated, func.value)
         if isinstance(func, cst.Name) and func.value in self.scan.bound_values:
             return self._bound_name_call(original, updated, func.value)
         if isinstance(func, cst.Name) and func.value == "hasattr":
@@ -1011,9 +1021,43 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
                   and any(isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Name)
                           and e.slice.value.value in self._plain_classes for e in annotation.slice)):
                 types[param.name.value] = "other_items"  # List[InvertedResidualConfig]: its items are plain
+            elif annotation is not None and self._annotates_layer_factory(annotation):
+                types[param.name.value] = "layer_factory"  # Callable[..., nn.Module]: torch layer keywords
             elif in_module and node.name.value == "forward" and i > 0 and annotation is None and param.default is None:
                 types[param.name.value] = "tensor"
         return types
+
+    def _annotates_layer_factory(self, annotation: cst.BaseExpression) -> bool:
+        """``Callable[..., nn.Module]`` (inside ``Optional[...]`` too): a callable returning a torch layer."""
+        while (isinstance(annotation, cst.Subscript) and dotted_name(annotation.value) in ("Optional", "typing.Optional")
+               and len(annotation.slice) == 1 and isinstance(annotation.slice[0].slice, cst.Index)):
+            annotation = annotation.slice[0].slice.value
+        if not (isinstance(annotation, cst.Subscript) and dotted_name(annotation.value) in (
+                "Callable", "typing.Callable", "collections.abc.Callable") and len(annotation.slice) == 2):
+            return False
+        result = annotation.slice[1].slice
+        return isinstance(result, cst.Index) and self.qualify(result.value) == "torch.nn.Module"
+
+    def _layer_factory_call(self, original: cst.Call, updated: cst.Call, name: str) -> cst.BaseExpression:
+        """``activation_layer(inplace=True)`` where the parameter is annotated ``Callable[..., nn.Module]``:
+        the keywords are torch's, for whatever layer class the caller passes.  They go through ``kwargs_for``
+        (translated for the torch layer classes this file uses as values, passed unchanged to a project
+        class).  With more than one positional argument, whose meaning may differ in Paddle, refused."""
+        positional = [a for a in updated.args if not a.star and a.keyword is None]
+        if not any(a.keyword is not None or a.star == "**" for a in updated.args):
+            return updated  # positional only: the first argument means the same for the layers (channels)
+        if len(positional) > 1 or any(a.star == "*" for a in updated.args):
+            self._unsupported(original, f"{name}(...)", f"`{name}` is annotated as a torch layer factory, whose "
+                                                       "positional arguments past the first may mean other "
+                                                       "things in Paddle: pass them by keyword")
+            return updated
+        new = self._dispatched_call(updated, [])
+        if new is None:
+            return updated
+        self._factory_calls += 1
+        self._record(original, f"{name}(...) -> torch layer factory", None)
+        self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
+        return new
 
     def _expression_kind(self, node: cst.BaseExpression) -> str | None:
         """'tensor' or 'module' when the original expression visibly produces one."""

@@ -5,7 +5,8 @@
   output is one larger along that dimension (measured, e.g. size 5, kernel 2,
   stride 2, padding 1: torch 3, Paddle 4).  That cannot happen with
   ``padding=0`` and ``stride <= kernel_size`` (stride defaults to the kernel),
-  so ceil mode converts only when the literals show that; otherwise reported.
+  so ceil mode converts only when the literals show that, or show ``stride=1`` (then
+  ``size + 2 * padding - window`` divides exactly: ceil and floor agree); otherwise reported.
 * ``divisor_override`` (AvgPool2d/3d): torch divides every window by it and
   ignores ``count_include_pad``; Paddle applies it only with
   ``exclusive=False`` and rescales partial ``ceil_mode`` windows, so a divisor
@@ -66,6 +67,8 @@ def _check_ceil(ctx) -> None:
     kernel = _ints(_given(ctx, "kernel_size"), None)
     stride = _ints(_given(ctx, "stride"), kernel)
     padding = _ints(_given(ctx, "padding"), (0,))
+    if stride is not None and all(s == 1 for s in stride):
+        return  # (size + 2 * padding - window) / 1 is whole: ceil and floor agree, no window is dropped
     safe = kernel is not None and stride is not None and padding is not None and all(p == 0 for p in padding)
     if safe:
         n = max(len(kernel), len(stride))
