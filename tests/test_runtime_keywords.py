@@ -156,6 +156,10 @@ FACTORY = textwrap.dedent('''\
     def relu_block(c):
         activation, norm = nn.ReLU, nn.BatchNorm2d
         return Block(c, activation, norm)
+
+
+    def positional(layer: Callable[..., nn.Module]):
+        return layer(3, 1e-3)
 ''')
 
 
@@ -178,6 +182,45 @@ def test_a_layer_factory_parameter_gets_its_keywords_translated_when_the_call_ru
             Block(3, paddle.nn.Hardswish)
         except TypeError as exc:
             print("refused:", "inplace" in str(exc))
+        from pkg.blocks import positional
+        print(positional(lambda *args: "project %s %s" % args))
+        try:
+            positional(paddle.nn.BatchNorm2D)  # torch's (features, eps, momentum) are Paddle's (features, momentum, ...)
+        except TypeError as exc:
+            print("refused:", "by keyword" in str(exc))
     """)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n") == ["ReLU 0.7", "True", "refused: True", ""]
+    assert done.stdout.split("\n") == ["ReLU 0.7", "True", "refused: True", "project 3 0.001", "refused: True", ""]
+
+
+def test_layers_written_in_paddle_ops_are_in_the_generated_module_only_where_used():
+    """``_torch2paddle_runtime.MultiheadAttention`` (torch's layer in Paddle ops, torch2paddle/runtime_layers.py)
+    is written into the module when a file uses it; the module imports without Paddle (the class is built on
+    first use), and **kwargs for it are translated like any layer's."""
+    import types
+
+    tables = default_tables()
+    plain = module_source([tables.apis["torch.nn.Conv2d"]])
+    assert "_build_multihead_attention" not in plain and "\ndef __getattr__" not in plain
+    result = convert_source("import torch.nn as nn\nattn = nn.MultiheadAttention(8, 2, batch_first=True)\n")
+    assert result.code == ("import _torch2paddle_runtime\n"
+                           "attn = _torch2paddle_runtime.MultiheadAttention(8, 2, batch_first=True)\n")
+    assert result.runtime_apis == ("torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward")
+    module = types.ModuleType("_t2p_runtime_with_layers")
+    exec(compile(module_source([tables.apis[name] for name in result.runtime_apis]), "rt.py", "exec"),
+         module.__dict__)
+    assert "MultiheadAttention" not in vars(module)  # not built yet: nothing imported paddle
+    assert module.kwargs("torch.nn.MultiheadAttention", {"batch_first": True, "device": None}) == {
+        "batch_first": True}
+    with pytest.raises(TypeError, match="device"):
+        module.kwargs("torch.nn.MultiheadAttention", {"device": "cuda"})
+    pytest.importorskip("paddle")
+    sys.modules[module.__name__] = module
+    try:
+        cls = module.MultiheadAttention
+        assert module.MultiheadAttention is cls and cls.__module__ == module.__name__
+        assert module.kwargs_for(cls, {"dropout": 0.0, "dtype": None}) == {"dropout": 0.0}
+        layer = cls(8, 2, **module.kwargs("torch.nn.MultiheadAttention", {"bias": False, "device": None}))
+        assert sorted(layer.state_dict()) == ["in_proj_weight", "out_proj.weight"]
+    finally:
+        del sys.modules[module.__name__]

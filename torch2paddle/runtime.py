@@ -44,6 +44,17 @@ def _literal(source: str):
     return ast.literal_eval(source)
 
 
+def _same_positions(entry: ApiEntry) -> int:
+    """How many leading positional arguments mean the same in Paddle (same name, same place, same value)."""
+    count = 0
+    for torch_name, paddle_name in zip(entry.args, entry.paddle_positions()):
+        if torch_name != paddle_name or torch_name in entry.drop or torch_name in entry.values \
+                or torch_name in entry.unsupported_args:
+            break
+        count += 1
+    return count
+
+
 def spec_of(entry: ApiEntry) -> dict | None:
     """What the adapter needs to know of ``entry``; None when its keyword rules cannot run as data
     (an allowed or denied value that is not a literal)."""
@@ -54,6 +65,7 @@ def spec_of(entry: ApiEntry) -> dict | None:
         return None
     return {
         "target": entry.target,
+        "positions": _same_positions(entry),
         "rename": {k: v for k, v in entry.rename.items()},
         "drop": sorted(entry.drop),
         "values": dict(entry.values),
@@ -115,10 +127,11 @@ def module_source(entries: list[ApiEntry]) -> str:
         "_CLASSES = None",
         "",
         "",
-        "def kwargs_for(callee, given):",
+        "def kwargs_for(callee, given, positional=0):",
         '    """``kwargs`` for whatever ``callee`` is when the call runs: a Paddle class the tables map (or a',
         "    functools.partial of one) gets its keywords translated; anything else (a project class or function,",
-        '    which takes torch\'s keywords itself) gets them as they are."""',
+        '    which takes torch\'s keywords itself) gets them as they are.  ``positional``: how many positional',
+        "    arguments the call passes; more than mean the same in Paddle raises a TypeError naming the class.\"\"\"",
         "    global _CLASSES",
         "    if _CLASSES is None:",
         "        import importlib",
@@ -134,7 +147,10 @@ def module_source(entries: list[ApiEntry]) -> str:
         "    while hasattr(target, \"func\") and hasattr(target, \"keywords\"):  # functools.partial",
         "        target = target.func",
         "    api = _CLASSES.get(target) if isinstance(target, type) else None",
-        "    if api is None and given and getattr(target, \"__module__\", \"\").startswith(\"paddle.\"):",
+        "    if api is not None and positional > _SPECS[api][\"positions\"]:",
+        "        raise TypeError(f\"torch2paddle: {api} takes its arguments past the first \"",
+        "                        f\"{_SPECS[api]['positions']} in another order in Paddle: pass them by keyword\")",
+        "    if api is None and (given or positional > 1) and getattr(target, \"__module__\", \"\").startswith(\"paddle.\"):",
         "        # a Paddle class whose torch counterpart this module does not know: torch's keywords may mean",
         "        # something else there (BatchNorm momentum), so they are not passed on unchecked",
         "        raise TypeError(f\"torch2paddle: the torch keywords {sorted(given)} cannot be translated for \"",

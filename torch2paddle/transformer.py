@@ -1042,18 +1042,24 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         """``activation_layer(inplace=True)`` where the parameter is annotated ``Callable[..., nn.Module]``:
         the keywords are torch's, for whatever layer class the caller passes.  They go through ``kwargs_for``
         (translated for the torch layer classes this file uses as values, passed unchanged to a project
-        class).  With more than one positional argument, whose meaning may differ in Paddle, refused."""
+        class); with more than one positional argument, ``kwargs_for`` also checks that they mean the same in
+        Paddle for the class it gets (a project class takes them as they are)."""
         positional = [a for a in updated.args if not a.star and a.keyword is None]
-        if not any(a.keyword is not None or a.star == "**" for a in updated.args):
-            return updated  # positional only: the first argument means the same for the layers (channels)
-        if len(positional) > 1 or any(a.star == "*" for a in updated.args):
-            self._unsupported(original, f"{name}(...)", f"`{name}` is annotated as a torch layer factory, whose "
-                                                       "positional arguments past the first may mean other "
-                                                       "things in Paddle: pass them by keyword")
+        keywords = [a for a in updated.args if a not in positional]
+        if not keywords and len(positional) <= 1:
+            return updated  # the first positional argument means the same for the layers (channels, features)
+        if any(a.star == "*" for a in keywords):
+            self._unsupported(original, f"{name}(...)", f"`{name}` is annotated as a torch layer factory: *args may "
+                                                       "hold arguments whose meaning differs in Paddle")
             return updated
-        new = self._dispatched_call(updated, [])
-        if new is None:
-            return updated
+        elements = [cst.StarredDictElement(a.value) if a.star == "**" else
+                    cst.DictElement(cst.SimpleString(f'"{a.keyword.value}"'), a.value) for a in keywords]
+        extra = [cst.Arg(cst.Integer(str(len(positional))), keyword=cst.Name("positional"),
+                         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                               whitespace_after=cst.SimpleWhitespace("")))] if len(positional) > 1 else []
+        mapping = cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_DISPATCH)),
+                           args=fix_commas([], [cst.Arg(updated.func), cst.Arg(cst.Dict(elements)), *extra]))
+        new = _with_args(updated, fix_commas(list(updated.args), [*positional, cst.Arg(mapping, star="**")]))
         self._factory_calls += 1
         self._record(original, f"{name}(...) -> torch layer factory", None)
         self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
