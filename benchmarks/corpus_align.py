@@ -56,15 +56,19 @@ TORCH_SIDE = textwrap.dedent('''
 ''')
 
 PADDLE_SIDE = textwrap.dedent('''
-    import importlib.abc, json, sys
+    import importlib.abc, json, os, sys
     class _NoTorch(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in ("torch", "torchvision", "torchaudio"):
+            # the package aligned may be one of torch's own (torchvision): its converted copy comes first on
+            # sys.path and is checked below to be the one imported
+            if name.split(".")[0] in ("torch", "torchvision", "torchaudio") and name.split(".")[0] != "{package}":
                 raise ImportError("torch is blocked: converted code must not import it (%s)" % name)
     sys.meta_path.insert(0, _NoTorch())
     sys.path.insert(0, sys.argv[4])
     import numpy as np, paddle
     import {package}
+    if not os.path.realpath({package}.__file__).startswith(os.path.realpath(sys.argv[4]) + os.sep):
+        raise ImportError("imported %s from %s, not the converted copy" % ("{package}", {package}.__file__))
     expr, ref = sys.argv[1], np.load(sys.argv[3])
     paddle.seed(0)
     model = eval(expr)

@@ -335,7 +335,7 @@ def _convert(case: ExampleCase, snippets: _Snippets, source: str, what: str):
     return result.code, result.unsupported
 
 
-def _install_runtime(apis) -> None:
+def _runtime_module(apis):
     """What `convert` writes into OUT for a converted file that uses it: the generated run-time module."""
     import types
 
@@ -346,7 +346,13 @@ def _install_runtime(apis) -> None:
     entries = [e for e in tables.entries() if e.name in set(apis)]
     module = types.ModuleType(MODULE)
     exec(compile(module_source(entries), MODULE + ".py", "exec"), module.__dict__)  # noqa: S102 - generated here
-    sys.modules[MODULE] = module
+    return module
+
+
+def _install_runtime(apis) -> None:
+    from torch2paddle.runtime import MODULE
+
+    sys.modules[MODULE] = _runtime_module(apis)
 
 
 def run_case(case: ExampleCase) -> None:
@@ -467,9 +473,19 @@ def paddle_targets(entry: ApiEntry) -> list[str]:
 
 
 def resolve(dotted: str) -> Any:
-    """Import the longest importable module prefix of ``dotted`` and getattr the rest."""
+    """Import the longest importable module prefix of ``dotted`` and getattr the rest; a name of the
+    generated run-time module (``_torch2paddle_runtime.MultiheadAttention``) is looked up in that module as
+    ``convert`` writes it for the entries targeting it."""
     import importlib
 
+    from torch2paddle.runtime import is_runtime_target
+
+    if is_runtime_target(dotted):
+        apis = [e.name for e in tables().entries() if is_runtime_target(e.target)]
+        obj = _runtime_module(apis)
+        for attr in dotted.split(".")[1:]:
+            obj = getattr(obj, attr)
+        return obj
     parts = dotted.split(".")
     for cut in range(len(parts), 0, -1):
         try:

@@ -12,7 +12,7 @@ from itertools import accumulate
 import libcst as cst
 
 from .import_rewriter import ImportRewriter, fallback_placeholders, plan_output_names
-from .runtime import PLACEHOLDERS
+from .runtime import MODULE as RUNTIME_MODULE, PLACEHOLDERS, is_runtime_target
 from .imports import scan_imports
 from .project import ModuleFacts
 from .report import ConversionResult
@@ -224,10 +224,21 @@ def import_rewriter_for(scan, forms: dict, output, transformer: TorchToPaddle, r
     """The import pass for a transformed module: what it must import follows from what the transform wrote."""
     if fallback_placeholders(scan, forms, project.reexported if project else frozenset()):
         transformer.runtime_apis.add(PLACEHOLDERS)
+    if RUNTIME_MODULE in output.modules:
+        # a target of the generated module itself (_torch2paddle_runtime.MultiheadAttention) was written: the
+        # file imports that module as it imports the run-time adapter (`from .. import _torch2paddle_runtime`
+        # in a package), not by a plain `import`, and the module written into OUT holds those classes
+        output.modules.discard(RUNTIME_MODULE)
+        transformer.runtime_apis.update(runtime_target_entries(transformer.tables))
     return ImportRewriter(scan, forms, output, transformer.import_nodes, transformer.leftover_roots, roots,
                           frozenset(transformer.kept_function_imports),
                           project.reexported if project else frozenset(),
                           _runtime_prelude(transformer.runtime_apis, project))
+
+
+def runtime_target_entries(tables: Tables) -> set[str]:
+    """Names of the entries whose target is a class or function of the generated run-time module."""
+    return {e.name for e in tables.entries() if is_runtime_target(e.target)}
 
 
 def _runtime_prelude(runtime_apis: set[str], project: ModuleFacts | None) -> tuple[str, ...]:

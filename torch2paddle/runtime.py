@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import pprint
+from pathlib import Path
 
 from .report import RUNTIME_REASON  # noqa: F401 - the report counts the uses converted this way
 from .tables import ApiEntry
@@ -74,8 +75,25 @@ def spec_of(entry: ApiEntry) -> dict | None:
     }
 
 
+def is_runtime_target(target: str | None) -> bool:
+    """Whether ``target`` names a class or function of the generated module itself
+    (``_torch2paddle_runtime.MultiheadAttention``: torch's layer written out in Paddle ops)."""
+    return bool(target) and target.startswith(MODULE + ".")
+
+
+_LAYERS_FILE = Path(__file__).with_name("runtime_layers.py")
+_LAYERS_MARKER = "# ---- COPIED into _torch2paddle_runtime.py"
+
+
+def _layers_source() -> list[str]:
+    """The part of ``runtime_layers.py`` copied into the generated module (the layers written in Paddle ops)."""
+    text = _LAYERS_FILE.read_text(encoding="utf-8")
+    return ["", "", *text[text.index(_LAYERS_MARKER):].rstrip("\n").split("\n")]
+
+
 def module_source(entries: list[ApiEntry]) -> str:
-    """The text of ``_torch2paddle_runtime.py`` for ``entries`` (sorted, so the output is deterministic)."""
+    """The text of ``_torch2paddle_runtime.py`` for ``entries`` (sorted, so the output is deterministic);
+    torch's layers written in Paddle ops (``runtime_layers.py``) are included when an entry targets one."""
     specs = {e.name: spec_of(e) for e in sorted(entries, key=lambda e: e.name)}
     values = sorted({v for spec in specs.values() if spec for v in spec["values"].values() if v in RUNTIME_VALUES})
     lines = [
@@ -135,12 +153,14 @@ def module_source(entries: list[ApiEntry]) -> str:
         "    global _CLASSES",
         "    if _CLASSES is None:",
         "        import importlib",
+        "        import sys",
         "",
         "        _CLASSES = {}",
         "        for api, spec in _SPECS.items():",
         "            module, _, name = spec[\"target\"].rpartition(\".\")",
         "            try:",
-        "                _CLASSES[getattr(importlib.import_module(module), name)] = api",
+        f"                owner = sys.modules[__name__] if module == {MODULE!r} else importlib.import_module(module)",
+        "                _CLASSES[getattr(owner, name)] = api",
         "            except (ImportError, AttributeError):",
         "                pass",
         "    target = callee",
@@ -264,4 +284,6 @@ def module_source(entries: list[ApiEntry]) -> str:
         "    return _UnsupportedClass(\"Unsupported\", (), {\"_api\": api, \"_reason\": reason, \"__init__\": refuse})",
         "",
     ]
+    if any(is_runtime_target(e.target) for e in entries):
+        lines[-1:] = [*_layers_source(), ""]
     return "\n".join(lines)

@@ -895,7 +895,9 @@ def randomize_for_alignment(torch_model, seed: int = 0, calibration_input=None):
     * BatchNorm / InstanceNorm / LayerNorm / GroupNorm affine ``weight`` ~ U(0.8, 1.2),
       ``bias`` ~ U(-0.1, 0.1) (so that forgetting to load them is visible);
     * Linear ``weight`` and ``bias`` ~ N(0, 1/in_features);
-    * PReLU ``weight`` ~ U(0.1, 0.4).
+    * PReLU ``weight`` ~ U(0.1, 0.4);
+    * MultiheadAttention ``in_proj_bias``, ``bias_k`` and ``bias_v`` ~ N(0, 1/embed_dim) (torch starts the
+      first at zero, which would hide a q/k/v bias loaded in the wrong order; its ``out_proj`` is a Linear).
 
     Random running statistics alone give O(0.1) logits, but in deep nets with
     depthwise convolutions (MobileNet, EfficientNet) those logits barely depend
@@ -944,6 +946,10 @@ def randomize_for_alignment(torch_model, seed: int = 0, calibration_input=None):
                 fill(module.bias, normal(std))
             elif isinstance(module, torch.nn.PReLU):
                 fill(module.weight, uniform(0.1, 0.4))
+            elif isinstance(module, torch.nn.MultiheadAttention):
+                std = 1.0 / math.sqrt(max(1, module.embed_dim))
+                for name in ("in_proj_bias", "bias_k", "bias_v"):
+                    fill(getattr(module, name, None), normal(std))
 
     if calibration_input is not None:
         _calibrate_batchnorm(torch_model, calibration_input)

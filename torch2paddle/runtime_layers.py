@@ -1,0 +1,396 @@
+"""torch layers Paddle has no counterpart of, written out in Paddle ops, for the generated run-time module.
+
+``torch.nn.MultiheadAttention`` differs from ``paddle.nn.MultiHeadAttention`` in
+everything but its purpose: torch packs the q/k/v projections into one
+``in_proj_weight`` [3E, E] (separate ``q/k/v_proj_weight`` when kdim/vdim
+differ), defaults to sequence-first inputs, returns ``(output, weights
+averaged over heads)``, reads a boolean mask's True as *masked* (Paddle: as
+*attend*) and takes ``key_padding_mask``, ``bias_k``/``bias_v``,
+``add_zero_attn`` and ``is_causal``, which Paddle's layer has no counterpart of.
+No argument mapping bridges that, so the converted call becomes
+``_torch2paddle_runtime.MultiheadAttention(...)``: a ``paddle.nn.Layer`` with
+torch's constructor, forward, attribute and parameter names, computing what
+``torch.nn.functional.multi_head_attention_forward`` computes, step by step, in
+Paddle ops.  A torch state dict loads by name (``torch2paddle.weights`` copies
+``in_proj_weight``, kept in torch's [3E, E] layout and used as ``x @ W.T``, and
+transposes ``out_proj.weight``, a Linear's).  ``multi_head_attention_forward``
+is the functional form, with torch's signature and torch's weight layouts.
+
+Everything below the ``COPIED`` line is copied verbatim into
+``_torch2paddle_runtime.py`` (``runtime.module_source``) when a converted file
+uses one of these names.  Like the rest of that module it imports nothing but
+the standard library when it is imported: Paddle is imported inside the
+functions, and the layer class, which needs ``paddle.nn.Layer`` to be defined,
+is built on first use (the module's ``__getattr__``) and kept.
+"""
+
+# ---- COPIED into _torch2paddle_runtime.py from here on (torch2paddle/runtime_layers.py) ----
+
+
+def _mha_linear(x, weight, bias):
+    """torch's ``F.linear``: ``weight`` in torch's [out, in] layout."""
+    import paddle
+
+    out = paddle.matmul(x, weight, transpose_y=True)
+    return out if bias is None else out + bias
+
+
+def _mha_pad_last(tensor):
+    """torch's ``F.pad(tensor, (0, 1))``: one zero appended to the last dimension."""
+    import paddle
+
+    return paddle.concat([tensor, paddle.zeros([*tensor.shape[:-1], 1], dtype=tensor.dtype)], axis=-1)
+
+
+def _mha_canonical_mask(mask, name, other, other_name, dtype, check_other=True):
+    """torch's ``F._canonical_mask``: a boolean mask (True = masked) becomes an additive float mask."""
+    import paddle
+
+    if mask is None:
+        return None
+    if mask.dtype != paddle.bool and not paddle.is_floating_point(mask):
+        raise AssertionError(f"only bool and floating types of {name} are supported")
+    if check_other and other is not None and other.dtype != mask.dtype:
+        import warnings
+
+        warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same type for both "
+                      f"instead.", stacklevel=3)
+    if mask.dtype == paddle.bool:
+        return paddle.where(mask, paddle.full(mask.shape, float("-inf"), dtype=dtype),
+                            paddle.zeros(mask.shape, dtype=dtype))
+    return mask if mask.dtype == dtype else mask.astype(dtype)
+
+
+def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
+    """torch's ``F._mha_shape_check``: whether the inputs are batched, with torch's errors."""
+    if query.ndim == 3:
+        if key.ndim != 3 or value.ndim != 3:
+            raise AssertionError("For batched (3-D) `query`, expected `key` and `value` to be 3-D but found "
+                                 f"{key.ndim}-D and {value.ndim}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.ndim != 2:
+            raise AssertionError("For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but "
+                                 f"found {key_padding_mask.ndim}-D tensor instead")
+        if attn_mask is not None and attn_mask.ndim not in (2, 3):
+            raise AssertionError("For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but "
+                                 f"found {attn_mask.ndim}-D tensor instead")
+        return True
+    if query.ndim == 2:
+        if key.ndim != 2 or value.ndim != 2:
+            raise AssertionError("For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found "
+                                 f"{key.ndim}-D and {value.ndim}-D tensors respectively")
+        if key_padding_mask is not None and key_padding_mask.ndim != 1:
+            raise AssertionError("For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D "
+                                 f"but found {key_padding_mask.ndim}-D tensor instead")
+        if attn_mask is not None:
+            if attn_mask.ndim not in (2, 3):
+                raise AssertionError("For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D "
+                                     f"but found {attn_mask.ndim}-D tensor instead")
+            if attn_mask.ndim == 3 and tuple(attn_mask.shape) != (num_heads, query.shape[0], key.shape[0]):
+                raise AssertionError(f"Expected `attn_mask` shape to be {(num_heads, query.shape[0], key.shape[0])}"
+                                     f" but got {tuple(attn_mask.shape)}")
+        return False
+    raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D query "
+                         f"tensor")
+
+
+def _mha_in_projection_packed(q, k, v, w, b):
+    """torch's ``F._in_projection_packed``: q, k, v projected with the rows of ``w`` [3E, E]."""
+    embed = q.shape[-1]
+    if k is v:
+        if q is k:  # self-attention: one product
+            proj = _mha_linear(q, w, b).reshape([*q.shape[:-1], 3, embed])
+            return proj[..., 0, :], proj[..., 1, :], proj[..., 2, :]
+        b_q, b_kv = (None, None) if b is None else (b[:embed], b[embed:])
+        kv = _mha_linear(k, w[embed:], b_kv).reshape([*k.shape[:-1], 2, embed])
+        return _mha_linear(q, w[:embed], b_q), kv[..., 0, :], kv[..., 1, :]
+    b_q, b_k, b_v = (None, None, None) if b is None else (b[:embed], b[embed:2 * embed], b[2 * embed:])
+    return (_mha_linear(q, w[:embed], b_q), _mha_linear(k, w[embed:2 * embed], b_k),
+            _mha_linear(v, w[2 * embed:], b_v))
+
+
+def _mha_forward(query, key, value, embed_dim_to_check, num_heads, in_project, bias_k, bias_v, add_zero_attn,
+                 dropout_p, out_project, training, key_padding_mask, need_weights, attn_mask, separate, static_k,
+                 static_v, average_attn_weights, is_causal):
+    """The body of torch's ``F.multi_head_attention_forward`` (sequence-first inputs); ``in_project(q, k, v)``
+    gives the projected q, k, v and ``out_project(x)`` the output projection."""
+    import math
+
+    import paddle
+    import paddle.nn.functional as F
+
+    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not is_batched:  # a batch of one at dimension 1, squeezed again at the end
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    key_padding_mask = _mha_canonical_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask", query.dtype)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+                           "method `generate_square_subsequent_mask` to create this mask.")
+    causal = False
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask, causal = None, True  # torch hands is_causal to scaled_dot_product_attention: its own mask
+    else:
+        attn_mask = _mha_canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+    if embed_dim != embed_dim_to_check:
+        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
+    head_dim = embed_dim // num_heads
+    if head_dim * num_heads != embed_dim:
+        raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    if separate:
+        if list(key.shape[:2]) != list(value.shape[:2]):
+            raise AssertionError(f"key's sequence and batch dims {tuple(key.shape[:2])} do not match value's "
+                                 f"{tuple(value.shape[:2])}")
+    elif list(key.shape) != list(value.shape):
+        raise AssertionError(f"key shape {tuple(key.shape)} does not match value shape {tuple(value.shape)}")
+
+    q, k, v = in_project(query, key, value)
+
+    if attn_mask is not None:
+        if attn_mask.ndim == 2:
+            if tuple(attn_mask.shape) != (tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(attn_mask.shape)}, but should be "
+                                   f"{(tgt_len, src_len)}.")
+            attn_mask = attn_mask.unsqueeze(0)
+        elif attn_mask.ndim == 3:
+            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
+                raise RuntimeError(f"The shape of the 3D attn_mask is {tuple(attn_mask.shape)}, but should be "
+                                   f"{(bsz * num_heads, tgt_len, src_len)}.")
+        else:
+            raise RuntimeError(f"attn_mask's dimension {attn_mask.ndim} is not supported")
+
+    if bias_k is not None and bias_v is not None:
+        if static_k is not None:
+            raise AssertionError("bias cannot be added to static key.")
+        if static_v is not None:
+            raise AssertionError("bias cannot be added to static value.")
+        k = paddle.concat([k, bias_k.tile([1, bsz, 1])], axis=0)
+        v = paddle.concat([v, bias_v.tile([1, bsz, 1])], axis=0)
+        if attn_mask is not None:
+            attn_mask = _mha_pad_last(attn_mask)
+        if key_padding_mask is not None:
+            key_padding_mask = _mha_pad_last(key_padding_mask)
+    elif bias_k is not None:
+        raise AssertionError("bias_k is set but bias_v is None")
+    elif bias_v is not None:
+        raise AssertionError("bias_v is set but bias_k is None")
+
+    q = q.reshape([tgt_len, bsz * num_heads, head_dim]).transpose([1, 0, 2])
+    if static_k is None:
+        k = k.reshape([k.shape[0], bsz * num_heads, head_dim]).transpose([1, 0, 2])
+    else:
+        if static_k.shape[0] != bsz * num_heads:
+            raise AssertionError(f"expecting static_k.size(0) of {bsz * num_heads}, but got {static_k.shape[0]}")
+        if static_k.shape[2] != head_dim:
+            raise AssertionError(f"expecting static_k.size(2) of {head_dim}, but got {static_k.shape[2]}")
+        k = static_k
+    if static_v is None:
+        v = v.reshape([v.shape[0], bsz * num_heads, head_dim]).transpose([1, 0, 2])
+    else:
+        if static_v.shape[0] != bsz * num_heads:
+            raise AssertionError(f"expecting static_v.size(0) of {bsz * num_heads}, but got {static_v.shape[0]}")
+        if static_v.shape[2] != head_dim:
+            raise AssertionError(f"expecting static_v.size(2) of {head_dim}, but got {static_v.shape[2]}")
+        v = static_v
+
+    if add_zero_attn:
+        k = paddle.concat([k, paddle.zeros([bsz * num_heads, 1, head_dim], dtype=k.dtype)], axis=1)
+        v = paddle.concat([v, paddle.zeros([bsz * num_heads, 1, head_dim], dtype=v.dtype)], axis=1)
+        if attn_mask is not None:
+            attn_mask = _mha_pad_last(attn_mask)
+        if key_padding_mask is not None:
+            key_padding_mask = _mha_pad_last(key_padding_mask)
+    src_len = k.shape[1]
+
+    if key_padding_mask is not None:
+        if tuple(key_padding_mask.shape) != (bsz, src_len):
+            raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
+                                 f"{tuple(key_padding_mask.shape)}")
+        key_padding_mask = (key_padding_mask.reshape([bsz, 1, 1, src_len]).expand([bsz, num_heads, 1, src_len])
+                            .reshape([bsz * num_heads, 1, src_len]))
+        attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
+    if causal:  # scaled_dot_product_attention's is_causal: the top-left lower triangle attends
+        upper = paddle.triu(paddle.ones([tgt_len, src_len], dtype=q.dtype), diagonal=1) > 0
+        attn_mask = paddle.where(upper, paddle.full([tgt_len, src_len], float("-inf"), dtype=q.dtype),
+                                 paddle.zeros([tgt_len, src_len], dtype=q.dtype)).unsqueeze(0)
+    if not training:
+        dropout_p = 0.0
+
+    weights = paddle.bmm(q * math.sqrt(1.0 / float(head_dim)), k.transpose([0, 2, 1]))
+    if attn_mask is not None:
+        weights = weights + attn_mask
+    weights = F.softmax(weights, axis=-1)
+    if dropout_p > 0.0:
+        weights = F.dropout(weights, p=dropout_p, training=True)
+    out = paddle.bmm(weights, v)
+    out = out.transpose([1, 0, 2]).reshape([tgt_len * bsz, embed_dim])
+    out = out_project(out)
+    out = out.reshape([tgt_len, bsz, out.shape[-1]])
+    if not need_weights:
+        return (out if is_batched else out.squeeze(1)), None
+    weights = weights.reshape([bsz, num_heads, tgt_len, src_len])
+    if average_attn_weights:
+        weights = weights.mean(axis=1)
+    if not is_batched:
+        out, weights = out.squeeze(1), weights.squeeze(0)
+    return out, weights
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False):
+    """torch's ``F.multi_head_attention_forward``, in Paddle ops: the same arguments, every weight in torch's
+    layout (``out_proj_weight`` [E, E] is [out, in]: a converted Linear's own weight is passed transposed)."""
+    if use_separate_proj_weight:
+        for name, weight in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
+            if weight is None:
+                raise AssertionError(f"use_separate_proj_weight is True but {name}_proj_weight is None")
+
+        def in_project(q, k, v):
+            embed = q.shape[-1]
+            b = in_proj_bias
+            b_q, b_k, b_v = (None, None, None) if b is None else (b[:embed], b[embed:2 * embed], b[2 * embed:])
+            return (_mha_linear(q, q_proj_weight, b_q), _mha_linear(k, k_proj_weight, b_k),
+                    _mha_linear(v, v_proj_weight, b_v))
+    else:
+        if in_proj_weight is None:
+            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+
+        def in_project(q, k, v):
+            return _mha_in_projection_packed(q, k, v, in_proj_weight, in_proj_bias)
+
+    return _mha_forward(query, key, value, embed_dim_to_check, num_heads, in_project, bias_k, bias_v, add_zero_attn,
+                        dropout_p, lambda x: _mha_linear(x, out_proj_weight, out_proj_bias), training,
+                        key_padding_mask, need_weights, attn_mask, use_separate_proj_weight, static_k, static_v,
+                        average_attn_weights, is_causal)
+
+
+def _build_multihead_attention():
+    """torch's ``nn.MultiheadAttention`` as a ``paddle.nn.Layer``: torch's constructor, forward, attributes,
+    parameter names and layouts (``in_proj_weight`` [3E, E], ``out_proj`` a Paddle Linear) and default
+    initialisation (Xavier-uniform projections, zero biases, Xavier-normal bias_k/bias_v)."""
+    import math
+
+    import paddle
+
+    class MultiheadAttention(paddle.nn.Layer):
+        def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False, add_zero_attn=False,
+                     kdim=None, vdim=None, batch_first=False, device=None, dtype=None):
+            if embed_dim <= 0 or num_heads <= 0:
+                raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim={embed_dim} and "
+                                 f"num_heads={num_heads} instead")
+            if device is not None:
+                raise TypeError("torch.nn.MultiheadAttention: device= has no Paddle equivalent: place the model "
+                                "with paddle.set_device / .to() instead (torch2paddle)")
+            dtype = paddle.get_default_dtype() if dtype is None else dtype
+            super().__init__(dtype=dtype)
+            self.embed_dim = embed_dim
+            self.kdim = kdim if kdim is not None else embed_dim
+            self.vdim = vdim if vdim is not None else embed_dim
+            self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
+            self.num_heads = num_heads
+            self.dropout = dropout
+            self.batch_first = batch_first
+            self.head_dim = embed_dim // num_heads
+            if self.head_dim * num_heads != self.embed_dim:
+                raise AssertionError("embed_dim must be divisible by num_heads")
+            xavier = paddle.nn.initializer.XavierUniform()
+            if not self._qkv_same_embed_dim:
+                self.q_proj_weight = self.create_parameter([embed_dim, embed_dim], dtype=dtype,
+                                                           default_initializer=xavier)
+                self.k_proj_weight = self.create_parameter([embed_dim, self.kdim], dtype=dtype,
+                                                           default_initializer=xavier)
+                self.v_proj_weight = self.create_parameter([embed_dim, self.vdim], dtype=dtype,
+                                                           default_initializer=xavier)
+                self.in_proj_weight = None
+            else:
+                self.in_proj_weight = self.create_parameter([3 * embed_dim, embed_dim], dtype=dtype,
+                                                            default_initializer=xavier)
+                self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
+            zero = paddle.nn.initializer.Constant(0.0)
+            if bias:
+                self.in_proj_bias = self.create_parameter([3 * embed_dim], dtype=dtype, is_bias=True,
+                                                          default_initializer=zero)
+            else:
+                self.in_proj_bias = None
+            bound = 1 / math.sqrt(embed_dim)  # torch's Linear default: kaiming-uniform(a=sqrt(5)); zero bias
+            self.out_proj = paddle.nn.Linear(
+                embed_dim, embed_dim,
+                weight_attr=paddle.ParamAttr(initializer=paddle.nn.initializer.Uniform(-bound, bound)),
+                bias_attr=paddle.ParamAttr(initializer=zero) if bias else False)
+            if add_bias_kv:
+                normal = paddle.nn.initializer.XavierNormal()
+                self.bias_k = self.create_parameter([1, 1, embed_dim], dtype=dtype, default_initializer=normal)
+                self.bias_v = self.create_parameter([1, 1, embed_dim], dtype=dtype, default_initializer=normal)
+            else:
+                self.bias_k = self.bias_v = None
+            self.add_zero_attn = add_zero_attn
+
+        def _reset_parameters(self):
+            """torch's initialisation again (user code calls it after changing the layer)."""
+            xavier, zero = paddle.nn.initializer.XavierUniform(), paddle.nn.initializer.Constant(0.0)
+            for name in ("in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight"):
+                if getattr(self, name) is not None:
+                    xavier(getattr(self, name))
+            if self.in_proj_bias is not None:
+                zero(self.in_proj_bias)
+                zero(self.out_proj.bias)
+            for name in ("bias_k", "bias_v"):
+                if getattr(self, name) is not None:
+                    paddle.nn.initializer.XavierNormal()(getattr(self, name))
+
+        def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                    average_attn_weights=True, is_causal=False):
+            is_batched = query.ndim == 3
+            key_padding_mask = _mha_canonical_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask",
+                                                   query.dtype)
+            attn_mask = _mha_canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+            if self.batch_first and is_batched:  # keeps `query is key` / `key is value` as they were
+                if key is value:
+                    if query is key:
+                        query = key = value = query.transpose([1, 0, 2])
+                    else:
+                        query, key = (x.transpose([1, 0, 2]) for x in (query, key))
+                        value = key
+                else:
+                    query, key, value = (x.transpose([1, 0, 2]) for x in (query, key, value))
+            if self._qkv_same_embed_dim:
+                def in_project(q, k, v):
+                    return _mha_in_projection_packed(q, k, v, self.in_proj_weight, self.in_proj_bias)
+            else:
+                def in_project(q, k, v):
+                    embed, b = self.embed_dim, self.in_proj_bias
+                    b_q, b_k, b_v = ((None, None, None) if b is None
+                                     else (b[:embed], b[embed:2 * embed], b[2 * embed:]))
+                    return (_mha_linear(q, self.q_proj_weight, b_q), _mha_linear(k, self.k_proj_weight, b_k),
+                            _mha_linear(v, self.v_proj_weight, b_v))
+            out, weights = _mha_forward(
+                query, key, value, self.embed_dim, self.num_heads, in_project, self.bias_k, self.bias_v,
+                self.add_zero_attn, self.dropout, self.out_proj, self.training, key_padding_mask, need_weights,
+                attn_mask, not self._qkv_same_embed_dim, None, None, average_attn_weights, is_causal)
+            if self.batch_first and is_batched:
+                out = out.transpose([1, 0, 2])
+            return out, weights
+
+        def extra_repr(self):
+            return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"
+
+    MultiheadAttention.__module__ = __name__  # found again by name (pickle): the module's __getattr__ builds it
+    MultiheadAttention.__qualname__ = "MultiheadAttention"
+    return MultiheadAttention
+
+
+# classes that need paddle.nn.Layer to be defined: built on first use (`module.MultiheadAttention`), then kept
+_LAZY_CLASSES = {"MultiheadAttention": _build_multihead_attention}
+
+
+def __getattr__(name):
+    builder = _LAZY_CLASSES.get(name)
+    if builder is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return globals().setdefault(name, builder())
