@@ -159,3 +159,73 @@ def test_project_layer_subclasses_take_the_layers_arguments(tmp_path):
         assert fc.bias is None and list(fc.weight.shape) == [4, 2] and list(head.weight.shape) == [4, 3]
     """)
     assert done.returncode == 0, done.stderr
+
+
+WEIGHT_PARAM = {
+    "pkg/__init__.py": "from .attention import Attention\n",
+    "pkg/attention.py": textwrap.dedent('''\
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        def project(x, weight, bias=None):
+            """Called only below, always with a Linear's own weight: that layout is Paddle's after conversion."""
+            return F.linear(x, weight, bias)
+
+
+        class Attention(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.qkv = nn.Linear(dim, 3 * dim)
+                self.proj = nn.Linear(3 * dim, dim, bias=False)
+
+            def forward(self, x):
+                return project(project(x, self.qkv.weight, self.qkv.bias), weight=self.proj.weight)
+    '''),
+}
+
+
+def test_a_weight_parameter_every_caller_fills_with_a_linear_weight_converts(tmp_path):
+    """F.linear(x, weight) in a function whose every call (this file only: no other module imports it) passes a
+    converted nn.Linear's own weight: Paddle's layout, converted as it is; aligned against torch."""
+    pytest.importorskip("paddle")
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    src = make_tree(tmp_path / "src", WEIGHT_PARAM)
+    report = convert_tree(src / "pkg", tmp_path / "out" / "pkg", jobs=1)
+    assert not any(f.unsupported for f in report.files), [u.reason for f in report.files for u in f.unsupported]
+    # alone (no project facts), or once another module imports the function, its callers are unknown: refused
+    alone = convert_source(WEIGHT_PARAM["pkg/attention.py"], "attention.py")
+    assert [u.api for u in alone.unsupported] == ["torch.nn.functional.linear"]
+    other = make_tree(tmp_path / "other", {**WEIGHT_PARAM, "pkg/use.py": "from .attention import project\n"})
+    report2 = convert_tree(other / "pkg", tmp_path / "out2" / "pkg", jobs=1)
+    assert [u.api for f in report2.files for u in f.unsupported] == ["torch.nn.functional.linear"]
+
+    sys.path.insert(0, str(src))
+    try:
+        from pkg import Attention
+
+        torch.manual_seed(0)
+        layer = Attention(4).eval()
+        x = torch.randn(2, 4)
+        expected = layer(x).detach().numpy()
+        state = {k: v.numpy() for k, v in layer.state_dict().items()}
+    finally:
+        sys.path.remove(str(src))
+        for key in [k for k in sys.modules if k == "pkg" or k.startswith("pkg.")]:
+            del sys.modules[key]
+    np.savez(tmp_path / "w.npz", x=x.numpy(), expected=expected, **state)
+    done = run_without_torch(tmp_path / "out", f"""
+        import numpy as np, paddle
+        from pkg import Attention
+        data = np.load({str(tmp_path / "w.npz")!r})
+        layer = Attention(4)
+        layer.set_state_dict({{k: paddle.to_tensor(data[k].T if k.endswith("weight") else data[k])
+                               for k in data.files if k not in ("x", "expected")}})
+        y = layer(paddle.to_tensor(data["x"])).numpy()
+        print(float(np.abs(y - data["expected"]).max()))
+    """)
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout.split()[-1]) < 1e-5

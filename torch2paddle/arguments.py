@@ -289,6 +289,8 @@ class CallContext:
     runtime: RuntimeKeywords | None = None  # translates **kwargs when the call runs (None: refused)
     helper: Callable[[str], cst.BaseExpression] | None = None  # `_torch2paddle_runtime.<name>` (run-time helpers)
     layer_of: Callable[[cst.BaseExpression], str | None] = lambda node: None  # the torch layer a value holds
+    # a parameter every call of the enclosing function passes a converted nn.Linear's weight (call_sites.py)
+    holds_linear_weight: Callable[[cst.BaseExpression], bool] = lambda node: False
 
     def map_args(
         self,

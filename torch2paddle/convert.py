@@ -205,7 +205,8 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
             return ConversionResult(code, [], False)
         output, forms = plan_output_names(scan, tables, roots, project)
         transformer = TorchToPaddle(tables, scan, output, roots, torch_init,
-                                    dict(project.layer_calls) if project else None)
+                                    dict(project.layer_calls) if project else None,
+                                    project.outside_names if project is not None else None)
         converted = module.visit(transformer)
         transformer.resolve_positions(module)
         rewriter = import_rewriter_for(scan, forms, output, transformer, roots, project)

@@ -40,6 +40,9 @@ class ModuleFacts:
     # imported names bound to torch modules through a star import: uses convert, written with full
     # Paddle names (`paddle.nn.functional`), since the exporting module does not re-export its imports
     unbound: frozenset[str] = frozenset()
+    # names of this module that other modules of the project import, anywhere (None: unknown, or the module
+    # is imported whole / star-imported): a function none of them imports is called from this file only
+    outside_names: frozenset[str] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.imported or self.reexported or self.layer_calls)
@@ -88,6 +91,18 @@ def _module_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
                 yield from _module_statements(handler.body)
 
 
+def _all_statements(body: list[ast.stmt]) -> Iterable[ast.stmt]:
+    """Every statement, in function and class bodies too (imports are statements: expressions are skipped)."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, name, None)
+            if inner:
+                stack.extend(inner)
+
+
 class _Reader:
     def __init__(self, roots: frozenset[str], names: set[str], prefixes: tuple[str, ...]):
         self.roots = roots
@@ -116,6 +131,27 @@ class _Reader:
                 if inner in self.names:
                     return inner
         return None
+
+    def read_uses(self, current: _Module, tree: ast.Module, uses: dict[str, set[str] | None]) -> None:
+        """Every import of a project module anywhere in ``tree`` (function bodies too): the names taken from
+        it, or None for the module as a whole (``import pkg.m``, ``from . import m``); a star import is
+        noted as the name "*" (resolved with the module's ``__all__`` once every module is read)."""
+        for node in _all_statements(tree.body):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    target = self.project_module(current, 0, alias.name)
+                    if target is not None:
+                        uses[target] = None
+            elif isinstance(node, ast.ImportFrom):
+                target = self.project_module(current, node.level, node.module)
+                if target is None:
+                    continue
+                for alias in node.names:
+                    sub = f"{target}.{alias.name}" if target else alias.name
+                    if sub in self.names:
+                        uses[sub] = None
+                    elif uses.get(target, set()) is not None:
+                        uses.setdefault(target, set()).add(alias.name)
 
     def read(self, current: _Module, tree: ast.Module) -> None:
         for node in _module_statements(tree.body):
@@ -195,6 +231,7 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
             modules[rel] = _Module(*module_name(rel))
             paths[rel] = path
     by_name = {m.name: m for m in modules.values()}
+    uses: dict[str, set[str] | None] = {}  # project module -> names other modules import from it (None: all)
     reader = _Reader(roots, set(by_name), (package,) if package else ())
     for rel, path in paths.items():  # one tree at a time: kept alive, whole trees would cost GC passes
         try:
@@ -205,6 +242,7 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
             del by_name[modules.pop(rel).name]
             continue
         reader.read(modules[rel], tree)
+        reader.read_uses(modules[rel], tree, uses)
         del tree
 
     exports: dict[str, dict[str, str]] = {}
@@ -309,11 +347,17 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
                 if base is not None:
                     calls.setdefault(m.name, {})[local] = base
 
+    for name, used in uses.items():  # a star import takes what __all__ lists, or every public name
+        if used is not None and "*" in used:
+            public = by_name[name].all_names if name in by_name else None
+            uses[name] = None if public is None else (used - {"*"}) | set(public)
     facts = {}
     for rel, m in modules.items():
+        used = uses.get(m.name, set())
         found = ModuleFacts(imported.get(m.name, {}), frozenset(reexported.get(m.name, set()) & set(m.torch)),
-                            unbound=frozenset(unbound.get(m.name, ())), layer_calls=calls.get(m.name, {}))
-        if found:
+                            unbound=frozenset(unbound.get(m.name, ())), layer_calls=calls.get(m.name, {}),
+                            outside_names=None if used is None else frozenset(used))
+        if found or found.outside_names is not None:
             facts[rel] = found
     return facts
 

@@ -21,6 +21,7 @@ from .arguments import (AccessContext, CallContext, ClassContext, DirectiveConte
                         append_args, fix_commas, keyword_rules, map_arguments, source_of)
 from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
+from .call_sites import CallSites, call_sites, parameter_holds_layer_weight
 from .positions import start_positions
 from .refusal_scope import RefusalScopes
 from .report import MARKER, ApiUse
@@ -123,7 +124,8 @@ class OutputNames:
 
 class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
     def __init__(self, tables: Tables, scan: ScanResult, output: OutputNames, torch_roots: frozenset[str],
-                 torch_init: bool = False, layer_calls: dict[str, str] | None = None):
+                 torch_init: bool = False, layer_calls: dict[str, str] | None = None,
+                 outside_names: frozenset[str] | None = None):
         super().__init__()
         self.tables = tables
         # project classes deriving from a torch layer without their own __init__ -> that layer (project facts)
@@ -141,6 +143,11 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         self._pending_runtime: set[str] = set()  # ... for the call being converted (committed on success)
         self._layer_bases: list[ApiEntry | None] = []  # per class: the torch layer it derives from
         self._plain_classes: set[str] = set()  # classes of this file with no torch base (config records)
+        self._module: cst.Module | None = None  # the module as written (call-site facts are read off it)
+        self._function_nodes: list[cst.FunctionDef] = []  # the definitions being converted, outermost first
+        self._call_sites: CallSites | None = None  # read on first need (call_sites.py)
+        # names of this module other project modules import (None: unknown, e.g. one file converted alone)
+        self.outside_names = outside_names
         self._value_layers: set[str] = set()  # torch layer classes the file uses as values (not called)
         self._factory_calls = 0  # calls of parameters annotated Callable[..., nn.Module], translated at run time
         self._helpers_used = False  # an access rewrite wrote a call of a run-time helper
@@ -388,7 +395,11 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             self._chained[id(node.func.value)] = node.func.attr.value  # x.numel().item(): "item"
 
     # -- scopes and statements (markers attach to the statement's line) -------
+    def visit_Module(self, node: cst.Module) -> None:
+        self._module = node
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._function_nodes.append(node)
         self._decorators.update(id(d.decorator) for d in node.decorators)
         self._claim_decorators(node)
         self._skip.add(id(node.name))
@@ -401,6 +412,7 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         self._function_bodies[id(node.body)] = id(node)
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        self._function_nodes.pop()
         self._scopes.pop()
         self._types.pop()
         self._tuple_names.pop()
@@ -783,7 +795,20 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             runtime=self._runtime_keywords if runtime else None,
             helper=self._runtime_helper,
             layer_of=self._layer_of,
+            holds_linear_weight=self._holds_linear_weight,
         )
+
+    def _holds_linear_weight(self, node: cst.BaseExpression) -> bool:
+        """``qkv_weight`` in a module-level function every call of which passes a converted ``nn.Linear``'s
+        own weight (``self.qkv.weight``): see call_sites.py.  Not known converting one file alone."""
+        if not isinstance(node, cst.Name) or len(self._function_nodes) != 1 or self._module is None:
+            return False
+        if self._call_sites is None:
+            self._call_sites = call_sites(self._module)
+        is_linear = lambda call: getattr(self.resolve_entry(call.func), "name", None) in (  # noqa: E731
+            "torch.nn.Linear", "torch.nn.modules.linear.Linear")
+        return parameter_holds_layer_weight(self._module, self._function_nodes[0], node.value, self.outside_names,
+                                            self._call_sites, is_linear)
 
     def _layer_of(self, node: cst.BaseExpression) -> str | None:
         """The torch layer class ``node`` holds, where the file says: ``self`` in a subclass of a layer,
