@@ -105,6 +105,19 @@ def test_whole_chain_passes_on_the_example(full_run):
     assert full_run.exit_code == EXIT_PASSED
 
 
+def test_the_example_is_judged_against_its_float32_noise(full_run):
+    """forward, loss, backward and train each measured a noise floor; dropout (p=0 here) is named."""
+    for name in ("forward", "loss", "backward", "train"):
+        step = _step(full_run, name)
+        assert step.noise is not None and step.noise > 0, (name, step.detail)
+        assert "no float32 noise floor" not in step.detail, (name, step.detail)
+    assert "x float32 noise" in _step(full_run, "forward").detail
+    for name in ("backward", "train"):
+        assert "dropout-like layers in eval mode on both sides: classifier.2" in _step(full_run, name).detail
+    log = Path(_step(full_run, "backward").log).read_text()
+    assert "grad:features.0.0.weight: passed" in log and "grad:classifier.3.weight: passed" in log
+
+
 def test_records_and_logs_are_written(full_run):
     harness = Path(full_run.harness)
     for step in ("forward", "backward"):
@@ -147,6 +160,48 @@ def test_fault_batchnorm_momentum_not_inverted(converted, tmp_path):
     result = verify(out, "backward")
     assert _step(result, "backward").status == "failed"
     assert "running_mean" in _step(result, "backward").detail
+
+
+def test_fault_batchnorm_epsilon_fails_far_beyond_the_noise(converted, tmp_path, full_run):
+    """A wrong epsilon (1e-3 -> 1e-5) is tens of times the float32 noise floor; the right port is not."""
+    out = _copy(converted, tmp_path)
+    _edit(out / "models" / "mobilenetv3.py", "epsilon=0.001", "epsilon=1e-05")
+    forward = _step(verify(out, "forward"), "forward")
+    assert forward.status == "failed" and forward.noise_ratio > 10 * 10, forward.detail
+    assert _step(full_run, "forward").noise_ratio < 10
+
+
+def test_dropout_and_no_scheduler_need_no_config_tricks(converted, tmp_path):
+    """An active Dropout (p=0.2) and no `scheduler:`: backward and train put dropout in eval mode on both
+    sides and run without a scheduler (a StepLR(gamma=1.0) default used to make Paddle raise)."""
+    out = _copy(converted, tmp_path)
+    config = tmp_path / "torch2paddle.yaml"
+    text = (EXAMPLE / "torch2paddle.yaml").read_text()
+    assert "dropout: 0.0" in text and "scheduler:" in text
+    config.write_text("\n".join(line for line in text.replace("dropout: 0.0", "dropout: 0.2").splitlines()
+                                if not line.startswith("scheduler:")) + "\n")
+    result = verify(out, "backward,train", config=str(config))
+    for name in ("backward", "train"):
+        step = _step(result, name)
+        assert step.status == "passed", (name, step.detail)
+        assert "dropout-like layers in eval mode on both sides: classifier.2" in step.detail
+    assert "lr_scheduler = None" in (Path(result.harness) / "torch" / "07_backward.py").read_text()
+    assert result.exit_code == EXIT_PASSED
+
+
+def test_metric_returning_shape_one_tensors(tmp_path):
+    """torchvision's reference accuracy: `correct[:k].reshape(-1).float().sum(0, keepdim=True)`, shape [1]."""
+    src = tmp_path / "src" / "mobilenetv3_ref"
+    shutil.copytree(EXAMPLE, src)
+    _edit(src / "metric.py", "correct_k = correct[:k].flatten().sum(dtype=torch.float32)",
+          "correct_k = correct[:k].reshape(-1).float().sum(0, keepdim=True)")
+    _edit(src / "metric.py", "res.append(correct_k * (100.0 / batch_size))",
+          "res.append(correct_k.mul_(100.0 / batch_size))")
+    out = tmp_path / "out" / "mobilenetv3_ref"
+    assert not convert_tree(src, out, jobs=1).errors
+    result = verify(out, "metric,train")
+    for name in ("metric", "train"):
+        assert _step(result, name).status == "passed", (name, _step(result, name).detail)
 
 
 def test_fault_init_not_matched(converted, tmp_path):
@@ -259,6 +314,7 @@ def test_init_step_names_default_init_and_torch_init_fixes_it(tmp_path):
     result = verify(plain, "init", model="widenet.net:wide_net")
     init = _step(result, "init")
     assert init.status == "failed" and "--torch-init" in init.detail, init.detail
+    assert "layers whose initialisation differs: conv, fc" in init.detail, init.detail
     faithful = tmp_path / "faithful" / "widenet"
     convert_tree(src, faithful, jobs=1, torch_init=True)
     assert "KaimingUniform" in (faithful / "net.py").read_text()

@@ -5,6 +5,12 @@ zero diff, silently transpose a transposed shape back, and add a handler to
 the root logger on every report.  Here: NaN/Inf fail, shapes and dtypes must
 match exactly, every key of the reference must be present, and the result is
 a plain value.
+
+Noise floors: where the torch side also ran the same computation in float64,
+``|torch32 - torch64|`` is float32's own rounding error on this model.  A
+difference of that size says nothing about the port, so a tolerance may allow
+``noise_factor`` times that floor on top of its absolute part (see
+``Tolerance.limit``).
 """
 
 from __future__ import annotations
@@ -18,12 +24,48 @@ import numpy as np
 class Tolerance:
     atol: float = 1e-5
     rtol: float = 0.0
+    noise_factor: float = 0.0  # k: a difference within k x the float32 noise floor passes as well
 
-    def allows(self, diff: np.ndarray, reference: np.ndarray) -> bool:
-        return bool(np.all(diff <= self.atol + self.rtol * np.abs(reference)))
+    def limit(self, reference: np.ndarray, floor=None) -> np.ndarray:
+        """The largest difference allowed at each element: max(atol + rtol*|ref|, k * floor).
+
+        One rule, so that a wrong constant (an epsilon, a momentum) of a size float32 never produces on this
+        model still fails: the floor is measured, not guessed, and k (10 by default) leaves room only for two
+        float32 computations disagreeing a little more than one does with float64.
+        """
+        base = self.atol + self.rtol * np.abs(reference)
+        if floor is None or not self.noise_factor:
+            return base
+        return np.maximum(base, self.noise_factor * np.asarray(floor, dtype=np.float64))
+
+    def allows(self, diff: np.ndarray, reference: np.ndarray, floor=None) -> bool:
+        return bool(np.all(diff <= self.limit(reference, floor)))
 
     def describe(self) -> str:
-        return f"atol={self.atol:g}" + (f", rtol={self.rtol:g}" if self.rtol else "")
+        text = f"atol={self.atol:g}" + (f", rtol={self.rtol:g}" if self.rtol else "")
+        return f"max({text}, {self.noise_factor:g}x noise)" if self.noise_factor else text
+
+
+def noise_floor(reference, reference64, *, trajectory: bool = False):
+    """float32's own error on a compared value: max |torch32 - torch64| (one number per tensor).
+
+    The per-tensor maximum, not the element's own difference: an element where float32 happens to land on
+    the float64 value says nothing about how far a second float32 computation may land.  ``trajectory``
+    (per-iteration losses): the running maximum up to each iteration, a floor that grows as a training run
+    drifts and never shrinks back at an iteration where the two runs happen to cross.  None when the float64
+    value is missing, of another shape, or not finite.
+    """
+    if reference64 is None:
+        return None
+    ref, ref64 = np.asarray(reference), np.asarray(reference64)
+    if ref.shape != ref64.shape or ref.dtype == object or ref64.dtype == object:
+        return None
+    diff = np.abs(ref.astype(np.float64) - ref64.astype(np.float64))
+    if not np.all(np.isfinite(diff)):
+        return None
+    if trajectory and diff.ndim == 1:
+        return np.maximum.accumulate(diff) if diff.size else diff
+    return float(diff.max()) if diff.size else 0.0
 
 
 @dataclass
@@ -34,13 +76,23 @@ class KeyResult:
     mean_abs: float = float("nan")
     ref_scale: float = float("nan")
     problem: str | None = None
+    noise: float | None = None  # the noise floor (its largest value), None without a float64 reference
+    usage: float = 0.0  # max(diff / allowed difference): above 1 fails
+
+    @property
+    def noise_ratio(self) -> float | None:
+        """Worst difference in units of the noise floor ("3.1x float32 noise")."""
+        if self.noise is None or self.problem:
+            return None
+        return self.max_abs / self.noise if self.noise > 0 else (0.0 if self.max_abs == 0 else float("inf"))
 
     def line(self) -> str:
         status = "passed" if self.passed else "FAILED"
         if self.problem:
             return f"{self.key}: {status}: {self.problem}"
+        noise = "" if self.noise is None else f", float32 noise floor {self.noise:.3e} ({self.noise_ratio:.3g}x)"
         return (f"{self.key}: {status}: max abs diff {self.max_abs:.3e}, mean abs diff {self.mean_abs:.3e}, "
-                f"reference mean |x| {self.ref_scale:.3e}")
+                f"reference mean |x| {self.ref_scale:.3e}{noise}")
 
 
 @dataclass
@@ -53,18 +105,28 @@ class Comparison:
 
     @property
     def worst(self) -> KeyResult | None:
+        """The first failure with a problem, else the key nearest its limit (keys differ in scale)."""
         finite = [k for k in self.keys if k.problem is None]
         failed = [k for k in self.keys if not k.passed]
         if failed:
-            return failed[0] if failed[0].problem else max(failed, key=lambda k: k.max_abs)
-        return max(finite, key=lambda k: k.max_abs) if finite else None
+            return failed[0] if failed[0].problem else max(failed, key=lambda k: (k.usage, k.max_abs))
+        return max(finite, key=lambda k: (k.usage, k.max_abs)) if finite else None
 
 
 def _dtype_kind(array: np.ndarray) -> str:
     return str(array.dtype)
 
 
-def compare_arrays(key: str, reference, actual, tolerance: Tolerance) -> KeyResult:
+def _usage(diff: np.ndarray, limit: np.ndarray) -> float:
+    """The largest share of its allowed difference any element uses (inf where nothing was allowed)."""
+    if not diff.size:
+        return 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(diff == 0, 0.0, diff / np.broadcast_to(limit, diff.shape))
+    return float(share.max())
+
+
+def compare_arrays(key: str, reference, actual, tolerance: Tolerance, floor=None) -> KeyResult:
     ref, act = np.asarray(reference), np.asarray(actual)
     if ref.shape != act.shape:
         return KeyResult(key, False, problem=f"shape {act.shape} != reference {ref.shape}")
@@ -82,11 +144,19 @@ def compare_arrays(key: str, reference, actual, tolerance: Tolerance) -> KeyResu
     max_abs = float(diff.max()) if diff.size else 0.0
     mean_abs = float(diff.mean()) if diff.size else 0.0
     scale = float(np.abs(ref64).mean()) if ref64.size else 0.0
-    return KeyResult(key, tolerance.allows(diff, ref64), max_abs, mean_abs, scale)
+    limit = tolerance.limit(ref64, floor)
+    noise = None if floor is None else (float(np.max(floor)) if np.size(floor) else 0.0)
+    return KeyResult(key, bool(np.all(diff <= limit)), max_abs, mean_abs, scale, noise=noise,
+                     usage=_usage(diff, limit))
 
 
-def compare_records(reference: dict, actual: dict, tolerance: Tolerance, keys: list[str] | None = None) -> Comparison:
-    """Compare two reprod_log-style records key by key (the reference decides the keys)."""
+def compare_records(reference: dict, actual: dict, tolerance: Tolerance, keys: list[str] | None = None,
+                    float64: dict | None = None, trajectory: bool = False) -> Comparison:
+    """Compare two reprod_log-style records key by key (the reference decides the keys).
+
+    ``float64``: the torch side's record of the same computation in float64; each key found there gets its
+    noise floor (``noise_floor``, a running one when ``trajectory``).
+    """
     result = Comparison()
     for key in keys if keys is not None else list(reference):
         if key not in reference:
@@ -94,7 +164,8 @@ def compare_records(reference: dict, actual: dict, tolerance: Tolerance, keys: l
         elif key not in actual:
             result.keys.append(KeyResult(key, False, problem="missing in the converted side's record"))
         else:
-            result.keys.append(compare_arrays(key, reference[key], actual[key], tolerance))
+            floor = noise_floor(reference[key], (float64 or {}).get(key), trajectory=trajectory)
+            result.keys.append(compare_arrays(key, reference[key], actual[key], tolerance, floor))
     extra = sorted(set(actual) - set(reference))
     if extra and keys is None:
         result.keys.append(KeyResult(", ".join(extra), False, problem="keys only in the converted side's record"))

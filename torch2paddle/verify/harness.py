@@ -7,6 +7,8 @@ Layout (``OUT/.torch2paddle/verify``)::
     paddle/NN_<step>.py      the same steps converted by torch2paddle itself
     torch|paddle/t2p_support.py, run_steps.py
     weights/, data/, result/ (reprod_log records), result/log/<step>_diff.log
+    result/<step>_float64.npy  the torch side's float64 rerun (forward, loss, backward, train): noise floors
+    result/<step>_<side>.note.json  what a side noted (dropout layers disabled, why there is no float64 run)
 
 Each script can be rerun alone: ``python torch/02_forward.py``.
 """
@@ -32,6 +34,10 @@ DEFAULT_THRESHOLDS = {
     "weights": 0.0, "forward": 1e-5, "data": 0.0, "metric": 1e-4, "loss": 1e-5,
     "init": 0.1, "backward": 1e-5, "train": 1e-3, "perf": 2.0,
 }
+# a difference within NOISE_FACTOR x the float32 noise floor (|torch32 - torch64|, measured in the same run)
+# passes too, in the steps the torch side reruns in float64; a threshold the user gives is used as it is
+NOISE_FACTOR = 10.0
+NOISE_STEPS = ("forward", "loss", "backward", "train")
 # what each step needs from the config
 NEEDS = {  # "input_shape": the model's fake input (init builds models only)
     "weights": ("model", "input_shape"), "forward": ("model", "input_shape"), "data": ("data",),
@@ -145,6 +151,10 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
         "num_classes": user.get("num_classes"),
         "metric": user.get("metric"),
         "thresholds": dict(DEFAULT_THRESHOLDS, **(user.get("thresholds") or {}), **(thresholds or {})),
+        # thresholds the user set (config or --threshold): used as given, without the noise allowance
+        "fixed_thresholds": sorted(set(user.get("thresholds") or {}) | set(thresholds or {})),
+        "noise_factor": float(user.get("noise_factor", NOISE_FACTOR)),
+        "float64": bool(user.get("float64", True)),  # false: no float64 runs (a model too big to run twice)
         "perf": {"warmup": 2, "iterations": 5, **(user.get("perf") or {})},
         "config_file": str(config_file) if config_file else None,
     }
@@ -175,8 +185,8 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
             cfg["data"] = data
     cfg["loss"] = _expression(user.get("loss"), "torch.nn.CrossEntropyLoss")
     cfg["optimizer"] = _expression(user.get("optimizer") or {"lr": 0.01}, "torch.optim.SGD", "model.parameters()")
-    cfg["scheduler"] = _expression(user.get("scheduler") or {"step_size": 1, "gamma": 1.0},
-                                   "torch.optim.lr_scheduler.StepLR", "optimizer")
+    # no scheduler configured: none (a constant StepLR(gamma=1.0) is refused by Paddle's StepDecay)
+    cfg["scheduler"] = _expression(user.get("scheduler") or None, "torch.optim.lr_scheduler.StepLR", "optimizer")
 
     wanted = list(steps or STEPS)
     unknown = [s for s in wanted if s not in STEPS]

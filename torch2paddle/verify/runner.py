@@ -27,26 +27,27 @@ from typing import Callable
 
 import numpy as np
 
-from .compare import Comparison, Tolerance, compare_init_stats, compare_records
-from .harness import STEPS, HarnessError, Plan, generate, load_existing, resolve
+from .compare import Comparison, KeyResult, Tolerance, compare_init_stats, compare_records, noise_floor
+from .harness import NOISE_FACTOR, NOISE_STEPS, STEPS, HarnessError, Plan, generate, load_existing, resolve
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CANNOT_RUN = 4
 
+DEFAULT_GRADIENT_ATOL = 1e-6  # iteration-1 gradients: the absolute part of their tolerance (thresholds.gradients)
 DEFAULT_TIMEOUT = 300.0  # seconds per step (and for the framework import); 0 or None: no limit
 _POSIX = os.name == "posix"
 _LINUX = sys.platform.startswith("linux")
 
 WHAT = {
     "weights": "converted state dict loaded into the converted model (every key, exact)",
-    "forward": "logits of both models in eval mode on seeded fake data",
+    "forward": "logits of both models in eval mode on seeded fake data (float32 noise from a float64 run)",
     "data": "dataset length and the first batches of the eval pipeline (exact)",
     "metric": "top-1/top-k of the project's metric on the same logits",
     "loss": "the project's loss on the same logits and labels",
     "init": "per-parameter mean/std of freshly built models (sampling tolerance)",
-    "backward": "loss and learning rate per iteration with optimizer and scheduler",
+    "backward": "iteration-1 gradients per parameter, then loss and LR per iteration with the optimizer",
     "train": "per-iteration loss and LR of a short run on the tiny dataset, then val top-1",
     "perf": "median seconds per training iteration, Paddle / torch",
 }
@@ -62,6 +63,8 @@ class StepResult:
     detail: str = ""
     log: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    noise: float | None = None  # the worst value's float32 noise floor, max |torch32 - torch64|
+    noise_ratio: float | None = None  # its difference in units of that floor
 
 
 @dataclass
@@ -364,6 +367,110 @@ def _write_log(plan: Plan, step: str, lines: list[str]) -> str:
     return str(path)
 
 
+def _note(plan: Plan, step: str, side: str) -> dict:
+    """What a side noted about a step beyond its record (random layers disabled, a float64 run that failed)."""
+    path = plan.harness / "result" / f"{step}_{side}.note.json"
+    try:
+        return json.loads(path.read_text()) if path.is_file() else {}
+    except ValueError:
+        return {}
+
+
+def _fixed(plan: Plan, name: str) -> bool:
+    """The user set this threshold (config or --threshold): it is used as given, without the noise allowance."""
+    return name in (plan.config.get("fixed_thresholds") or [])
+
+
+def _tolerance(plan: Plan, name: str, atol: float, rtol: float = 0.0, float64: dict | None = None) -> Tolerance:
+    factor = float(plan.config.get("noise_factor", NOISE_FACTOR))
+    noisy = float64 is not None and not _fixed(plan, name)
+    return Tolerance(atol=atol, rtol=rtol, noise_factor=factor if noisy else 0.0)
+
+
+def _compare_training(plan: Plan, step: str, reference: dict, actual: dict, float64: dict | None,
+                      lines: list[str]) -> tuple[Comparison, str]:
+    """backward and train: losses against a growing noise floor, the rest per key (see the README's table).
+
+    Iteration 1's gradients come first: the earliest evidence, and the first parameter that differs
+    points at the layer to look at.
+    """
+    thresholds = plan.config["thresholds"]
+    threshold = float(thresholds[step])
+    # a longer run on real images amplifies float noise (near-constant channels meet BatchNorm's
+    # 1/sqrt(eps)): the train curve is compared with a relative tolerance as well
+    rtol = float(plan.config.get("train_rtol", 0.02)) if step == "train" else 0.0
+    comparison = Comparison()
+    grads = [k for k in reference if k.startswith("grad:")]
+    grad_atol = float(thresholds.get("gradients", DEFAULT_GRADIENT_ATOL))
+    if grads:
+        comparison.keys += compare_records(reference, actual, _tolerance(plan, "gradients", grad_atol, 0.0, float64),
+                                           keys=grads, float64=float64).keys
+    for key in [k for k in actual if k.startswith("grad:") and k not in reference]:
+        comparison.keys.append(KeyResult(key, False, problem="a gradient only the converted side has (a parameter "
+                                                             "trainable there and frozen in torch?)"))
+    loss_tolerance = _tolerance(plan, step, threshold, rtol, float64)
+    comparison.keys += compare_records(reference, actual, loss_tolerance, keys=["loss"], float64=float64,
+                                       trajectory=True).keys
+    comparison.keys += compare_records(reference, actual, Tolerance(atol=1e-9, rtol=1e-6), keys=["lr"]).keys
+    stats = [k for k in reference if k.startswith("running_mean:")]
+    stats_atol = float(thresholds.get("running_stats", 1e-4))
+    if stats:
+        comparison.keys += compare_records(reference, actual, _tolerance(plan, "running_stats", stats_atol, 0.0,
+                                                                         float64), keys=stats, float64=float64).keys
+    if step == "train":
+        # near-tied logits may flip one validation image after a drifting run: allow exactly one
+        one_image = 100.0 / max(1, int(reference.get("val_images", 1)))
+        comparison.keys += compare_records(reference, actual, Tolerance(atol=one_image + 1e-6),
+                                           keys=["top1", "val_images"]).keys
+    loss32, loss_p = (np.asarray(record.get("loss", []), dtype=np.float64) for record in (reference, actual))
+    if loss32.shape == loss_p.shape:
+        lines.append("loss diff by iteration (how it grows): " + ", ".join(f"{d:.2e}" for d in np.abs(loss32 - loss_p)))
+        floor = noise_floor(reference.get("loss"), (float64 or {}).get("loss"), trajectory=True)
+        if floor is not None:
+            lines.append("loss noise floor by iteration (running max |torch32 - torch64|): "
+                         + ", ".join(f"{d:.2e}" for d in floor))
+    parts = []
+    if grads:
+        parts.append(f"iteration-1 gradients {_tolerance(plan, 'gradients', grad_atol, 0.0, float64).describe()}")
+    parts.append(f"loss {loss_tolerance.describe()}" + (" (running noise)" if loss_tolerance.noise_factor else ""))
+    parts.append("lr exact")
+    if step == "backward" and stats:
+        parts.append(f"BN running means {_tolerance(plan, 'running_stats', stats_atol, 0.0, float64).describe()}")
+    if step == "train":
+        parts.append("val top-1 within one image")
+    return comparison, "; ".join(parts)
+
+
+def _random_layers(notes: dict[str, dict]) -> str:
+    """The table's word on the layers put in eval mode for the comparison (both sides should name the same)."""
+    torch_names = notes["torch"].get("random_layers") or []
+    paddle_names = notes["paddle"].get("random_layers")
+    if not torch_names and not paddle_names:
+        return ""
+    shown = ", ".join(torch_names[:4]) + (f" and {len(torch_names) - 4} more" if len(torch_names) > 4 else "")
+    text = f"dropout-like layers in eval mode on both sides: {shown or 'none on the torch side'}"
+    if paddle_names is not None and len(paddle_names) != len(torch_names):
+        text += f" (the Paddle side found {len(paddle_names)}: {', '.join(paddle_names[:4])})"
+    return text
+
+
+def _first_gradient(comparison: Comparison) -> str:
+    """Names the first parameter (in the model's order) whose iteration-1 gradient differs."""
+    for key in comparison.keys:
+        if key.key.startswith("grad:") and not key.passed:
+            how = key.problem or (f"max {key.max_abs:.2e}" + (f", {key.noise_ratio:.3g}x float32 noise"
+                                                             if key.noise_ratio is not None else ""))
+            return f"first parameter whose iteration-1 gradient differs: {key.key[5:]} ({how})"
+    return ""
+
+
+def _noise_words(key) -> str:
+    """ "3.1x float32 noise (floor 4.5e-07)" for a key measured against a float64 run."""
+    if key is None or key.noise_ratio is None:
+        return ""
+    return f"{key.noise_ratio:.3g}x float32 noise (floor {key.noise:.2e})"
+
+
 def _judge(plan: Plan, step: str) -> StepResult:
     thresholds = plan.config["thresholds"]
     statuses = {side: _status(plan, step, side) for side in ("torch", "paddle")}
@@ -383,6 +490,8 @@ def _judge(plan: Plan, step: str) -> StepResult:
     actual = _load(plan.harness / "result" / f"{step}_paddle.npy")
     if reference is None or actual is None:
         return StepResult(step, "error", WHAT[step], None, "", "a side wrote no record", None, seconds)
+    float64 = _load(plan.harness / "result" / f"{step}_float64.npy") if step in NOISE_STEPS else None
+    notes = {side: _note(plan, step, side) for side in ("torch", "paddle")}
     threshold = float(thresholds[step])
     lines = [f"[{step}] {WHAT[step]}"]
     detail = ""
@@ -398,30 +507,13 @@ def _judge(plan: Plan, step: str) -> StepResult:
         comparison = compare_init_stats(reference, actual, rel=threshold)
         tolerance_text = f"5 s.e. + {threshold:g}*std"
     elif step in ("backward", "train"):
-        # a longer run on real images amplifies float noise (near-constant channels meet BatchNorm's
-        # 1/sqrt(eps)): the train curve is compared with a relative tolerance as well
-        rtol = float(plan.config.get("train_rtol", 0.02)) if step == "train" else 0.0
-        comparison = compare_records(reference, actual, Tolerance(atol=threshold, rtol=rtol), keys=["loss"])
-        lr = compare_records(reference, actual, Tolerance(atol=1e-9, rtol=1e-6), keys=["lr"])
-        comparison.keys += lr.keys
-        stats = [k for k in reference if k.startswith("running_mean:")]
-        if stats:
-            comparison.keys += compare_records(reference, actual, Tolerance(atol=plan.config["thresholds"].get(
-                "running_stats", 1e-4)), keys=stats).keys
-        if step == "train":
-            # near-tied logits may flip one validation image after a drifting run: allow exactly one
-            one_image = 100.0 / max(1, int(reference.get("val_images", 1)))
-            top1 = compare_records(reference, actual, Tolerance(atol=one_image + 1e-6), keys=["top1", "val_images"])
-            comparison.keys += top1.keys
-        diffs = np.abs(np.asarray(reference["loss"], dtype=np.float64) - np.asarray(actual["loss"], dtype=np.float64)) \
-            if np.shape(reference["loss"]) == np.shape(actual["loss"]) else None
-        if diffs is not None:
-            lines.append("loss diff by iteration (how it grows): " + ", ".join(f"{d:.2e}" for d in diffs))
-        tolerance_text = f"loss atol={threshold:g}" + (f", rtol={rtol:g}" if rtol else "") + "; lr exact" + (
-            "; BN running means atol=1e-4" if step == "backward" else "; val top-1 within one image")
+        comparison, tolerance_text = _compare_training(plan, step, reference, actual, float64, lines)
     else:
-        comparison = compare_records(reference, actual, Tolerance(atol=threshold))
-        tolerance_text = f"atol={threshold:g}"
+        tolerance = _tolerance(plan, step, threshold, 0.0, float64)
+        comparison = compare_records(reference, actual, tolerance, float64=float64)
+        tolerance_text = tolerance.describe()
+    if step in NOISE_STEPS and _fixed(plan, step):
+        tolerance_text += " (your threshold)"
     lines += [k.line() for k in comparison.keys]
     status = "passed" if comparison.passed else "failed"
     worst = comparison.worst
@@ -437,16 +529,45 @@ def _judge(plan: Plan, step: str) -> StepResult:
             detail = f"{worst.key}: {worst.problem}"
         else:
             detail = f"{worst.key}: max {worst.max_abs:.2e}, mean {worst.mean_abs:.2e}, output scale {worst.ref_scale:.2e}"
-    failed = [k.key for k in comparison.keys if not k.passed]
+            if worst.noise_ratio is not None:
+                detail += f", {_noise_words(worst)}"
+    failed = [k for k in comparison.keys if not k.passed]
     if failed:
-        detail = f"{len(failed)} of {len(comparison.keys)} compared values differ; " + detail
-        if step == "init" and not _converted_with_torch_init(plan):
-            hint = ("layers no init code touches start from each framework's own default: convert with "
-                    "--torch-init to write torch's defaults")
-            detail += f" ({hint})"
-            lines.append(hint)
-    return StepResult(step, status, WHAT[step], worst.max_abs if worst and worst.problem is None else None,
-                      tolerance_text, detail, _write_log(plan, step, lines), seconds)
+        detail = f"{len(failed)} of {len(comparison.keys)} compared values differ; " + (
+            _first_gradient(comparison) or detail)
+        if step == "init":
+            detail, hint = _init_detail(plan, failed, detail)
+            if hint:
+                lines.append(hint)
+    extras = [_random_layers(notes)]
+    if step in NOISE_STEPS and float64 is None:
+        why = notes["torch"].get("float64") or "no float64 record"
+        extras.append(f"no float32 noise floor ({why}): fixed thresholds")
+    still_random = notes["torch"].get("still_random")
+    if still_random:  # what differs then says nothing about the port: the reason comes first
+        status = "error"
+        lines.append(still_random)
+        detail = f"{still_random}; {detail}" if detail else still_random
+    extras = [e for e in extras if e]
+    lines += extras
+    if extras:
+        detail = "; ".join([detail, *extras]) if detail else "; ".join(extras)
+    measured = worst if worst and worst.problem is None else None
+    return StepResult(step, status, WHAT[step], measured.max_abs if measured else None, tolerance_text, detail,
+                      _write_log(plan, step, lines), seconds, noise=measured.noise if measured else None,
+                      noise_ratio=measured.noise_ratio if measured else None)
+
+
+def _init_detail(plan: Plan, failed: list, detail: str) -> tuple[str, str]:
+    """The init step's failure names the layers whose parameters differ, and the fix when it applies."""
+    layers = list(dict.fromkeys(k.key.rpartition(".")[0] or k.key for k in failed))
+    shown = ", ".join(layers[:6]) + (f" and {len(layers) - 6} more" if len(layers) > 6 else "")
+    detail = f"layers whose initialisation differs: {shown}; {detail}"
+    if _converted_with_torch_init(plan):
+        return detail, ""
+    hint = ("layers no init code touches start from each framework's own default: run `torch2paddle convert "
+            "--torch-init` to write torch's defaults")
+    return f"{detail} ({hint})", hint
 
 
 def _converted_with_torch_init(plan) -> bool:
@@ -574,11 +695,12 @@ def run_from_cli(args) -> int:
         return EXIT_CANNOT_RUN
     colours = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow", "flagged": "yellow"}
     table = Table(title=f"torch2paddle verify {args.out}")
-    for column in ("step", "status", "compared", "worst", "threshold", "detail"):
+    for column in ("step", "status", "compared", "worst", "float32 noise", "threshold", "detail"):
         table.add_column(column, overflow="fold")
     for r in result.steps:
         worst = "" if r.worst is None else f"{r.worst:.3g}"
-        table.add_row(r.step, f"[{colours[r.status]}]{r.status}[/]", r.compared, worst, r.threshold, r.detail)
+        noise = "" if r.noise is None else f"{r.noise:.2g} (diff {r.noise_ratio:.2g}x)"
+        table.add_row(r.step, f"[{colours[r.status]}]{r.status}[/]", r.compared, worst, noise, r.threshold, r.detail)
     console.print(table)
     imports = ", ".join(f"{k} {v:.1f}s" for k, v in result.import_seconds.items())
     sides = ", ".join(f"{k} {v:.1f}s" for k, v in result.side_seconds.items())

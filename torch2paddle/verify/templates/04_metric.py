@@ -1,4 +1,4 @@
-"""Step metric: the project's metric function on the same logits and labels."""
+"""Step metric: the project's metric function on the same logits and labels (0-d or shape-[1] values)."""
 
 import numpy as np
 
@@ -12,4 +12,4 @@ labels = rng.randint(0, num_classes, size=(16,)).astype("int64")
 metric = support.factory(cfg["metric"])
 topk = (1, min(5, num_classes))
 top1, top_k = metric(support.tensor(logits), support.tensor(labels), topk=topk)
-support.record("metric", top1=support.to_numpy(top1), top_k=support.to_numpy(top_k))
+support.record("metric", top1=support.metric_value(top1), top_k=support.metric_value(top_k))

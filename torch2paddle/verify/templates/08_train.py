@@ -1,10 +1,46 @@
-"""Step train: a short training run on the tiny dataset (same init, sequential order), then top-1 on val."""
+"""Step train: a short training run on the tiny dataset (same init, sequential order), then top-1 on val.
+
+Dropout-like layers are in eval mode on both sides; the reference side runs it again in float64 (the noise
+floor of the loss curve).
+"""
 
 import numpy as np
 import torch
 import torchvision
 
 import t2p_support as support
+
+
+def train(model):
+    criterion = __LOSS__
+    optimizer = __OPTIMIZER__
+    lr_scheduler = __SCHEDULER__
+    metric = support.factory(cfg["metric"])
+    losses, lrs = [], []
+    for epoch in range(cfg["train_epochs"]):
+        model.train()
+        support.disable_random_layers("train", model)
+        for images, labels in train_loader:
+            output = model(support.to_device(images))
+            loss = criterion(output, support.to_device(labels))
+            optimizer.zero_grad()
+            loss.backward()
+            lrs.append(support.learning_rate(optimizer))
+            optimizer.step()
+            losses.append(loss.item())
+        if lr_scheduler is not None:
+            lr_scheduler.step()
+    model.eval()
+    correct, seen = 0.0, 0
+    with torch.no_grad():
+        for images, labels in val_loader:
+            output = model(support.to_device(images))
+            top1 = metric(output, support.to_device(labels), topk=(1,))[0]
+            correct += support.scalar(top1) * len(images) / 100.0
+            seen += len(images)
+    return dict(loss=np.array(losses), lr=np.array(lrs), top1=np.array(100.0 * correct / seen),
+                val_images=np.array(seen))
+
 
 cfg = support.CONFIG
 support.seed_all(cfg["seed"])
@@ -20,29 +56,6 @@ val_loader = torch.utils.data.DataLoader(
     val_set, batch_size=batch_size, sampler=torch.utils.data.SequentialSampler(val_set), num_workers=0
 )
 model = support.to_device(support.load_weights(support.build_model()))
-criterion = __LOSS__
-optimizer = __OPTIMIZER__
-lr_scheduler = __SCHEDULER__
-metric = support.factory(cfg["metric"])
-losses, lrs = [], []
-for epoch in range(cfg["train_epochs"]):
-    model.train()
-    for images, labels in train_loader:
-        output = model(support.to_device(images))
-        loss = criterion(output, support.to_device(labels))
-        optimizer.zero_grad()
-        loss.backward()
-        lrs.append(support.learning_rate(optimizer))
-        optimizer.step()
-        losses.append(loss.item())
-    lr_scheduler.step()
-model.eval()
-correct, seen = 0.0, 0
-with torch.no_grad():
-    for images, labels in val_loader:
-        output = model(support.to_device(images))
-        top1 = metric(output, support.to_device(labels), topk=(1,))[0]
-        correct += float(support.to_numpy(top1)) * len(images) / 100.0
-        seen += len(images)
-support.record("train", loss=np.array(losses), lr=np.array(lrs), top1=np.array(100.0 * correct / seen),
-               val_images=np.array(seen))
+twin = support.float64_twin("train", model)
+support.record("train", **train(model))
+support.record_float64("train", train, twin)

@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ if CONFIG["device"] == "gpu" and not _HAS_GPU:
 _USE_GPU = CONFIG["device"] == "gpu" or (CONFIG["device"] == "auto" and _HAS_GPU)
 paddle.set_device("gpu" if _USE_GPU else "cpu")
 DEVICE_NAME = paddle.device.cuda.get_device_name(0) if _USE_GPU else "cpu"
+RANDOM_LAYER = re.compile(r"dropout|droppath|drop_path|stochasticdepth|dropblock", re.IGNORECASE)
 
 
 def factory(spec):
@@ -52,8 +54,35 @@ def synchronize():
         paddle.device.synchronize()
 
 
+def scalar(value):
+    array = np.asarray(to_numpy(value))
+    if array.size != 1:
+        raise ValueError(f"expected a single value, got shape {list(array.shape)}")
+    return float(array.reshape(-1)[0])
+
+
+def metric_value(value):
+    array = np.asarray(to_numpy(value))
+    return array.reshape(()) if array.size == 1 else array
+
+
 def learning_rate(optimizer):
     return float(optimizer.get_lr())
+
+
+def note(step, **info):
+    path = ROOT / "result" / f"{step}_{SIDE}.note.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps(dict(old, **info), indent=2))
+
+
+def float64_twin(step, model):
+    return None  # the float64 reference runs on the torch side only
+
+
+def record_float64(step, fn, *args):
+    pass  # the float64 reference runs on the torch side only
 
 
 def record(step, **values):
@@ -101,6 +130,20 @@ def dataset_root():
 def trainable_parameters(model):
     # BatchNorm running statistics are (non-trainable) parameters in Paddle, buffers in torch
     return [(name, p) for name, p in model.named_parameters() if not p.stop_gradient]
+
+
+def gradients(model):
+    return {f"grad:{name}": p.grad.numpy() for name, p in model.named_parameters()
+            if not p.stop_gradient and p.grad is not None}
+
+
+def disable_random_layers(step, model, inputs=None):
+    names = [name for name, m in model.named_sublayers() if RANDOM_LAYER.search(type(m).__name__)]
+    layers = dict(model.named_sublayers())
+    for name in names:
+        layers[name].eval()
+    note(step, random_layers=names)
+    return names
 
 
 def running_means(model):

@@ -5,10 +5,13 @@ produced by converting them with torch2paddle.  Only what is inherently
 different per framework (where weights come from, device set-up) lives here.
 """
 
+import copy
 import importlib
 import json
 import pickle
+import re
 import sys
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,9 @@ if CONFIG["device"] == "gpu" and not torch.cuda.is_available():
 _USE_GPU = CONFIG["device"] == "gpu" or (CONFIG["device"] == "auto" and torch.cuda.is_available())
 _DEVICE = torch.device("cuda" if _USE_GPU else "cpu")
 DEVICE_NAME = torch.cuda.get_device_name(0) if _USE_GPU else "cpu"
+_FLOAT64 = False  # True while record_float64 runs a step's computation again in float64
+# layers whose output depends on a random generator in train mode: each framework draws its own masks
+RANDOM_LAYER = re.compile(r"dropout|droppath|drop_path|stochasticdepth|dropblock", re.IGNORECASE)
 
 
 def factory(spec):
@@ -41,6 +47,9 @@ def seed_all(seed):
 
 
 def to_device(obj):
+    """On this side's device; during a float64 run, floating tensors (a batch from a loader) in float64 too."""
+    if _FLOAT64 and isinstance(obj, torch.Tensor) and obj.is_floating_point():
+        return obj.to(_DEVICE, dtype=torch.float64)
     return obj.to(_DEVICE)
 
 
@@ -59,8 +68,87 @@ def synchronize():
         torch.cuda.synchronize()
 
 
+def scalar(value):
+    """A one-element value as a float: a metric may return a 0-d tensor or a shape-[1] one (torchvision's
+    reference `accuracy` does), and numpy refuses float() of the latter."""
+    array = np.asarray(to_numpy(value))
+    if array.size != 1:
+        raise ValueError(f"expected a single value, got shape {list(array.shape)}")
+    return float(array.reshape(-1)[0])
+
+
+def metric_value(value):
+    """A metric's value as recorded: a one-element value as 0-d, so that [1] and [] compare equal."""
+    array = np.asarray(to_numpy(value))
+    return array.reshape(()) if array.size == 1 else array
+
+
 def learning_rate(optimizer):
     return float(optimizer.param_groups[0]["lr"])
+
+
+def note(step, **info):
+    """Facts about a step that are not compared (random layers disabled, why there is no float64 run)."""
+    path = ROOT / "result" / f"{step}_{SIDE}.note.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = json.loads(path.read_text()) if path.is_file() else {}
+    path.write_text(json.dumps(dict(old, **info), indent=2))
+
+
+def _error(exc):
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+
+
+def float64_twin(step, model):
+    """A float64 copy of ``model`` as it is now (same weights, same buffers), or None if it cannot be made.
+
+    Taken before a step changes the model (training), so that the twin starts where the model started.
+    """
+    if not CONFIG.get("float64", True):
+        note(step, float64="`float64: false` in the config")
+        return None
+    try:
+        return copy.deepcopy(model).double()
+    except Exception as exc:  # noqa: BLE001 - no float64 reference: the step falls back to fixed thresholds
+        note(step, float64=f"the model cannot be copied to float64: {_error(exc)}")
+        return None
+
+
+def _cast64(value):
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        return value.double()
+    return value
+
+
+def record_float64(step, fn, *args):
+    """Run ``fn(*args)`` again in float64 and save what it returns as the step's float64 reference.
+
+    torch32 - torch64 is float32's own rounding error on this model and input: the noise floor verify
+    compares the Paddle side's difference against.  Floating tensors among ``args`` are cast to float64, a
+    model among them must be a ``float64_twin``; torch's default dtype is float64 meanwhile (tensors a
+    forward creates follow it).  A model that cannot run in float64 (a hard-coded float32 tensor) leaves a
+    note, and its step uses the fixed thresholds.
+    """
+    global _FLOAT64
+    if any(arg is None for arg in args):  # the twin could not be made: float64_twin left the note
+        return
+    if not CONFIG.get("float64", True):
+        note(step, float64="`float64: false` in the config")
+        return
+    previous = torch.get_default_dtype()
+    _FLOAT64 = True
+    torch.set_default_dtype(torch.float64)
+    try:
+        seed_all(CONFIG["seed"])
+        values = fn(*[_cast64(arg) for arg in args])
+    except Exception as exc:  # noqa: BLE001 - reported in the table, never fatal
+        note(step, float64=f"the float64 run failed: {_error(exc)}")
+        return
+    finally:
+        _FLOAT64 = False
+        torch.set_default_dtype(previous)
+    out = ROOT / "result" / f"{step}_float64.npy"
+    np.save(out, {k: np.asarray(v) for k, v in values.items()}, allow_pickle=True)
 
 
 def record(step, **values):
@@ -114,6 +202,50 @@ def dataset_root():
 
 def trainable_parameters(model):
     return [(name, p) for name, p in model.named_parameters() if p.requires_grad]
+
+
+def gradients(model):
+    """Each parameter's gradient, named and laid out as Paddle's (a Linear weight's transposed)."""
+    from torch2paddle.weights import convert_state_dict
+
+    grads = {name: p.grad for name, p in model.named_parameters() if p.requires_grad and p.grad is not None}
+    converted, _ = convert_state_dict(model, grads, strict=False)
+    return {f"grad:{name}": value for name, value in converted.items()}
+
+
+def _tensors(output):
+    """The tensors of a model's output (a tensor, or a tuple/list/dict of them)."""
+    if isinstance(output, torch.Tensor):
+        return [output]
+    if isinstance(output, dict):
+        output = list(output.values())
+    if isinstance(output, (tuple, list)):
+        return [t for item in output for t in _tensors(item)]
+    return []
+
+
+def disable_random_layers(step, model, inputs=None):
+    """Put dropout-like layers in eval mode, so both sides compute the same function; named in the table.
+
+    With ``inputs``, check that the model is now deterministic in train mode (two forwards of a copy): a
+    functional dropout (``F.dropout(x, 0.2)``) is not a layer and stays random, and the step says so.
+    """
+    names = [name for name, m in model.named_modules() if name and RANDOM_LAYER.search(type(m).__name__)]
+    modules = dict(model.named_modules())
+    for name in names:
+        modules[name].eval()
+    note(step, random_layers=names)
+    if inputs is not None:
+        probe = copy.deepcopy(model)
+        with torch.no_grad():
+            first, second = _tensors(probe(inputs)), _tensors(probe(inputs))
+        # far above a GPU kernel's run-to-run wobble (atomic adds), far below what a dropped unit changes
+        if any(not torch.allclose(a, b, rtol=0.0, atol=1e-4 * float(a.abs().max()) + 1e-6)
+               for a, b in zip(first, second) if a.is_floating_point()):
+            note(step, still_random="the model's train-mode output changes between two calls on the same input "
+                                    "with its dropout layers in eval mode (a functional dropout or another random "
+                                    "op?): the two sides cannot be compared exactly")
+    return names
 
 
 def running_means(model):
