@@ -7,6 +7,7 @@ entries with the file, the entry name and the reason.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import keyword
 import math
@@ -566,6 +567,20 @@ def merge_table(tables: Tables, path: Path, data: Any, rewrites: Mapping[str, st
                 bucket = tables.methods.setdefault(entry.method_name, [])
                 bucket[:] = [e for e in bucket if e.name != name] + [entry]
     tables.files.append(file)
+
+
+@functools.lru_cache(maxsize=1)
+def torch_only_tensor_names() -> frozenset[str]:
+    """torch.Tensor methods and properties Paddle's Tensor lacks (``mappings/torch_only_tensor_names.txt``,
+    generated from both frameworks by ``tools/torch_only_tensor_names.py``).  A call or attribute with one of
+    these names on a receiver that may be a tensor, and no table entry for it, is marked unsupported rather
+    than passed through: it would fail in Paddle, or run something else on an object that has the name."""
+    path = BUILTIN_DIR / "torch_only_tensor_names.txt"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def builtin_table_paths() -> list[Path]:

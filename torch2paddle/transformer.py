@@ -31,7 +31,7 @@ from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITE
                        VALUE_REWRITES)
 from .rewrites._removal import kept_lines, without_decorators, without_lines, without_self_assignments
 from .rewrites._support import keyword
-from .tables import ApiEntry, Tables
+from .tables import ApiEntry, Tables, torch_only_tensor_names
 
 _OWNER_BY_PREFIX = {"torch.Tensor.": "tensor", "torch.nn.Module.": "module", "torch.optim.Optimizer.": "optimizer"}
 _LITERAL_TYPES = (
@@ -148,6 +148,7 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         self._call_sites: CallSites | None = None  # read on first need (call_sites.py)
         # names of this module other project modules import (None: unknown, e.g. one file converted alone)
         self.outside_names = outside_names
+        self._torch_only = torch_only_tensor_names()  # torch.Tensor names Paddle lacks
         self._value_layers: set[str] = set()  # torch layer classes the file uses as values (not called)
         self._factory_calls = 0  # calls of parameters annotated Callable[..., nn.Module], translated at run time
         self._helpers_used = False  # an access rewrite wrote a call of a run-time helper
@@ -647,7 +648,19 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             new = self._method_access(original, updated)
             if new is not None:
                 return new
+        if original.attr.value in self._torch_only and key not in self._store:  # no entry converted it above
+            self._torch_only_use(original, original)
+            return updated
         return self._reference(original, updated)
+
+    def _torch_only_use(self, node: cst.CSTNode, attribute: cst.Attribute) -> None:
+        """``x.addcmul_(a, b)`` / ``x.H`` with no table entry, where ``x`` may be a tensor: Paddle's Tensor has
+        no such name (tables.torch_only_tensor_names), so it is marked rather than passed through."""
+        if self.qualify(attribute.value) is not None or self._receiver_kind(attribute.value) in ("other", "module"):
+            return
+        name = attribute.attr.value
+        self._unsupported(node, f"torch.Tensor.{name}", f"Paddle's Tensor has no `{name}` and no table entry "
+                                                        "converts it (the receiver may be a tensor)")
 
     def _reference(self, original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
         if id(original) in self._directive_sites:
@@ -708,6 +721,9 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
                 return updated.with_changes(func=new_func)
         if isinstance(func, cst.Attribute) and func.attr.value in self.tables.methods:
             return self._method_call(original, updated)
+        if isinstance(func, cst.Attribute) and func.attr.value in self._torch_only:
+            self._torch_only_use(original, func)
+            return updated
         if (isinstance(func, cst.Name) and self._types[-1].get(func.value) == "layer_factory"
                 and not self._bound_entries(func.value)[0]):
             return self._layer_factory_call(original, updated, func.value)

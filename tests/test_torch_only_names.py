@@ -1,0 +1,44 @@
+"""torch.Tensor names Paddle's Tensor lacks are marked on a receiver that may be a tensor, never passed
+through silently; receivers known not to be tensors (numpy arrays, plain objects, layers) keep them."""
+
+from __future__ import annotations
+
+import pytest
+
+from torch2paddle import convert_source
+from torch2paddle.tables import torch_only_tensor_names
+
+NAMES = sorted(torch_only_tensor_names())
+
+
+def test_the_list_is_what_torch_and_paddle_say():
+    pytest.importorskip("torch")
+    pytest.importorskip("paddle")
+    import importlib.util
+    from pathlib import Path
+
+    tool = Path(__file__).resolve().parent.parent / "tools" / "torch_only_tensor_names.py"
+    spec = importlib.util.spec_from_file_location("torch_only_tool", tool)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert NAMES == module.torch_only_names(), "regenerate: python tools/torch_only_tensor_names.py"
+    assert {"addcmul_", "eq_", "aminmax", "det", "H", "mH", "is_cpu", "ger", "igamma"} <= set(NAMES)
+    assert not {"items", "index", "put", "resize", "shape"} & set(NAMES)  # Python's / numpy's names too
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_name_on_a_tensor_is_marked(name):
+    code = f"import torch\n\n\ndef f(x: torch.Tensor, y):\n    return x.{name}(y), y.{name}\n"
+    result = convert_source(code, "f.py")
+    converted = {u.api for u in result.uses if u.converted}
+    if f"torch.Tensor.{name}" in converted:
+        return  # a table entry converts it
+    assert [u.api for u in result.unsupported].count(f"torch.Tensor.{name}") == 2, result.code
+
+
+def test_receivers_known_not_to_be_tensors_keep_the_name():
+    code = ("import numpy as np\nimport torch\n\n\nclass Plain:\n    def det(self):\n        return self.det()\n\n\n"
+            "class Net(torch.nn.Module):\n    def forward(self, x):\n        return self.det(x)\n\n\n"
+            "counts = np.zeros(3)\nm = counts.aminmax()\nitems = [1, 2].det\n")
+    result = convert_source(code, "m.py")
+    assert not result.unsupported, [u.api for u in result.unsupported]
