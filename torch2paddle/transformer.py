@@ -54,6 +54,15 @@ def _same_plain_args(before: Sequence[cst.Arg], after: Sequence[cst.Arg]) -> boo
 _LIST_RESULTS = {"parameters", "buffers", "sublayers"}
 
 
+def _out_keyword(entry: ApiEntry, call: cst.Call) -> cst.Arg | None:
+    """The call's ``out=`` argument (not None) when the entry gives it no Paddle counterpart: torch writes the
+    result into it, Paddle returns a new tensor (see TorchToPaddle._call_with_out)."""
+    if "out" in entry.rename or (entry.target_args is not None and "out" in entry.target_args):
+        return None
+    return next((a for a in call.args if a.keyword is not None and a.keyword.value == "out"
+                 and not (isinstance(a.value, cst.Name) and a.value.value == "None")), None)
+
+
 def _is_super_init(func: cst.BaseExpression) -> bool:
     """``super().__init__`` or ``super(Cls, self).__init__``."""
     return (isinstance(func, cst.Attribute) and func.attr.value == "__init__" and isinstance(func.value, cst.Call)
@@ -648,8 +657,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             new = self._method_access(original, updated)
             if new is not None:
                 return new
-        if original.attr.value in self._torch_only and key not in self._store:  # no entry converted it above
-            self._torch_only_use(original, original)
+        if original.attr.value in self._torch_only and key not in self._store and self.qualify(original) is None:
+            self._torch_only_use(original, original)  # x.H on a value, not torch.x.H: no entry converted it
             return updated
         return self._reference(original, updated)
 
@@ -973,18 +982,11 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             reason = entry.unsupported or "only classes deriving from it convert, not direct instances"
             self._unsupported(original, qualified, reason)
             return updated.with_changes(func=self._torch_form(qualified))
-        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
-        try:
-            self._pending_runtime = set()
-            if entry.rewrite:
-                new = _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](
-                    self._context(entry, original, updated, runtime=True)))
-            else:
-                args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
-                new = _with_args(updated, args, func=self.output.render(entry.target))
-        except UnsupportedUse as exc:
-            self.output.restore(marks)
-            self._unsupported(original, qualified, str(exc))  # also functools.partial of a torch API
+        out = _out_keyword(entry, updated) if torch_use else None
+        if out is not None:
+            return self._call_with_out(original, updated, qualified, entry, out)
+        new = self._entry_call(original, updated, qualified, entry)
+        if new is None:
             return updated.with_changes(func=self._torch_form(qualified)) if torch_use else updated
         if torch_use:
             self._record(original, qualified, entry.target)
@@ -994,6 +996,53 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         if entry.rewrite == "constant":
             self._constants[id(new)] = new  # folded by the boolean operators around it
         return new
+
+    def _entry_call(self, original: cst.Call, updated: cst.Call, qualified: str, entry: ApiEntry
+                    ) -> cst.BaseExpression | None:
+        """The call converted by the entry's rewrite or the argument pipeline; None when refused (recorded)."""
+        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
+        try:
+            self._pending_runtime = set()
+            if entry.rewrite:
+                return _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](
+                    self._context(entry, original, updated, runtime=True)))
+            args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
+            return _with_args(updated, args, func=self.output.render(entry.target))
+        except UnsupportedUse as exc:
+            self.output.restore(marks)
+            self._unsupported(original, qualified, str(exc))  # also functools.partial of a torch API
+            return None
+
+    def _call_with_out(self, original: cst.Call, updated: cst.Call, qualified: str, entry: ApiEntry,
+                       out: cst.Arg) -> cst.BaseExpression:
+        """``torch.add(x, y, out=buf)`` -> ``paddle.assign((x + y).astype(buf.dtype), output=buf)``: Paddle
+        returns a new tensor, so the result is written into ``out`` in place (cast to its dtype, resized to the
+        result's shape, and returned) as torch does.  Refused for a class, a result that is a tuple
+        (``torch.max(x, 1, out=(v, i))``), or an ``out`` that is not a plain name or attribute (read twice)."""
+        torch_form = updated.with_changes(func=self._torch_form(qualified))
+        target_is_class = entry.target.rsplit(".", 1)[-1][:1].isupper()
+        if entry.kind != "callable" or target_is_class or entry.result_fields or not isinstance(
+                out.value, (cst.Name, cst.Attribute)):
+            self._unsupported(original, qualified, f"out=: Paddle's {entry.target} returns a new tensor: assign the "
+                                                   "result instead (`out = ...` or paddle.assign(result, output=out))")
+            return torch_form
+        stripped = updated.with_changes(args=fix_commas(list(updated.args), [a for a in updated.args if a is not out]))
+        call = self._entry_call(original, stripped, qualified, entry)
+        if call is None:
+            return torch_form
+        if isinstance(call, cst.Tuple):
+            self._unsupported(original, qualified, "out=: the Paddle form returns several tensors: assign them")
+            return torch_form
+        if not isinstance(call, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and not call.lpar:
+            call = call.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        cast = cst.Call(func=cst.Attribute(value=call, attr=cst.Name("astype")),
+                        args=[cst.Arg(cst.Attribute(value=out.value, attr=cst.Name("dtype")))])
+        self._record(original, qualified, entry.target)
+        self._commit_runtime(recorded=True)
+        return cst.Call(func=self.output.render("paddle.assign"), args=[
+            cst.Arg(cast, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(out.value, keyword=cst.Name("output"), equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))])
 
     # -- literals a constant rewrite produced (torch.jit.is_scripting() -> False) -------------------
     def _is_constant(self, node: cst.CSTNode) -> bool:
