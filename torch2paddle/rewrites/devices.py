@@ -21,3 +21,23 @@ def cuda_is_available(ctx) -> cst.BaseExpression:
         raise ctx.unsupported("torch.cuda.is_available() takes no arguments")
     count = cst.Call(func=ctx.render(ctx.entry.target))
     return cst.Call(func=cst.Name("bool"), args=[cst.Arg(value=count)])
+
+
+@call_rewrite("default_dtype")
+def default_dtype(ctx) -> cst.BaseExpression:
+    """``torch.get_default_dtype()`` -> ``getattr(paddle, paddle.get_default_dtype())``.
+
+    Why a rewrite: Paddle's ``get_default_dtype()`` returns the dtype's name (``'float32'``),
+    which compares unequal to ``paddle.float32`` and cannot be passed where code passes
+    torch's dtype object (``dtype=torch.get_default_dtype()``); the attribute of that name
+    is the dtype object itself.
+    """
+    if ctx.call.args:
+        raise ctx.unsupported("takes no arguments")
+    getter = ctx.render(ctx.entry.target)
+    module = getter.value if isinstance(getter, cst.Attribute) else None
+    if module is None:
+        raise ctx.unsupported("Paddle's get_default_dtype is imported by name here: write getattr(paddle, ...)")
+    return cst.Call(func=cst.Name("getattr"), args=[
+        cst.Arg(module, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+        cst.Arg(cst.Call(func=getter))])
