@@ -997,9 +997,10 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             self._constants[id(new)] = new  # folded by the boolean operators around it
         return new
 
-    def _entry_call(self, original: cst.Call, updated: cst.Call, qualified: str, entry: ApiEntry
-                    ) -> cst.BaseExpression | None:
-        """The call converted by the entry's rewrite or the argument pipeline; None when refused (recorded)."""
+    def _entry_call(self, original: cst.Call, updated: cst.Call, qualified: str, entry: ApiEntry,
+                    label: str | None = None) -> cst.BaseExpression | None:
+        """The call converted by the entry's rewrite or the argument pipeline; None when refused (recorded,
+        under ``label`` when the call does not spell the API out)."""
         marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
             self._pending_runtime = set()
@@ -1010,7 +1011,7 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             return _with_args(updated, args, func=self.output.render(entry.target))
         except UnsupportedUse as exc:
             self.output.restore(marks)
-            self._unsupported(original, qualified, str(exc))  # also functools.partial of a torch API
+            self._unsupported(original, label or qualified, str(exc))  # also functools.partial of a torch API
             return None
 
     def _call_with_out(self, original: cst.Call, updated: cst.Call, qualified: str, entry: ApiEntry,
@@ -1339,6 +1340,29 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             cached = self._bound_cache[name] = (entries, foreign)
         return cached
 
+    def _call_by_identity(self, original: cst.Call, updated: cst.Call, name: str,
+                          bound: list[tuple[ApiEntry, bool]]) -> cst.BaseExpression | None:
+        """``pool = avg_pool_fn(2, s, count_include_pad=False)`` where ``avg_pool_fn`` holds ``nn.AvgPool2d`` (whose
+        calls need a rewrite) or something else (a project class taking torch's arguments): the class is
+        told apart when the call runs, ``(nn.AvgPool2D(2, s, exclusive=True) if avg_pool_fn is nn.AvgPool2D
+        else avg_pool_fn(2, s, count_include_pad=False))``; only the branch taken evaluates the arguments.
+        None when the name may hold several torch classes or one through functools.partial; the call as it
+        is when the rewrite refuses it (recorded, with the rewrite's reason)."""
+        if len({entry.name for entry, _ in bound}) != 1 or any(via for _, via in bound):
+            return None
+        entry = bound[0][0]
+        if not entry.target or entry.kind != "callable" or not entry.target.rsplit(".", 1)[-1][:1].isupper():
+            return None
+        direct = updated.with_changes(func=self.output.render(entry.target))
+        converted = self._entry_call(original, direct, entry.name, entry, label=f"{name}(...) -> {entry.name}")
+        if converted is None:
+            return updated  # the rewrite refused it, with its reason (recorded)
+        self._record(original, f"{name}(...) -> {entry.name}", entry.target)
+        test = cst.Comparison(left=cst.Name(name), comparisons=[cst.ComparisonTarget(
+            operator=cst.Is(), comparator=self.output.render(entry.target))])
+        return cst.IfExp(test=test, body=converted, orelse=updated,
+                         lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
     def _bound_name_call(self, original: cst.Call, updated: cst.Call, name: str) -> cst.BaseExpression:
         bound, foreign = self._bound_entries(name)
         if not bound:
@@ -1347,6 +1371,9 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         label = f"{name}(...) -> " + "|".join(sorted({e.name for e in entries}))
         rewritten = sorted({e.name for e in entries if e.rewrite and e.rewrite in CALL_REWRITES})
         if rewritten:
+            chosen = self._call_by_identity(original, updated, name, bound)
+            if chosen is not None:
+                return chosen
             self._unsupported(original, label, f"`{name}` may hold {', '.join(rewritten)}, whose calls need a "
                                                "rewrite: call the class directly")
             return updated
