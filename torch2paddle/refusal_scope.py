@@ -60,6 +60,16 @@ def _node_ids(node: cst.CSTNode) -> set[int]:
     return ids
 
 
+def _parents(node: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    parents, stack = {}, [node]
+    while stack:
+        current = stack.pop()
+        for child in current.children:
+            parents[id(child)] = current
+            stack.append(child)
+    return parents
+
+
 class RefusalScopes:
     """Mixin of ``TorchToPaddle`` (see the module docstring).  It reads the transformer's ``uses``,
     ``_use_nodes``, ``_gone``, ``_method_uses``, ``_class_bases``, ``_decorators``, ``_store``,
@@ -216,7 +226,9 @@ class RefusalScopes:
         none, or when a refusal elsewhere in the statement (an annotation, a target) still needs torch."""
         if self._in_body:
             return None
-        pending = [i for i in self._import_time_uses.pop() if self._needs_torch(i)]
+        indices = self._import_time_uses.pop()
+        pending = [i for i in indices if self._needs_torch(i)]
+        pending += [i for i in indices if i not in pending and self._computed_with(i, within)]
         if not pending:
             return None
         inside = _node_ids(within)
@@ -225,6 +237,24 @@ class RefusalScopes:
         self._placeholders.update(id(self._use_nodes[i]) for i in pending)
         first = self.uses[pending[0]]
         return first.api, first.reason or "refused"
+
+    def _computed_with(self, index: int, within: cst.CSTNode) -> bool:
+        """A refused name already written as a placeholder, but computed with at import time
+        (``int(torch.__version__[0]) > 1``): the value as a whole becomes a placeholder, since the
+        computation would fail, or go wrong, before anything uses it.  One standing as the value itself or
+        as an item of a list, tuple, set or dict (a registry of classes) stays an item placeholder."""
+        node = self._use_nodes[index]
+        if id(node) not in self._placeholders or self.uses[index].converted:
+            return False
+        parents = _parents(within)
+        while node is not within:
+            parent = parents.get(id(node))
+            if parent is None:
+                return False  # not in this value (an annotation, a target)
+            if not isinstance(parent, (cst.Element, cst.DictElement, cst.List, cst.Tuple, cst.Set, cst.Dict)):
+                return True
+            node = parent
+        return False
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
         self._open_import_time()
