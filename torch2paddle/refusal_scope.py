@@ -86,6 +86,7 @@ class RefusalScopes:
         self._import_time_uses: list[list[int]] = []  # per open import-time decorator/assignment: its refusals
         self.kept_function_imports: set[tuple[int, str]] = set()  # (scope, root): its own import stays
         self._placeholders: set[int] = set()  # refused uses written as run-time placeholders
+        self._placeholder_written: dict[int, cst.CSTNode] = {}  # use index -> the placeholder written for it
         self._replaced_source: list[str] = []  # torch code a placeholder replaced, for the statement's comments
 
     def _locate_refusal(self, index: int) -> None:
@@ -214,13 +215,16 @@ class RefusalScopes:
         if not self._import_time_value(original) or not self.is_torch(qualified):
             return self._torch_form(qualified)
         self._placeholders.add(id(original))  # the module imports the runtime if one survives (leave_Module)
-        return runtime_call(RUNTIME_PLACEHOLDER, qualified, reason)
+        written = runtime_call(RUNTIME_PLACEHOLDER, qualified, reason)
+        if self.uses and self._use_nodes[-1] is original:
+            self._placeholder_written[len(self.uses) - 1] = written
+        return written
 
     def _open_import_time(self) -> None:
         if not self._in_body:
             self._import_time_uses.append([])
 
-    def _close_import_time(self, within: cst.CSTNode) -> tuple[str, str] | None:
+    def _close_import_time(self, within: cst.CSTNode, written: cst.CSTNode | None = None) -> tuple[str, str] | None:
         """The first refused use still needing torch in ``within`` (the decorator or assigned value being
         left), which then becomes a placeholder (its refusals need no torch any more); None when there is
         none, or when a refusal elsewhere in the statement (an annotation, a target) still needs torch."""
@@ -228,7 +232,10 @@ class RefusalScopes:
             return None
         indices = self._import_time_uses.pop()
         pending = [i for i in indices if self._needs_torch(i)]
-        pending += [i for i in indices if i not in pending and self._computed_with(i, within)]
+        if written is not None and any(self._placeholder_written.get(i) for i in indices):
+            present = _node_ids(written)  # a rewrite may have dropped it (hasattr(torch.compiler, ...) -> False)
+            pending += [i for i in indices if i not in pending and id(self._placeholder_written.get(i)) in present
+                        and self._computed_with(i, within)]
         if not pending:
             return None
         inside = _node_ids(within)
@@ -285,7 +292,7 @@ class RefusalScopes:
             if not self._in_body:
                 self._import_time_uses.pop()
             return updated
-        refused = self._close_import_time(original.value) if original.value is not None else None
+        refused = self._close_import_time(original.value, updated.value) if original.value is not None else None
         if refused is None:
             return updated
         self._replaced_source.append(_EMPTY.code_for_node(original))
