@@ -42,3 +42,29 @@ def test_receivers_known_not_to_be_tensors_keep_the_name():
             "counts = np.zeros(3)\nm = counts.aminmax()\nitems = [1, 2].det\n")
     result = convert_source(code, "m.py")
     assert not result.unsupported, [u.api for u in result.unsupported]
+
+
+def test_dtype_names_paddle_lacks_are_marked_on_dtypes():
+    from torch2paddle.tables import torch_only_dtype_names
+
+    assert {"itemsize", "is_floating_point", "is_signed"} <= torch_only_dtype_names()
+    code = ("import torch\n\n\ndef f(x):\n    return x.dtype.itemsize, torch.float32.is_signed, x.itemsize, "
+            "x.dtype\n")
+    result = convert_source(code, "f.py")
+    assert sorted(u.api for u in result.unsupported) == ["torch.dtype.itemsize", "torch.float32.is_signed"]
+    assert convert_source(result.code, "f.py").code == result.code
+
+
+def test_the_dtype_list_is_what_torch_and_paddle_say():
+    pytest.importorskip("torch")
+    pytest.importorskip("paddle")
+    import importlib.util
+    from pathlib import Path
+
+    from torch2paddle.tables import torch_only_dtype_names
+
+    tool = Path(__file__).resolve().parent.parent / "tools" / "torch_only_tensor_names.py"
+    spec = importlib.util.spec_from_file_location("torch_only_tool", tool)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert sorted(torch_only_dtype_names()) == module.torch_only_dtype_names()

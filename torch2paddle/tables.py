@@ -569,18 +569,28 @@ def merge_table(tables: Tables, path: Path, data: Any, rewrites: Mapping[str, st
     tables.files.append(file)
 
 
+def _name_list(file: str) -> frozenset[str]:
+    try:
+        lines = (BUILTIN_DIR / file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return frozenset()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def torch_only_dtype_names() -> frozenset[str]:
+    """torch.dtype attributes Paddle's dtypes lack (``x.dtype.itemsize``, ``torch.float32.is_floating_point``):
+    marked where the receiver is a dtype (``<expr>.dtype``, a torch dtype), never written as Paddle's."""
+    return _name_list("torch_only_dtype_names.txt")
+
+
 @functools.lru_cache(maxsize=1)
 def torch_only_tensor_names() -> frozenset[str]:
     """torch.Tensor methods and properties Paddle's Tensor lacks (``mappings/torch_only_tensor_names.txt``,
     generated from both frameworks by ``tools/torch_only_tensor_names.py``).  A call or attribute with one of
     these names on a receiver that may be a tensor, and no table entry for it, is marked unsupported rather
     than passed through: it would fail in Paddle, or run something else on an object that has the name."""
-    path = BUILTIN_DIR / "torch_only_tensor_names.txt"
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return frozenset()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return _name_list("torch_only_tensor_names.txt")
 
 
 def builtin_table_paths() -> list[Path]:

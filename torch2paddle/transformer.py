@@ -31,7 +31,7 @@ from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITE
                        VALUE_REWRITES)
 from .rewrites._removal import kept_lines, without_decorators, without_lines, without_self_assignments
 from .rewrites._support import keyword
-from .tables import ApiEntry, Tables, torch_only_tensor_names
+from .tables import ApiEntry, Tables, torch_only_dtype_names, torch_only_tensor_names
 
 _OWNER_BY_PREFIX = {"torch.Tensor.": "tensor", "torch.nn.Module.": "module", "torch.optim.Optimizer.": "optimizer"}
 _LITERAL_TYPES = (
@@ -158,6 +158,7 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         # names of this module other project modules import (None: unknown, e.g. one file converted alone)
         self.outside_names = outside_names
         self._torch_only = torch_only_tensor_names()  # torch.Tensor names Paddle lacks
+        self._dtype_only = torch_only_dtype_names()  # torch.dtype names Paddle's dtypes lack
         self._value_layers: set[str] = set()  # torch layer classes the file uses as values (not called)
         self._factory_calls = 0  # calls of parameters annotated Callable[..., nn.Module], translated at run time
         self._helpers_used = False  # an access rewrite wrote a call of a run-time helper
@@ -657,6 +658,12 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             new = self._method_access(original, updated)
             if new is not None:
                 return new
+        if (original.attr.value in self._dtype_only and key not in self._store and key not in self._call_funcs
+                and isinstance(original.value, cst.Attribute) and original.value.attr.value == "dtype"
+                and self.qualify(original) is None):
+            self._unsupported(original, f"torch.dtype.{original.attr.value}",
+                              f"Paddle's dtypes have no `{original.attr.value}`")  # x.dtype.itemsize
+            return updated
         if original.attr.value in self._torch_only and key not in self._store and self.qualify(original) is None:
             self._torch_only_use(original, original)  # x.H on a value, not torch.x.H: no entry converted it
             return updated
@@ -711,6 +718,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
                 self._unsupported(original, qualified, f"passed as a function value, but its calls need the "
                                                        f"{entry.rewrite!r} rewrite")
                 return self._torch_form(qualified)
+        if rest and rest.split(".", 1)[0] in self._dtype_only and entry.kind == "attribute":
+            return self._refused_reference(original, qualified, f"Paddle's dtypes have no `{rest.split('.', 1)[0]}`")
         target = entry.target + ("." + rest if rest else "")
         if self.is_torch(qualified):
             self._record(original, qualified, target)
@@ -1422,7 +1431,7 @@ def _probe(api: str) -> str | None:
     """Text that is in the output while an unsupported use is still there (None: always kept)."""
     if "(...)" in api:
         return None
-    for prefix in _OWNER_BY_PREFIX:
+    for prefix in (*_OWNER_BY_PREFIX, "torch.dtype."):  # x.dtype.itemsize: the attribute name is in the output
         if api.startswith(prefix):
             return "." + api[len(prefix):]
     return api
