@@ -169,7 +169,7 @@ def test_a_layer_factory_parameter_gets_its_keywords_translated_when_the_call_ru
     Paddle class the module cannot translate for raises instead of taking torch's keywords unchecked."""
     result = convert_source(FACTORY, "blocks.py")
     assert 'activation_layer(**_torch2paddle_runtime.kwargs_for(activation_layer, {"inplace": True}))' in result.code
-    assert not result.unsupported and result.runtime_apis == ("torch.nn.BatchNorm2d", "torch.nn.ReLU")
+    assert not result.unsupported and result.runtime_apis == ("<layer factories>", "torch.nn.BatchNorm2d", "torch.nn.ReLU")
     src = make_tree(tmp_path / "src", {"pkg/__init__.py": "", "pkg/blocks.py": FACTORY})
     convert_tree(src, tmp_path / "out", jobs=1)
     done = run_without_torch(tmp_path / "out", """
@@ -224,3 +224,31 @@ def test_layers_written_in_paddle_ops_are_in_the_generated_module_only_where_use
         assert sorted(layer.state_dict()) == ["in_proj_weight", "out_proj.weight"]
     finally:
         del sys.modules[module.__name__]
+
+
+def test_a_layer_factory_gets_the_layer_classes_other_modules_pass(tmp_path):
+    """``norm_layer: Optional[Type[nn.Module]]`` called with ``**dd`` in one module, given ``nn.BatchNorm2d`` by
+    another: the package's run-time module translates the keywords for every torch layer class the package
+    uses as a value (device/dtype None dropped, momentum 1 - m)."""
+    blocks = textwrap.dedent('''\
+        from typing import Optional, Type
+        import torch.nn as nn
+
+
+        class Block(nn.Module):
+            def __init__(self, c: int, norm_layer: Optional[Type[nn.Module]] = None, device=None, dtype=None):
+                super().__init__()
+                dd = {"device": device, "dtype": dtype}
+                self.bn = norm_layer(c, momentum=0.3, **dd)
+    ''')
+    model = "import torch.nn as nn\nfrom .blocks import Block\n\n\ndef make():\n    return Block(4, norm_layer=nn.BatchNorm2d)\n"
+    src = make_tree(tmp_path / "src", {"pkg/__init__.py": "", "pkg/blocks.py": blocks, "pkg/model.py": model})
+    report = convert_tree(src / "pkg", tmp_path / "out" / "pkg", jobs=2)
+    assert not any(f.unsupported for f in report.files)
+    done = run_without_torch(tmp_path / "out", """
+        from pkg.model import make
+        bn = make().bn
+        print(type(bn).__name__, round(float(bn._momentum), 2))
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n") == ["BatchNorm2D 0.7", ""]

@@ -217,7 +217,7 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
     uses = sorted(transformer.uses, key=lambda u: (u.line, u.column))
     return ConversionResult(new_code, uses, new_code != code,
                             tuple(sorted(transformer.leftover_roots)),
-                            tuple(sorted(transformer.runtime_apis)))
+                            tuple(sorted(transformer.runtime_apis)), tuple(sorted(transformer.value_layers)))
 
 
 def import_rewriter_for(scan, forms: dict, output, transformer: TorchToPaddle, roots: frozenset[str],

@@ -58,6 +58,7 @@ class FileResult:
     error: str | None = None
     torch_at_import: tuple[str, ...] = ()  # roots (torch, torchvision) a refusal still imports at module level
     runtime_apis: tuple[str, ...] = ()  # entries whose **kwargs are translated at run time (see runtime.py)
+    value_layers: tuple[str, ...] = ()  # torch layer classes the file uses as values (for layer factories)
 
     @property
     def converted(self) -> list[ApiUse]:
@@ -89,6 +90,9 @@ class ConversionResult:
     torch_at_import: tuple[str, ...] = ()
     # entries whose **kwargs the generated _torch2paddle_runtime module translates when the call runs
     runtime_apis: tuple[str, ...] = ()
+    # torch layer classes the file uses as values (`norm_layer=nn.BatchNorm2d`): a layer factory's call in any
+    # module of the package may get one, so the package's run-time module translates keywords for them all
+    value_layers: tuple[str, ...] = ()
 
     @property
     def converted(self) -> list[ApiUse]:

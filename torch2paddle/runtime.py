@@ -29,6 +29,7 @@ FUNCTION = "kwargs"
 DISPATCH = "kwargs_for"  # the same, for a callee known only when the call runs (norm_layer(c, **kw))
 PLACEHOLDER = "unsupported"  # the placeholder factory for refused names evaluated at import time
 PLACEHOLDERS = "<placeholders>"  # in a result's runtime_apis: the file uses placeholders
+LAYER_FACTORIES = "<layer factories>"  # ... the file calls layer factories (keywords for the package's value layers)
 
 # Run-time forms of the value rewrites an adapted keyword may need (the static forms are in rewrites/).
 # DROP: the keyword is left out (Paddle's default is torch's value).

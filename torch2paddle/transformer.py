@@ -25,7 +25,7 @@ from .call_sites import CallSites, call_sites, parameter_holds_layer_weight
 from .positions import start_positions
 from .refusal_scope import RefusalScopes
 from .report import MARKER, ApiUse
-from .runtime import (DISPATCH as RUNTIME_DISPATCH, FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE,
+from .runtime import (LAYER_FACTORIES, DISPATCH as RUNTIME_DISPATCH, FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE,
                       PLACEHOLDERS, RUNTIME_REASON, spec_of)
 from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
                        VALUE_REWRITES)
@@ -159,7 +159,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         self.outside_names = outside_names
         self._torch_only = torch_only_tensor_names()  # torch.Tensor names Paddle lacks
         self._dtype_only = torch_only_dtype_names()  # torch.dtype names Paddle's dtypes lack
-        self._value_layers: set[str] = set()  # torch layer classes the file uses as values (not called)
+        self._value_layers: set[str] = set()
+        self.value_layers: frozenset[str] = frozenset()  # set at the end: reported for the package's factories  # torch layer classes the file uses as values (not called)
         self._factory_calls = 0  # calls of parameters annotated Callable[..., nn.Module], translated at run time
         self._helpers_used = False  # an access rewrite wrote a call of a run-time helper
         self._decorators: set[int] = set()  # decorator expressions (evaluated at definition: never placeholders)
@@ -290,8 +291,9 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         if self._removed_lines:
             updated = without_lines(updated, self._removed_lines)
         self.leftover_roots |= self._torch_roots_needed(None)
-        if self._factory_calls:  # their keywords are translated for whichever class of the file they get
-            self.runtime_apis |= self._value_layers
+        if self._factory_calls:  # their keywords are translated for whichever value layer they get
+            self.runtime_apis |= self._value_layers | {LAYER_FACTORIES}
+        self.value_layers = frozenset(self._value_layers)
         if self._helpers_used or any(id(node) in self._placeholders
                                      for i, node in enumerate(self._use_nodes) if i not in self._gone):
             self.runtime_apis.add(PLACEHOLDERS)
@@ -1128,10 +1130,14 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         return types
 
     def _annotates_layer_factory(self, annotation: cst.BaseExpression) -> bool:
-        """``Callable[..., nn.Module]`` (inside ``Optional[...]`` too): a callable returning a torch layer."""
+        """``Callable[..., nn.Module]`` or ``Type[nn.Module]`` (inside ``Optional[...]`` too): a torch layer
+        class or a callable returning a torch layer."""
         while (isinstance(annotation, cst.Subscript) and dotted_name(annotation.value) in ("Optional", "typing.Optional")
                and len(annotation.slice) == 1 and isinstance(annotation.slice[0].slice, cst.Index)):
             annotation = annotation.slice[0].slice.value
+        if (isinstance(annotation, cst.Subscript) and dotted_name(annotation.value) in ("Type", "type", "typing.Type")
+                and len(annotation.slice) == 1 and isinstance(annotation.slice[0].slice, cst.Index)):
+            return self.qualify(annotation.slice[0].slice.value) == "torch.nn.Module"  # Type[nn.Module]
         if not (isinstance(annotation, cst.Subscript) and dotted_name(annotation.value) in (
                 "Callable", "typing.Callable", "collections.abc.Callable") and len(annotation.slice) == 2):
             return False

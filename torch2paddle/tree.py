@@ -39,6 +39,7 @@ from typing import Callable, Iterable, Sequence
 from . import requirements
 from .convert import SourceError, convert_source, default_tables, torch_roots_of
 from .project import ModuleFacts, own_top_level_names, runtime_home, scan_project
+from .runtime import LAYER_FACTORIES
 from .runtime import module_source as runtime_module_source
 from .report import FileResult, TreeReport
 from .signals import die_with_parent
@@ -436,7 +437,7 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
         return keep(f"the converted code cannot be written as {encoding}: {exc.reason}")
     atomic_write(dst, encoded, mode, options.temp_dir)
     return FileResult(rel, "converted", result.uses, torch_at_import=result.torch_at_import,
-                      runtime_apis=result.runtime_apis)
+                      runtime_apis=result.runtime_apis, value_layers=result.value_layers)
 
 
 def _does_not_parse(code: str, filename: str) -> str | None:
@@ -572,10 +573,15 @@ def _write_runtime_modules(out: Path, tables: Tables, results: list[FileResult],
                            packages: set[str] | None) -> None:
     """Write ``_torch2paddle_runtime.py`` where converted files import it from, holding the entries they use."""
     wanted: dict[str, set[str]] = {}
+    values: dict[str, set[str]] = {}  # per home: torch layer classes its files use as values
     for result in results:
+        home = runtime_home(result.path, packages)[0] if packages is not None else RUNTIME_MODULE_FILE
         if result.runtime_apis:
-            home = runtime_home(result.path, packages)[0] if packages is not None else RUNTIME_MODULE_FILE
             wanted.setdefault(home, set()).update(result.runtime_apis)
+        values.setdefault(home, set()).update(getattr(result, "value_layers", ()))
+    for home, names in wanted.items():
+        if LAYER_FACTORIES in names:  # a layer factory may get any of them, from whichever module
+            names |= values.get(home, set())
     by_name = {e.name: e for e in tables.entries()}
     for home, names in sorted(wanted.items()):
         text = runtime_module_source([by_name[n] for n in names if n in by_name])
