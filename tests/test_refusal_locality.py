@@ -129,6 +129,7 @@ SPECIAL = torch.quantize_per_tensor(torch.ones(2), 0.1, 0, torch.quint8)  # a va
 KEYS: tuple = (torch._C.DispatchKeySet(torch._C.DispatchKey.AutocastCPU),)
 NEW_TORCH = int(torch.__version__[0]) >= 2  # computed with a refused name: the whole value is a placeholder
 REGISTRY = {"relu": torch.nn.ReLU, "q": torch.quint8}  # an item: only that item is one
+NAMED = dict(relu=torch.nn.ReLU, q=torch.quint8)  # carried by a call: only that argument is one
 
 
 @torch.onnx.symbolic_helper.parse_args("v", "f")
@@ -172,7 +173,7 @@ def test_import_time_values_decorators_and_branches_cost_only_their_use(tmp_path
         import lib
         assert lib.LOADED is False and lib.symbolic.__name__ == "symbolic"
         print(lib.Layer()(paddle.to_tensor([-1.0, 2.0])).numpy().tolist())
-        assert lib.REGISTRY["relu"] is paddle.nn.ReLU
+        assert lib.REGISTRY["relu"] is paddle.nn.ReLU and lib.NAMED["relu"] is paddle.nn.ReLU
         for use in (lambda: lib.SPECIAL.dequantize(), lambda: lib.symbolic(None, 1, 2),
                     lambda: lib.Layer().export_rule(None), lambda: 1 if lib.NEW_TORCH else 0):
             try:

@@ -60,6 +60,9 @@ def _node_ids(node: cst.CSTNode) -> set[int]:
     return ids
 
 
+_BUILTINS = frozenset({"int", "float", "str", "bool", "len", "repr", "format", "round", "abs", "hash"})
+
+
 def _parents(node: cst.CSTNode) -> dict[int, cst.CSTNode]:
     parents, stack = {}, [node]
     while stack:
@@ -247,9 +250,11 @@ class RefusalScopes:
 
     def _computed_with(self, index: int, within: cst.CSTNode) -> bool:
         """A refused name already written as a placeholder, but computed with at import time
-        (``int(torch.__version__[0]) > 1``): the value as a whole becomes a placeholder, since the
-        computation would fail, or go wrong, before anything uses it.  One standing as the value itself or
-        as an item of a list, tuple, set or dict (a registry of classes) stays an item placeholder."""
+        (``int(torch.__version__[0]) > 1``): indexed, an attribute read, called, an operand, or converted by
+        a builtin (``int``, ``str``, ``len`` ...).  The value as a whole then becomes a placeholder, since the
+        computation would fail, or go wrong, before anything uses it.  One only carried (the value itself,
+        an item of a list or dict, an argument of ``dict(...)`` or another call: a registry of classes) stays
+        an item placeholder."""
         node = self._use_nodes[index]
         if id(node) not in self._placeholders or self.uses[index].converted:
             return False
@@ -258,8 +263,15 @@ class RefusalScopes:
             parent = parents.get(id(node))
             if parent is None:
                 return False  # not in this value (an annotation, a target)
-            if not isinstance(parent, (cst.Element, cst.DictElement, cst.List, cst.Tuple, cst.Set, cst.Dict)):
+            if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison, cst.BooleanOperation)):
                 return True
+            if isinstance(parent, (cst.Subscript, cst.Attribute)) and parent.value is node:
+                return True
+            if isinstance(parent, cst.Call):
+                return parent.func is node
+            if isinstance(parent, cst.Arg):
+                call = parents.get(id(parent))
+                return isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in _BUILTINS
             node = parent
         return False
 
