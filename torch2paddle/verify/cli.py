@@ -28,6 +28,10 @@ def add_verify_parser(sub) -> None:
     verify.add_argument("--memory-mb", type=float, metavar="MB",
                         help="cap each side process's memory (Linux): a step that exceeds it fails with "
                              "MemoryError and the chain goes on (default: no cap)")
+    verify.add_argument("--locate", action="store_true",
+                        help="localise even when every step passes: rerun both models with a hook on every module "
+                             "and name the first module whose output differs (done anyway when forward or "
+                             "backward fails)")
     verify.add_argument("--reuse-harness", action="store_true",
                         help="rerun the generated step scripts as they are (e.g. after editing them) without regenerating")
 

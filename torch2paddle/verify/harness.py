@@ -9,6 +9,8 @@ Layout (``OUT/.torch2paddle/verify``)::
     weights/, data/, result/ (reprod_log records), result/log/<step>_diff.log
     result/<step>_float64.npy  the torch side's float64 rerun (forward, loss, backward, train): noise floors
     result/<step>_<side>.note.json  what a side noted (dropout layers disabled, why there is no float64 run)
+    result/structure_<side>.json  per module: parameters, buffers, output shape (the weights step)
+    torch|paddle/10_locate.py, result/locate_<side>.npy  every module's output (localisation, on demand)
 
 Each script can be rerun alone: ``python torch/02_forward.py``.
 """
@@ -30,6 +32,8 @@ from ..tree import CONFIG_NAME, MANIFEST_DIR
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STEPS = ("weights", "forward", "data", "metric", "loss", "init", "backward", "train", "perf")
 STEP_FILES = {name: f"{i + 1:02d}_{name}.py" for i, name in enumerate(STEPS)}
+# not a step of the chain: run after it, only when forward or backward failed or with --locate
+LOCATE_FILE = "10_locate.py"
 DEFAULT_THRESHOLDS = {
     "weights": 0.0, "forward": 1e-5, "data": 0.0, "metric": 1e-4, "loss": 1e-5,
     "init": 0.1, "backward": 1e-5, "train": 1e-3, "perf": 2.0,
@@ -37,6 +41,11 @@ DEFAULT_THRESHOLDS = {
 # a difference within NOISE_FACTOR x the float32 noise floor (|torch32 - torch64|, measured in the same run)
 # passes too, in the steps the torch side reruns in float64; a threshold the user gives is used as it is
 NOISE_FACTOR = 10.0
+# on a GPU (TF32 off, deterministic cuDNN on both sides) the absolute parts are 10x the CPU ones: two
+# frameworks' GPU kernels (their own cuDNN algorithm choices, atomic reductions) are not bit-reproducible
+# against each other where the noise floor of tiny values is ~0; the noise allowance is the same, measured
+# on the GPU itself. A threshold the user gives is used as given on either device.
+GPU_THRESHOLDS = {"forward": 1e-4, "loss": 1e-4, "backward": 1e-4, "gradients": 1e-5, "running_stats": 1e-3}
 NOISE_STEPS = ("forward", "loss", "backward", "train")
 # what each step needs from the config
 NEEDS = {  # "input_shape": the model's fake input (init builds models only)
@@ -112,6 +121,39 @@ def infer_model_factory(source: Path, package: str) -> list[str]:
     return found
 
 
+def _built_with_cuda() -> dict[str, bool | None]:
+    """Whether each framework's installed build has CUDA, read from its version file without importing it
+    (None: cannot tell). A torch CUDA build beside a CPU-only Paddle is common (pip's default torch)."""
+    import importlib.util
+    import re
+
+    found: dict[str, bool | None] = {}
+    for name, relative, pattern in (("torch", "version.py", r"^cuda\s*(?::[^=]*)?=\s*(.+)$"),
+                                    ("paddle", "version/__init__.py", r"^cuda_version\s*=\s*(.+)$")):
+        try:
+            spec = importlib.util.find_spec(name)
+            folder = Path(list(spec.submodule_search_locations)[0])
+            match = re.search(pattern, (folder / relative).read_text(), re.MULTILINE)
+        except (ImportError, AttributeError, IndexError, TypeError, OSError, ValueError):
+            match = None
+        if match is None:
+            found[name] = None
+        else:
+            value = match.group(1).strip().strip("'\"")
+            found[name] = value not in ("None", "False", "")
+    return found
+
+
+def auto_gpu() -> tuple[bool, str]:
+    """``--device auto``: may both sides use a GPU? Only when both builds have CUDA (each side still checks
+    that it sees a device), so that auto never puts one side on the GPU and the other on the CPU."""
+    builds = _built_with_cuda()
+    cpu_only = [name for name, cuda in builds.items() if cuda is False]
+    if cpu_only:
+        return False, f"--device auto: CPU, since the {' and '.join(cpu_only)} build has no CUDA"
+    return True, ""
+
+
 def _expression(spec: dict | str | None, default_class: str, extra_first: str = "") -> str | None:
     """Source text of a constructor call from a config entry ({class, kwargs} or flat kwargs)."""
     if spec is None:
@@ -144,6 +186,7 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
         "roots": {"torch": str(_package_root(source, package, harness / "import" / "torch")),
                   "paddle": str(_package_root(out.resolve(), package, harness / "import" / "paddle"))},
         "device": device,
+        "auto_gpu": auto_gpu()[0] if device == "auto" else device == "gpu",
         "seed": int(user.get("seed", 0)),
         "iterations": int(iterations),
         "train_epochs": int(user.get("train_epochs", 1)),
@@ -257,11 +300,11 @@ def generate(plan: Plan) -> dict[str, list[str]]:
     for side in ("torch", "paddle"):
         shutil.copyfile(TEMPLATES / "run_steps.py", harness / side / "run_steps.py")
     problems: dict[str, list[str]] = {}
-    for step in STEPS:
-        text = _fill((TEMPLATES / STEP_FILES[step]).read_text(), plan.config)
-        (harness / "torch" / STEP_FILES[step]).write_text(text)
-        result = convert_source(text, STEP_FILES[step])
-        (harness / "paddle" / STEP_FILES[step]).write_text(result.code)
+    for step, filename in [*STEP_FILES.items(), ("locate", LOCATE_FILE)]:
+        text = _fill((TEMPLATES / filename).read_text(), plan.config)
+        (harness / "torch" / filename).write_text(text)
+        result = convert_source(text, filename)
+        (harness / "paddle" / filename).write_text(result.code)
         if result.unsupported:
             problems[step] = [f"{u.api} (line {u.line}: {u.reason})" for u in result.unsupported]
     return problems

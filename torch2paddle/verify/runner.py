@@ -27,8 +27,10 @@ from typing import Callable
 
 import numpy as np
 
-from .compare import Comparison, KeyResult, Tolerance, compare_init_stats, compare_records, noise_floor
-from .harness import NOISE_FACTOR, NOISE_STEPS, STEPS, HarnessError, Plan, generate, load_existing, resolve
+from .compare import (Comparison, KeyResult, Tolerance, compare_arrays, compare_init_stats, compare_records,
+                      noise_floor)
+from .harness import (GPU_THRESHOLDS, LOCATE_FILE, NOISE_FACTOR, NOISE_STEPS, STEPS, HarnessError, Plan, generate,
+                      load_existing, resolve)
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1
@@ -65,6 +67,12 @@ class StepResult:
     seconds: dict[str, float] = field(default_factory=dict)
     noise: float | None = None  # the worst value's float32 noise floor, max |torch32 - torch64|
     noise_ratio: float | None = None  # its difference in units of that floor
+    # where the two sides part (forward: the first module in execution order whose output differs; backward:
+    # that in train mode, else the parameter whose gradient differs first in backward order): module, type,
+    # worst, shape and more (see README); None when the step passed or nothing could be localised
+    first_divergence: dict | None = None
+    locate: dict | None = None  # what the localisation run compared (modules, hooks' cost, its log)
+    structure: dict | None = None  # weights step: parameters, buffers and output shapes per module, both sides
 
 
 @dataclass
@@ -76,6 +84,7 @@ class VerifyResult:
     wall_seconds: float
     exit_code: int
     devices: dict[str, str] = field(default_factory=dict)
+    locate_seconds: float | None = None  # the localisation run (both sides), None when it did not run
 
     @property
     def passed(self) -> bool:
@@ -272,7 +281,8 @@ def _died(code: int | None, log_path: Path, during: str = "during this step") ->
 
 
 def _run_side(plan: Plan, side: str, steps: list[str], python: str, on_event: Callable | None,
-              timeout: float | None = DEFAULT_TIMEOUT, memory_mb: float | None = None) -> tuple[float, float]:
+              timeout: float | None = DEFAULT_TIMEOUT, memory_mb: float | None = None,
+              label: str = "side") -> tuple[float, float]:
     """Run one side's steps; returns (seconds running steps, seconds importing the framework).
 
     The steps run in one process. When a step outlasts ``timeout`` or its process dies, the step is
@@ -280,9 +290,12 @@ def _run_side(plan: Plan, side: str, steps: list[str], python: str, on_event: Ca
     """
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # on a GPU, float32 is float32 on both sides: no TF32 in cuBLAS/cuDNN (either framework may enable it)
+    env.setdefault("NVIDIA_TF32_OVERRIDE", "0")
     if side == "paddle":
         env.setdefault("GLOG_minloglevel", "2")
-    log_path = plan.harness / "result" / "log" / f"{side}_side.log"
+        env.setdefault("FLAGS_cudnn_deterministic", "1")
+    log_path = plan.harness / "result" / "log" / f"{side}_{label}.log"
     side_file = plan.harness / "result" / f"{side}_side.json"
     script = str(plan.harness / side / "run_steps.py")
     start = time.perf_counter()
@@ -388,20 +401,19 @@ def _tolerance(plan: Plan, name: str, atol: float, rtol: float = 0.0, float64: d
 
 
 def _compare_training(plan: Plan, step: str, reference: dict, actual: dict, float64: dict | None,
-                      lines: list[str]) -> tuple[Comparison, str]:
+                      lines: list[str], gpu: bool = False) -> tuple[Comparison, str]:
     """backward and train: losses against a growing noise floor, the rest per key (see the README's table).
 
     Iteration 1's gradients come first: the earliest evidence, and the first parameter that differs
     points at the layer to look at.
     """
-    thresholds = plan.config["thresholds"]
-    threshold = float(thresholds[step])
+    threshold = _atol(plan, step, float(plan.config["thresholds"][step]), gpu)
     # a longer run on real images amplifies float noise (near-constant channels meet BatchNorm's
     # 1/sqrt(eps)): the train curve is compared with a relative tolerance as well
     rtol = float(plan.config.get("train_rtol", 0.02)) if step == "train" else 0.0
     comparison = Comparison()
     grads = [k for k in reference if k.startswith("grad:")]
-    grad_atol = float(thresholds.get("gradients", DEFAULT_GRADIENT_ATOL))
+    grad_atol = _atol(plan, "gradients", DEFAULT_GRADIENT_ATOL, gpu)
     if grads:
         comparison.keys += compare_records(reference, actual, _tolerance(plan, "gradients", grad_atol, 0.0, float64),
                                            keys=grads, float64=float64).keys
@@ -413,7 +425,7 @@ def _compare_training(plan: Plan, step: str, reference: dict, actual: dict, floa
                                        trajectory=True).keys
     comparison.keys += compare_records(reference, actual, Tolerance(atol=1e-9, rtol=1e-6), keys=["lr"]).keys
     stats = [k for k in reference if k.startswith("running_mean:")]
-    stats_atol = float(thresholds.get("running_stats", 1e-4))
+    stats_atol = _atol(plan, "running_stats", 1e-4, gpu)
     if stats:
         comparison.keys += compare_records(reference, actual, _tolerance(plan, "running_stats", stats_atol, 0.0,
                                                                          float64), keys=stats, float64=float64).keys
@@ -454,14 +466,49 @@ def _random_layers(notes: dict[str, dict]) -> str:
     return text
 
 
+def _first_gradient_key(comparison: Comparison) -> KeyResult | None:
+    """The first parameter whose iteration-1 gradient differs, in backward order.
+
+    Gradients flow from the output back: a layer whose backward is wrong spoils its own gradients and those
+    of every layer before it, never those after it. So the layer to look at is the differing one nearest
+    the output: of the layers whose gradients differ, the last in the model's (registration) order, and
+    there its first parameter that differs.
+    """
+    failed = [k for k in comparison.keys if k.key.startswith("grad:") and not k.passed]
+    if not failed:
+        return None
+    modules = [k.key[5:].rpartition(".")[0] for k in comparison.keys if k.key.startswith("grad:")]
+    position = {name: i for i, name in enumerate(modules)}  # last position of each module's parameters
+    latest = max(position.get(k.key[5:].rpartition(".")[0], -1) for k in failed)
+    return next(k for k in failed if position.get(k.key[5:].rpartition(".")[0], -1) == latest)
+
+
 def _first_gradient(comparison: Comparison) -> str:
-    """Names the first parameter (in the model's order) whose iteration-1 gradient differs."""
-    for key in comparison.keys:
-        if key.key.startswith("grad:") and not key.passed:
-            how = key.problem or (f"max {key.max_abs:.2e}" + (f", {key.noise_ratio:.3g}x float32 noise"
-                                                             if key.noise_ratio is not None else ""))
-            return f"first parameter whose iteration-1 gradient differs: {key.key[5:]} ({how})"
-    return ""
+    """Names the first parameter, in backward order, whose iteration-1 gradient differs."""
+    key = _first_gradient_key(comparison)
+    if key is None:
+        return ""
+    how = key.problem or (f"max {key.max_abs:.2e}" + (f", {key.noise_ratio:.3g}x float32 noise"
+                                                     if key.noise_ratio is not None else ""))
+    return f"first parameter whose iteration-1 gradient differs: {key.key[5:]} ({how}; in backward order)"
+
+
+def _record_divergence(comparison: Comparison, reference: dict) -> dict | None:
+    """backward/train without a trace: the parameter whose gradient differs first (backward order), else the
+    first BatchNorm whose running mean differs (model order). The module's class comes from the trace."""
+    key = _first_gradient_key(comparison)
+    source = "gradient"
+    if key is None:
+        key = next((k for k in comparison.keys if k.key.startswith("running_mean:") and not k.passed), None)
+        source = "running_mean"
+    if key is None:
+        return None
+    name = key.key.partition(":")[2]
+    module = name.rpartition(".")[0] if source == "gradient" else name
+    shape = list(np.shape(reference.get(key.key))) if key.key in reference else None
+    return {"module": module or "(model)", "type": None, "worst": None if key.problem else key.max_abs,
+            "shape": shape, "source": source, "parameter": name if source == "gradient" else None,
+            "noise": key.noise, "noise_ratio": key.noise_ratio, "problem": key.problem}
 
 
 def _noise_words(key) -> str:
@@ -472,6 +519,31 @@ def _noise_words(key) -> str:
 
 
 def _judge(plan: Plan, step: str) -> StepResult:
+    result = _judge_records(plan, step)
+    if step == "weights":
+        result.structure = _structure(plan)
+        if result.structure is not None:
+            summary = _structure_summary(result.structure)
+            result.detail = f"{summary}; {result.detail}" if result.detail else summary
+            if result.log:
+                with open(result.log, "a") as log:
+                    log.write("\n".join(_structure_lines(result.structure)) + "\n")
+    return result
+
+
+def _on_gpu(statuses: dict[str, dict]) -> bool:
+    return any((status.get("device") or "cpu") != "cpu" for status in statuses.values())
+
+
+def _atol(plan: Plan, name: str, default: float, gpu: bool) -> float:
+    """The absolute part of ``name``'s tolerance (a step, ``gradients`` or ``running_stats``): on a GPU the GPU
+    one (harness.GPU_THRESHOLDS) unless the user set it."""
+    if gpu and name in GPU_THRESHOLDS and not _fixed(plan, name):
+        return float(GPU_THRESHOLDS[name])
+    return float(plan.config["thresholds"].get(name, default))
+
+
+def _judge_records(plan: Plan, step: str) -> StepResult:
     thresholds = plan.config["thresholds"]
     statuses = {side: _status(plan, step, side) for side in ("torch", "paddle")}
     seconds = {side: float(s.get("seconds") or 0.0) for side, s in statuses.items()}
@@ -492,7 +564,8 @@ def _judge(plan: Plan, step: str) -> StepResult:
         return StepResult(step, "error", WHAT[step], None, "", "a side wrote no record", None, seconds)
     float64 = _load(plan.harness / "result" / f"{step}_float64.npy") if step in NOISE_STEPS else None
     notes = {side: _note(plan, step, side) for side in ("torch", "paddle")}
-    threshold = float(thresholds[step])
+    gpu = _on_gpu(statuses)
+    threshold = _atol(plan, step, float(thresholds[step]), gpu)
     lines = [f"[{step}] {WHAT[step]}"]
     detail = ""
     if step == "perf":
@@ -507,13 +580,15 @@ def _judge(plan: Plan, step: str) -> StepResult:
         comparison = compare_init_stats(reference, actual, rel=threshold)
         tolerance_text = f"5 s.e. + {threshold:g}*std"
     elif step in ("backward", "train"):
-        comparison, tolerance_text = _compare_training(plan, step, reference, actual, float64, lines)
+        comparison, tolerance_text = _compare_training(plan, step, reference, actual, float64, lines, gpu)
     else:
         tolerance = _tolerance(plan, step, threshold, 0.0, float64)
         comparison = compare_records(reference, actual, tolerance, float64=float64)
         tolerance_text = tolerance.describe()
     if step in NOISE_STEPS and _fixed(plan, step):
         tolerance_text += " (your threshold)"
+    elif gpu and step in NOISE_STEPS and step != "train":
+        tolerance_text += " (GPU tolerance)"
     lines += [k.line() for k in comparison.keys]
     status = "passed" if comparison.passed else "failed"
     worst = comparison.worst
@@ -524,6 +599,8 @@ def _judge(plan: Plan, step: str) -> StepResult:
             status = "failed"
             detail = f"degenerate reference output (mean |logit| {scale:.2e} <= {minimum:g}): the comparison proves nothing"
             lines.append(detail)
+    if step == "weights" and comparison.passed:
+        detail = f"all {len(comparison.keys)} converted keys load and match exactly"
     if not detail and worst is not None:
         if worst.problem:
             detail = f"{worst.key}: {worst.problem}"
@@ -532,6 +609,7 @@ def _judge(plan: Plan, step: str) -> StepResult:
             if worst.noise_ratio is not None:
                 detail += f", {_noise_words(worst)}"
     failed = [k for k in comparison.keys if not k.passed]
+    divergence = _record_divergence(comparison, reference) if step in ("backward", "train") else None
     if failed:
         detail = f"{len(failed)} of {len(comparison.keys)} compared values differ; " + (
             _first_gradient(comparison) or detail)
@@ -553,9 +631,12 @@ def _judge(plan: Plan, step: str) -> StepResult:
     if extras:
         detail = "; ".join([detail, *extras]) if detail else "; ".join(extras)
     measured = worst if worst and worst.problem is None else None
+    if divergence:
+        lines.append(f"first divergence: {json.dumps(divergence)}")
     return StepResult(step, status, WHAT[step], measured.max_abs if measured else None, tolerance_text, detail,
                       _write_log(plan, step, lines), seconds, noise=measured.noise if measured else None,
-                      noise_ratio=measured.noise_ratio if measured else None)
+                      noise_ratio=measured.noise_ratio if measured else None,
+                      first_divergence=divergence if status == "failed" else None)
 
 
 def _init_detail(plan: Plan, failed: list, detail: str) -> tuple[str, str]:
@@ -578,12 +659,406 @@ def _converted_with_torch_init(plan) -> bool:
     return bool(manifest.get("torch_init"))
 
 
+# -- the structure table (weights step) ----------------------------------------------------------------------
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text()) if path.is_file() else None
+    except ValueError:
+        return None
+
+
+def _count(value) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _shapes_text(shapes) -> str:
+    if shapes is None:
+        return "not called"
+    if len(shapes) == 1:
+        return str(shapes[0])
+    return "(" + ", ".join(str(s) for s in shapes) + ")" if shapes else "no tensor"
+
+
+def _block_names(modules: list[dict]) -> list[str]:
+    """The console's rows: the model's direct children, a plain container among them (Sequential,
+    ModuleList, ModuleDict) opened one level (mobilenet's `features` -> features.0 ... features.12)."""
+    names = []
+    for module in modules:
+        if module["depth"] != 1:
+            continue
+        children = [m["name"] for m in modules if m["depth"] == 2 and m["name"].startswith(module["name"] + ".")]
+        if module.get("container") and children:
+            names += children
+        else:
+            names.append(module["name"])
+    return names
+
+
+def _structure(plan: Plan) -> dict | None:
+    """Both sides' structure records side by side, matched by qualified name; mismatches listed per row."""
+    sides = {side: _read_json(plan.harness / "result" / f"structure_{side}.json") for side in ("torch", "paddle")}
+    if not any(sides.values()):
+        return None
+    by_name = {side: {m["name"]: m for m in (record or {}).get("modules", [])} for side, record in sides.items()}
+    reference = sides["torch"] or sides["paddle"]
+    names = [m["name"] for m in reference["modules"]]
+    names += [name for record in by_name.values() for name in record if name not in set(names)]
+    names = list(dict.fromkeys(names))
+    rows = []
+    for name in names:
+        t, p = by_name["torch"].get(name), by_name["paddle"].get(name)
+        row = {"module": name or "(model)", "type": (t or p)["type"], "paddle_type": p["type"] if p else None,
+               "params": [t["params"] if t else None, p["params"] if p else None],
+               "buffers": [t["buffers"] if t else None, p["buffers"] if p else None],
+               "out_shape": [t["out_shape"] if t else None, p["out_shape"] if p else None]}
+        mismatch = []
+        if sides["torch"] and sides["paddle"]:
+            if t is None or p is None:
+                mismatch.append("only on the torch side" if p is None else "only on the Paddle side")
+            else:
+                for field_name in ("params", "buffers"):
+                    if row[field_name][0] != row[field_name][1]:
+                        mismatch.append(field_name)
+                if not (sides["torch"].get("error") or sides["paddle"].get("error")) and \
+                        row["out_shape"][0] != row["out_shape"][1]:
+                    mismatch.append("output shape")
+        row["mismatch"] = mismatch
+        rows.append(row)
+    blocks = set(_block_names(reference["modules"]))
+    totals = {"params": [(sides[s] or {}).get("params") for s in ("torch", "paddle")],
+              "buffers": [(sides[s] or {}).get("buffers") for s in ("torch", "paddle")]}
+    errors = {side: record["error"] + (f" (in {record['raised_in'] or '(model)'})" if record.get("raised_in") else "")
+              for side, record in sides.items() if record and record.get("error")}
+    return {"totals": totals, "dropped_counters": (sides["torch"] or {}).get("dropped_counters", 0),
+            "blocks": [r for r in rows if r["module"] in blocks], "modules": rows,
+            "mismatches": sum(1 for r in rows if r["mismatch"]), "forward_errors": errors,
+            "missing_side": [s for s, record in sides.items() if not record]}
+
+
+def _structure_summary(structure: dict) -> str:
+    params, buffers = structure["totals"]["params"], structure["totals"]["buffers"]
+    if structure["missing_side"]:
+        side = structure["missing_side"][0]
+        return f"structure: the {side} side wrote none (its weights step stopped before it)"
+    text = f"parameters: torch {_count(params[0])}, Paddle {_count(params[1])}"
+    text += (f" (+ buffers: BN statistics, Paddle's non-trainable parameters: {_count(buffers[0])}, "
+             f"{_count(buffers[1])})")
+    differ = [r for r in structure["modules"] if r["mismatch"]]
+    blocks = [r for r in structure["blocks"] if r["mismatch"]]
+    if not differ and params[0] == params[1] and buffers[0] == buffers[1]:
+        text += f"; {len(structure['blocks'])} blocks, every module's parameters and output shape match"
+    else:
+        first = (blocks or differ)[0]
+        text += (f"; STRUCTURE DIFFERS in {len(differ)} modules ({len(blocks)} of {len(structure['blocks'])} blocks): "
+                 f"first {first['module']} ({', '.join(first['mismatch'])}")
+        if "output shape" in first["mismatch"]:
+            text += f": {_shapes_text(first['out_shape'][0])} vs {_shapes_text(first['out_shape'][1])}"
+        elif "params" in first["mismatch"]:
+            text += f": {_count(first['params'][0])} vs {_count(first['params'][1])}"
+        text += ")"
+    for side, error in structure["forward_errors"].items():
+        text += f"; no output shapes: the {side} model raised {error}"
+    return text
+
+
+def _structure_lines(structure: dict) -> list[str]:
+    """The full table for the log: every module."""
+    lines = ["", "structure (per module: trainable parameters, buffers, output shape; torch | Paddle):"]
+    for r in structure["modules"]:
+        flag = "  <-- " + ", ".join(r["mismatch"]) if r["mismatch"] else ""
+        lines.append(f"  {r['module']} ({r['type']}): params {_count(r['params'][0])} | {_count(r['params'][1])}; "
+                     f"buffers {_count(r['buffers'][0])} | {_count(r['buffers'][1])}; "
+                     f"output {_shapes_text(r['out_shape'][0])} | {_shapes_text(r['out_shape'][1])}{flag}")
+    t = structure["totals"]
+    lines.append(f"  total: params {_count(t['params'][0])} | {_count(t['params'][1])}; "
+                 f"buffers {_count(t['buffers'][0])} | {_count(t['buffers'][1])}"
+                 + (f" (torch's {structure['dropped_counters']} num_batches_tracked counters not counted: Paddle has "
+                    "none)" if structure.get("dropped_counters") else ""))
+    return lines
+
+
+# -- localisation: the first module whose output differs -------------------------------------------------------
+LOCATE_STEPS = {"eval": "forward", "train": "backward"}
+
+
+def _locate_modes(plan: Plan, results: dict[str, StepResult], locate: bool) -> list[str]:
+    """eval when forward failed, train when backward did (both with --locate), where the harness can."""
+    if not plan.config.get("model") or not (plan.harness / "torch" / LOCATE_FILE).is_file():
+        return []
+    modes = []
+    for mode, step in LOCATE_STEPS.items():
+        result = results.get(step)
+        if result is None or step not in plan.steps or result.status == "skipped":
+            continue
+        if "timed out" in result.detail and result.status == "error":
+            continue  # the trace would outlast the limit too
+        if step == "backward" and _note(plan, step, "torch").get("still_random"):
+            continue  # a random model: no module would match
+        if locate or result.status in ("failed", "error"):
+            modes.append(mode)
+    return modes
+
+
+def _module_name(key: str) -> str:
+    return key.partition("#")[0]
+
+
+def _display(key: str) -> str:
+    name, _, call = key.partition("#")
+    return (name or "(model)") + (f" (call {int(call) + 1})" if call else "")
+
+
+def _key_result(key: str, refs: list, acts: list, floors: list | None, tolerance: Tolerance) -> KeyResult:
+    """One module's outputs compared (several tensors: the worst of them)."""
+    if len(refs) != len(acts):
+        return KeyResult(key, False, problem=f"{len(acts)} output tensors, the reference has {len(refs)}")
+    parts = []
+    for i, (ref, act) in enumerate(zip(refs, acts)):
+        ref64 = floors[i] if floors is not None and i < len(floors) else None
+        parts.append(compare_arrays(key, ref, act, tolerance, noise_floor(ref, ref64)))
+    failed = [k for k in parts if not k.passed]
+    if failed:
+        problems = [k for k in failed if k.problem]
+        return problems[0] if problems else max(failed, key=lambda k: k.usage)
+    return max(parts, key=lambda k: (k.usage, k.max_abs))
+
+
+def _compare_traces(mode: str, torch_trace: dict, paddle_trace: dict, tolerance: Tolerance,
+                    lines: list[str]) -> tuple[dict | None, dict]:
+    """Every module the reference ran, in its execution order, against the converted model's module of the
+    same qualified name (and call): the first whose output differs beyond the step's rule is the divergence."""
+    ref_out, act_out = torch_trace.get("outputs") or {}, paddle_trace.get("outputs") or {}
+    float64 = torch_trace.get("float64") or {}
+    types, paddle_types = torch_trace.get("types") or {}, paddle_trace.get("types") or {}
+    first, last_match, compared, only_torch = None, None, 0, []
+    for index, key in enumerate(torch_trace.get("order") or []):
+        if key not in act_out:
+            only_torch.append(key)
+            continue
+        refs, acts = ref_out.get(key) or [], act_out[key]
+        if not refs and not acts:
+            continue  # no tensor output (a module returning None)
+        result = _key_result(key, refs, acts, float64.get(key) if float64 else None, tolerance)
+        compared += 1
+        name = _module_name(key)
+        in_shape = (torch_trace.get("in_shapes") or {}).get(key) or []
+        out_shape = [list(np.shape(r)) for r in refs]
+        floor = f", floor {result.noise:.2e} ({result.noise_ratio:.3g}x)" if result.noise_ratio is not None else ""
+        how = result.problem or f"max {result.max_abs:.3e}{floor}"
+        lines.append(f"  {index + 1:4d} {'ok  ' if result.passed else 'DIFF'} {_display(key)} ({types.get(name, '?')}) "
+                     f"in {_shapes_text(in_shape)} -> out {_shapes_text(out_shape)}: {how}")
+        if result.passed:
+            if first is None:
+                last_match = key
+            continue
+        if first is None:
+            first = {"module": name or "(model)", "type": types.get(name),
+                     "worst": None if result.problem else result.max_abs,
+                     "shape": out_shape[0] if len(out_shape) == 1 else out_shape,
+                     "input_shape": in_shape[0] if len(in_shape) == 1 else in_shape,
+                     "paddle_type": paddle_types.get(name),
+                     "paddle_shape": [list(np.shape(a)) for a in acts][0] if len(acts) == 1 else
+                     [list(np.shape(a)) for a in acts],
+                     "noise": result.noise, "noise_ratio": result.noise_ratio, "problem": result.problem,
+                     "call": int(key.partition("#")[2] or 0) + 1, "position": index + 1,
+                     "modules": len(torch_trace.get("order") or []),
+                     "source": f"forward ({mode} mode)",
+                     "last_match": None if last_match is None else {
+                         "module": _module_name(last_match) or "(model)", "type": types.get(_module_name(last_match)),
+                         "call": int(last_match.partition("#")[2] or 0) + 1}}
+    total = len(torch_trace.get("order") or [])
+    if first is None:
+        first = _raised(mode, torch_trace, paddle_trace, last_match)
+    summary = {"mode": mode, "modules": total, "compared": compared, "only_torch": only_torch[:20],
+               "only_torch_count": len(only_torch),
+               "only_paddle_count": sum(1 for k in (paddle_trace.get("order") or []) if k not in ref_out)}
+    return first, summary
+
+
+def _raised(mode: str, torch_trace: dict, paddle_trace: dict, last_match: str | None) -> dict | None:
+    """No output differed, but a side raised: the module it raised in (the innermost one entered, not left)."""
+    for side, trace in (("paddle", paddle_trace), ("torch", torch_trace)):
+        if trace.get("error"):
+            name = trace.get("raised_in")
+            types = trace.get("types") or {}
+            who = "the converted model" if side == "paddle" else "the reference model"
+            return {"module": (name or "(model)") if name is not None else None,
+                    "type": types.get(name) if name is not None else None, "worst": None, "shape": None,
+                    "source": f"forward ({mode} mode)", "problem": f"{who} raised {trace['error']}",
+                    "last_match": None if last_match is None else {
+                        "module": _module_name(last_match) or "(model)",
+                        "type": (torch_trace.get("types") or {}).get(_module_name(last_match))}}
+    return None
+
+
+def _load_divergence(mode: str, torch_trace: dict, paddle_trace: dict) -> dict | None:
+    """The converted weights do not load: the first key that does not fit, in the model's order."""
+    types = torch_trace.get("types") or {}
+    mismatched, missing = paddle_trace.get("mismatched") or [], paddle_trace.get("missing") or []
+    if mismatched:
+        key, got, want = mismatched[0]
+        problem = f"weight {key} has shape {got}, the layer {want}"
+        if len(got) == 2 and list(got) == list(want)[::-1]:
+            problem += " (transposed: a Linear weight left in torch's [out, in] layout?)"
+        module = key.rpartition(".")[0]
+        return {"module": module or "(model)", "type": types.get(module), "worst": None, "shape": list(got),
+                "reference_shape": list(want), "parameter": key, "source": "weights", "problem": problem}
+    if missing:
+        module = missing[0].rpartition(".")[0]
+        return {"module": module or "(model)", "type": types.get(module), "worst": None, "shape": None,
+                "parameter": missing[0], "source": "weights",
+                "problem": f"{missing[0]} is missing from the converted weights"}
+    return {"module": None, "type": None, "worst": None, "shape": None, "source": "weights",
+            "problem": paddle_trace.get("load_error")}
+
+
+def _divergence_words(divergence: dict) -> str:
+    """The table's words, e.g. 'first divergence (eval mode, module 13 of 200): features.1.block.1
+    (SqueezeExcitation), in [4, 16, 16, 16] -> out [4, 16, 16, 16], max 4.59e-02 (3.2e+04x float32 noise);
+    last match: features.1.block.1.scale_activation (Hardsigmoid)'."""
+    source = divergence.get("source") or ""
+    where = {"gradient": "gradient, backward order", "running_mean": "BatchNorm running mean",
+             "weights": "weights"}.get(source, source.replace("forward (", "").rstrip(")"))
+    if divergence.get("position") and divergence.get("modules"):
+        where += f", module {divergence['position']} of {divergence['modules']}"
+    module = divergence.get("module") or "?"
+    kind = divergence.get("type") or divergence.get("paddle_type")
+    text = f"first divergence ({where}): {module}" + (f" ({kind})" if kind else "")
+    if divergence.get("call", 1) > 1:
+        text += f" call {divergence['call']}"
+    if divergence.get("parameter"):
+        text += f", {'gradient of ' if source == 'gradient' else ''}{divergence['parameter']}"
+    if divergence.get("input_shape") is not None and divergence.get("shape") is not None:
+        text += f", in {divergence['input_shape']} -> out {divergence['shape']}"
+    elif divergence.get("shape") is not None:
+        text += f" {divergence['shape']}"
+    if divergence.get("problem"):
+        text += f": {divergence['problem']}"
+    elif divergence.get("worst") is not None:
+        text += f", max {divergence['worst']:.2e}"
+        if divergence.get("noise_ratio") is not None:
+            text += f" ({divergence['noise_ratio']:.2g}x float32 noise)"
+    last = divergence.get("last_match")
+    if last:
+        text += f"; last match: {last['module']}" + (f" ({last['type']})" if last.get("type") else "")
+    elif source.startswith("forward") and divergence.get("position"):
+        text += "; no module matched before it"
+    return text
+
+
+def _exact_difference(first: list | None, second: list | None) -> float | None:
+    """max |a - b| over two lists of arrays (hooks off vs on); None when either is missing."""
+    if not first or not second or len(first) != len(second):
+        return None
+    worst = 0.0
+    for a, b in zip(first, second):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape:
+            return float("inf")
+        if a.size:
+            worst = max(worst, float(np.max(np.abs(a.astype(np.float64) - b.astype(np.float64)))))
+    return worst
+
+
+def _run_locate(plan: Plan, results: dict[str, StepResult], modes: list[str], python: str,
+                on_event: Callable | None, timeout: float | None, memory_mb: float | None) -> float:
+    """Run the locate step on both sides and put what it found on the forward/backward results."""
+    started = time.perf_counter()
+    result_dir = plan.harness / "result"
+    (result_dir / "locate_request.json").write_text(json.dumps({"modes": modes}))
+    for side in ("torch", "paddle"):
+        (result_dir / f"locate_{side}.npy").unlink(missing_ok=True)
+    problem = None
+    try:
+        for side in ("torch", "paddle"):
+            _run_side(plan, side, ["locate"], python, on_event, timeout=timeout, memory_mb=memory_mb, label="locate")
+    except HarnessError as exc:
+        problem = str(exc)
+    seconds = time.perf_counter() - started
+    traces = {side: _load(result_dir / f"locate_{side}.npy") for side in ("torch", "paddle")}
+    log_path = result_dir / "log" / "locate_diff.log"
+    lines = [f"[locate] every module's output, torch | Paddle, in the reference's execution order ({', '.join(modes)})"]
+    if problem is None:
+        for side in ("torch", "paddle"):
+            status = _status(plan, "locate", side)
+            if not status.get("ok"):
+                error = (status.get("error") or "").strip()
+                problem = f"the {side} side's locate step failed: {error.splitlines()[-1] if error else 'no report'}"
+                lines += [problem, error]
+                break
+    for mode in modes:
+        step = LOCATE_STEPS[mode]
+        target = results[step]
+        info: dict = {"mode": mode, "log": str(log_path), "seconds": round(seconds, 3)}
+        torch_trace = (traces["torch"] or {}).get(mode)
+        paddle_trace = (traces["paddle"] or {}).get(mode)
+        if problem or torch_trace is None or paddle_trace is None:
+            info["problem"] = problem or "a side wrote no trace"
+            target.locate = info
+            target.detail += f"; localisation could not run: {info['problem']}"
+            continue
+        lines.append(f"\n[{mode} mode, as the {step} step]")
+        divergence, summary = None, {}
+        if torch_trace.get("load_error") and not paddle_trace.get("load_error"):
+            info["problem"] = f"the reference model could not be loaded: {torch_trace['load_error']}"
+        elif paddle_trace.get("load_error"):
+            divergence = _load_divergence(mode, torch_trace, paddle_trace)
+            lines.append(f"  the converted weights do not load: {paddle_trace['load_error']}")
+        else:
+            tolerance = _locate_tolerance(plan, torch_trace)
+            info["tolerance"] = tolerance.describe()
+            divergence, summary = _compare_traces(mode, torch_trace, paddle_trace, tolerance, lines)
+            info.update(summary)
+            info["hooks_changed_output"] = {side: _exact_difference(trace.get("plain"), trace.get("hooked"))
+                                            for side, trace in (("torch", torch_trace), ("paddle", paddle_trace))}
+            info["hooks_cost"] = {side: round(trace["hooks_cost"], 3)
+                                  for side, trace in (("torch", torch_trace), ("paddle", paddle_trace))
+                                  if trace.get("hooks_cost")}
+            if torch_trace.get("float64_error"):
+                info["float64"] = f"no per-module noise floors: {torch_trace['float64_error']}"
+            # the locate step's own seconds per side (every mode it ran), against the step it localises
+            info["locate_step_seconds"] = {side: round(float(_status(plan, "locate", side).get("seconds") or 0), 3)
+                                           for side in ("torch", "paddle")}
+            lines.append(f"  hooks' cost (hooked / plain forward, median of pairs): {info['hooks_cost']}; output "
+                         f"changed by the hooks: {info['hooks_changed_output']}; locate step "
+                         f"{info['locate_step_seconds']} s for {', '.join(modes)}, the {step} step {target.seconds} s")
+        types = torch_trace.get("types") or {}
+        if divergence is None and step == "backward" and target.first_divergence:
+            divergence = dict(target.first_divergence)  # the forward matches in train mode: the gradient one
+            if divergence.get("type") is None:
+                divergence["type"] = types.get(divergence["module"] if divergence["module"] != "(model)" else "")
+        info["first_divergence"] = divergence
+        target.locate = info
+        if divergence:
+            target.first_divergence = divergence
+            lines.append(f"  {_divergence_words(divergence)}")
+            target.detail = f"{_divergence_words(divergence)}; {target.detail}"
+        elif not info.get("problem"):
+            target.detail += f"; localisation: all {summary.get('compared', 0)} modules match ({mode} mode)"
+        elif info.get("problem"):
+            target.detail += f"; localisation could not run: {info['problem']}"
+        if info.get("hooks_changed_output") and any(info["hooks_changed_output"].values()):
+            target.detail += f"; the hooks changed an output ({info['hooks_changed_output']}): localisation unsure"
+        if target.log:
+            with open(target.log, "a") as log:
+                log.write(f"localisation ({mode} mode): {json.dumps(info, default=str)}\n")
+    log_path.write_text("\n".join(lines) + "\n")
+    return seconds
+
+
+def _locate_tolerance(plan: Plan, torch_trace: dict) -> Tolerance:
+    """The forward step's rule for each module's output: max(atol, k x that module's float32 noise floor)."""
+    gpu = _on_gpu({"torch": _status(plan, "locate", "torch"), "paddle": _status(plan, "locate", "paddle")})
+    atol = _atol(plan, "forward", float(plan.config["thresholds"]["forward"]), gpu)
+    return _tolerance(plan, "forward", atol, 0.0, torch_trace.get("float64"))
+
+
 def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, thresholds: dict | None = None,
            checkpoint: str | None = None, input_shape: list[int] | None = None, config: str | None = None,
            model: str | None = None, python: str | None = None, reuse_harness: bool = False,
            on_event: Callable[[str, str, str], None] | None = None,
            on_plan: Callable[[Plan], None] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-           memory_mb: float | None = None) -> VerifyResult:
+           memory_mb: float | None = None, locate: bool = False) -> VerifyResult:
     """Run the alignment chain on the output of ``convert``; returns the structured result.
 
     ``timeout``: seconds each step (and each side's framework import) may take, ``None`` or 0 for no
@@ -591,6 +1066,11 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
     chain goes on. ``memory_mb``: a cap on each side process's data memory (Linux), so that a runaway
     step fails with MemoryError instead of meeting the out-of-memory killer. ``on_event(side, step,
     status)`` is called as each step ends, status ``ok``, ``error`` or ``timeout``.
+
+    Localisation: when forward or backward fails (or with ``locate``), both models run again with a hook on
+    every module, and the step's ``first_divergence`` names the first module, in execution order, whose
+    output differs beyond the step's rule (``locate`` step, after the chain; it costs one more process per
+    side).
 
     Raises ``HarnessError`` when verification cannot be set up or a framework is missing.
     """
@@ -623,6 +1103,10 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
             results[step] = _judge(plan, step)
             if step in problems and results[step].status != "passed":
                 results[step].detail += f" (the converted step script has unsupported uses: {'; '.join(problems[step])})"
+    locate_seconds = None
+    modes = _locate_modes(plan, results, locate)
+    if modes:
+        locate_seconds = _run_locate(plan, results, modes, python, on_event, timeout, memory_mb)
     devices = {}
     for side in ("torch", "paddle"):
         for step in plan.steps:
@@ -642,7 +1126,7 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
     else:
         code = EXIT_PASSED
     return VerifyResult(str(plan.harness), ordered, side_seconds, import_seconds,
-                        time.perf_counter() - started, code, devices)
+                        time.perf_counter() - started, code, devices, locate_seconds)
 
 
 def parse_thresholds(items: list[str]) -> dict[str, float]:
@@ -682,6 +1166,8 @@ def run_from_cli(args) -> int:
             tasks[side] = progress.add_task(f"{side} side", total=len(plan.steps))
 
     def on_event(side: str, step: str, status: str) -> None:
+        if step == "locate":  # after the chain: one more
+            progress.update(tasks[side], total=progress.tasks[tasks[side]].total + 1)
         progress.update(tasks[side], advance=1, description=f"{side} side: {step} {status}")
 
     try:
@@ -689,7 +1175,8 @@ def run_from_cli(args) -> int:
             result = verify(args.out, args.steps, device=args.device, iterations=args.iterations,
                             thresholds=thresholds, checkpoint=args.checkpoint, input_shape=shape,
                             config=args.config, model=args.model, reuse_harness=args.reuse_harness, on_event=on_event,
-                            on_plan=on_plan, timeout=args.timeout, memory_mb=args.memory_mb)
+                            on_plan=on_plan, timeout=args.timeout, memory_mb=args.memory_mb,
+                            locate=getattr(args, "locate", False))
     except HarnessError as exc:
         err.print(f"[red]cannot verify:[/red] {exc}")
         return EXIT_CANNOT_RUN
@@ -702,12 +1189,16 @@ def run_from_cli(args) -> int:
         noise = "" if r.noise is None else f"{r.noise:.2g} (diff {r.noise_ratio:.2g}x)"
         table.add_row(r.step, f"[{colours[r.status]}]{r.status}[/]", r.compared, worst, noise, r.threshold, r.detail)
     console.print(table)
+    weights = next((r for r in result.steps if r.step == "weights" and r.structure), None)
+    if weights is not None:
+        console.print(_structure_table(weights.structure, Table))
     imports = ", ".join(f"{k} {v:.1f}s" for k, v in result.import_seconds.items())
     sides = ", ".join(f"{k} {v:.1f}s" for k, v in result.side_seconds.items())
     console.print(f"harness and logs: {result.harness} (result/log/<step>_diff.log)")
     if result.devices:
         console.print("devices: " + ", ".join(f"{side} {name}" for side, name in result.devices.items()))
-    console.print(f"time: {result.wall_seconds:.1f}s in all; framework imports {imports}; steps {sides}")
+    console.print(f"time: {result.wall_seconds:.1f}s in all; framework imports {imports}; steps {sides}"
+                  + (f"; localisation {result.locate_seconds:.1f}s" if result.locate_seconds is not None else ""))
     if args.report:
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
         Path(args.report).write_text(json.dumps(result.to_dict(), indent=2))
@@ -717,3 +1208,34 @@ def run_from_cli(args) -> int:
                else "[yellow]NOTHING RAN[/yellow]"}[result.exit_code]
     console.print(f"verify: {verdict}")
     return result.exit_code
+
+
+def _structure_table(structure: dict, Table):
+    """The weights step's structure, top-level blocks only (every module: the JSON report and weights_diff.log)."""
+    table = Table(title="structure (weights step): trainable parameters and output shape per block, torch | Paddle",
+                  title_justify="left")
+    for column in ("block", "type", "params torch", "params Paddle", "output torch", "output Paddle"):
+        table.add_column(column, overflow="fold")
+
+    def cell(text: str, bad: bool) -> str:
+        return f"[red]{text} ≠[/]" if bad else text
+
+    for row in structure["blocks"]:
+        bad = set(row["mismatch"])
+        whole = bool(bad & {"only on the torch side", "only on the Paddle side"})
+        table.add_row(cell(row["module"], whole), row["type"],
+                      cell(_count(row["params"][0]), "params" in bad), cell(_count(row["params"][1]), "params" in bad),
+                      cell(_shapes_text(row["out_shape"][0]), "output shape" in bad),
+                      cell(_shapes_text(row["out_shape"][1]), "output shape" in bad))
+    totals = structure["totals"]
+    params_bad = totals["params"][0] != totals["params"][1]
+    buffers_bad = totals["buffers"][0] != totals["buffers"][1]
+    table.add_row("[bold]total[/]", "", cell(_count(totals["params"][0]), params_bad),
+                  cell(_count(totals["params"][1]), params_bad), "", "")
+    table.add_row("buffers", "BN statistics (Paddle: non-trainable parameters)",
+                  cell(_count(totals["buffers"][0]), buffers_bad), cell(_count(totals["buffers"][1]), buffers_bad),
+                  "", "")
+    others = structure["mismatches"] - sum(1 for r in structure["blocks"] if r["mismatch"])
+    if others > 0:
+        table.caption = f"{others} modules inside the blocks differ as well: see the weights step's log"
+    return table

@@ -4,6 +4,8 @@ import importlib
 import json
 import re
 import sys
+import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +21,13 @@ import paddle  # noqa: E402
 _HAS_GPU = paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
 if CONFIG["device"] == "gpu" and not _HAS_GPU:
     raise RuntimeError("--device gpu: this Paddle build has no CUDA support or sees no GPU (install paddlepaddle-gpu)")
-_USE_GPU = CONFIG["device"] == "gpu" or (CONFIG["device"] == "auto" and _HAS_GPU)
+_USE_GPU = CONFIG["device"] == "gpu" or (CONFIG["device"] == "auto" and CONFIG.get("auto_gpu", True) and _HAS_GPU)
 paddle.set_device("gpu" if _USE_GPU else "cpu")
+if _USE_GPU:  # float32 means float32: deterministic cuDNN (TF32 is off through NVIDIA_TF32_OVERRIDE=0, see runner)
+    try:
+        paddle.set_flags({"FLAGS_cudnn_deterministic": True, "FLAGS_cudnn_exhaustive_search": False})
+    except (ValueError, RuntimeError):
+        pass
 DEVICE_NAME = paddle.device.cuda.get_device_name(0) if _USE_GPU else "cpu"
 RANDOM_LAYER = re.compile(r"dropout|droppath|drop_path|stochasticdepth|dropblock", re.IGNORECASE)
 
@@ -36,7 +43,10 @@ def seed_all(seed):
 
 
 def to_device(obj):
-    return obj  # paddle.set_device placed everything already
+    """paddle.set_device placed models and new tensors already; a tensor a loader made on the CPU moves."""
+    if _USE_GPU and isinstance(obj, paddle.Tensor) and not obj.place.is_gpu_place():
+        return obj.cuda()
+    return obj
 
 
 def tensor(array):
@@ -96,16 +106,26 @@ def build_model(**overrides):
     return factory(CONFIG["model"]["factory"])(**kwargs)
 
 
+class WeightsDoNotFit(RuntimeError):
+    """The converted weights do not fit the converted model; the locate step reports the first such key."""
+
+    def __init__(self, missing, unexpected, mismatched):
+        self.missing, self.unexpected, self.mismatched = missing, unexpected, mismatched
+        shown = [f"{k}: {got} vs {want}" for k, got, want in mismatched]
+        super().__init__(f"converted weights do not fit the converted model: missing {missing}, "
+                         f"unexpected {unexpected}, shape mismatches {shown}")
+
+
 def _load_checked(model):
     state = paddle.load(str(ROOT / "weights" / "model.pdparams"))
     own = model.state_dict()
-    missing = sorted(set(own) - set(state))
+    order = {k: i for i, k in enumerate(own)}  # the model's order: the first key that does not fit comes first
+    missing = sorted(set(own) - set(state), key=order.get)
     unexpected = sorted(set(state) - set(own))
-    mismatched = [f"{k}: {list(state[k].shape)} vs {list(own[k].shape)}" for k in sorted(set(state) & set(own))
+    mismatched = [(k, list(state[k].shape), list(own[k].shape)) for k in sorted(set(state) & set(own), key=order.get)
                   if list(state[k].shape) != list(own[k].shape)]
     if missing or unexpected or mismatched:
-        raise RuntimeError(f"converted weights do not fit the converted model: missing {missing}, "
-                           f"unexpected {unexpected}, shape mismatches {mismatched}")
+        raise WeightsDoNotFit(missing, unexpected, mismatched)
     model.set_state_dict(state)
     return model
 
@@ -151,3 +171,233 @@ def running_means(model):
 
     return {f"running_mean:{name}": m._mean.numpy()
             for name, m in model.named_sublayers() if isinstance(m, _BatchNormBase)}
+
+
+# -- structure (weights step) and localisation (locate step): hooks on every layer (see support_torch.py) ------
+def _error(exc):
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+
+
+def _tensors(output):
+    if isinstance(output, paddle.Tensor):
+        return [output]
+    if isinstance(output, dict):
+        output = list(output.values())
+    if isinstance(output, (tuple, list)):
+        return [t for item in output for t in _tensors(item)]
+    return []
+
+
+def _shape(tensor):
+    return [int(d) for d in tensor.shape]
+
+
+def _array(tensor):
+    value = tensor.detach()
+    if value.dtype == paddle.bfloat16:
+        value = value.astype("float32")
+    return np.array(value.numpy(), copy=True)
+
+
+def _modules(model):
+    return list(model.named_sublayers(include_self=True))
+
+
+def _trainable(param):
+    return not param.stop_gradient
+
+
+def _own_counts(layer):
+    """(trainable parameters, buffers): Paddle keeps BatchNorm's statistics as non-trainable parameters."""
+    params = buffers = 0
+    for param in layer._parameters.values():
+        if param is not None:
+            if _trainable(param):
+                params += int(np.prod(param.shape))
+            else:
+                buffers += int(np.prod(param.shape))
+    skip = getattr(layer, "_non_persistable_buffer_names_set", set())
+    for name, buf in layer._buffers.items():
+        if buf is not None and name not in skip:
+            buffers += int(np.prod(buf.shape))
+    return int(params), int(buffers)
+
+
+_CONTAINERS = (paddle.nn.Sequential, paddle.nn.LayerList, paddle.nn.LayerDict)
+
+
+class _Tracer:
+    def __init__(self, model, keep):
+        self.keep = keep
+        self.order, self.in_shapes, self.out_shapes, self.outputs = [], {}, {}, {}
+        self.types = {name: type(layer).__name__ for name, layer in _modules(model)}
+        self._stack, self._calls, self._handles, self._last = [], {}, [], None
+        for name, layer in _modules(model):
+            self._handles.append(layer.register_forward_pre_hook(self._pre(name)))
+            self._handles.append(layer.register_forward_post_hook(self._post(name)))
+
+    def _pre(self, name):
+        def hook(layer, args):
+            self._stack.append(name)
+        return hook
+
+    def _post(self, name):
+        def hook(layer, args, output):
+            while self._stack and self._stack.pop() != name:  # a child that raised and was caught: left
+                pass
+            call = self._calls.get(name, 0)
+            self._calls[name] = call + 1
+            key = name if call == 0 else f"{name}#{call}"
+            self.order.append(key)
+            self.in_shapes[key] = [_shape(t) for t in _tensors(list(args))]
+            outputs = _tensors(output)
+            self.out_shapes[key] = [_shape(t) for t in outputs]
+            if self.keep:
+                self.outputs[key] = [self._copy(t) for t in outputs]
+        return hook
+
+    def _copy(self, tensor):
+        """A container returns its last child's output tensor itself: the child's copy is shared (unless the
+        tensor was changed in place meanwhile), so that nested containers cost nothing."""
+        version = getattr(tensor, "inplace_version", None)
+        last = self._last
+        if version is not None and last is not None and last[0] is tensor and last[1] == version:
+            return last[2]
+        array = _array(tensor)
+        self._last = (tensor, version, array) if version is not None else None
+        return array
+
+    @property
+    def raised_in(self):
+        return self._stack[-1] if self._stack else None
+
+    def remove(self):
+        for handle in self._handles:
+            handle.remove()
+        self._last = None
+
+
+def _time_forward(model, inputs, repeats):
+    best, output = float("inf"), None
+    for _ in range(repeats):
+        synchronize()
+        start = time.perf_counter()
+        output = model(inputs)
+        synchronize()
+        best = min(best, time.perf_counter() - start)
+    return output, best
+
+
+def _run_traced(model, inputs, keep=True):
+    """One hooked forward: (tracer, output, seconds, error); the hooks are removed afterwards."""
+    tracer = None
+    try:
+        tracer = _Tracer(model, keep)
+        output, seconds = _time_forward(model, inputs, 1)
+        return tracer, output, seconds, None
+    except Exception as exc:  # noqa: BLE001 - where it raised is the answer
+        return tracer, None, None, _error(exc)
+    finally:
+        if tracer is not None:
+            tracer.remove()
+
+
+def _plain_and_hooked(model, inputs, budget=0.5, most=5):
+    """The forward without hooks (its output: the reference for 'hooks change nothing'), then with hooks.
+
+    What the hooks cost is the median, over pairs run back to back, of hooked / plain seconds (a busy machine
+    slows both of a pair alike). A fast model gets up to ``most`` pairs within ``budget`` seconds of plain
+    forwards; a slow one (a plain forward over ``budget``) a single hooked run against the first plain one,
+    so that localisation costs the step's own forwards and one more."""
+    result = {}
+    try:
+        plain, first = _time_forward(model, inputs, 1)
+        result["plain"] = [_array(t) for t in _tensors(plain)]
+    except Exception as exc:  # noqa: BLE001 - the hooked run says where
+        result["plain_error"] = _error(exc)
+        first = None
+    pairs = 0 if first is None or first > budget else max(1, min(most, int(budget / max(first, 1e-4))))
+    ratios, seconds = [], []
+    for _ in range(max(1, pairs)):
+        plain_seconds = _time_forward(model, inputs, 1)[1] if pairs else first
+        tracer, output, hooked_seconds, error = _run_traced(model, inputs)
+        if error:
+            break
+        seconds.append(hooked_seconds)
+        if plain_seconds:
+            ratios.append(hooked_seconds / plain_seconds)
+    result["plain_seconds"] = first
+    result["hooked_seconds"] = min(seconds) if seconds else None
+    result["hooks_cost"] = float(np.median(ratios)) if ratios else None
+    return result, tracer, output, error
+
+
+def _totals(named_counts):
+    totals = {name: [0, 0] for name, _ in named_counts}
+    for name, (params, buffers) in named_counts:
+        parts = name.split(".") if name else []
+        for depth in range(len(parts) + 1):
+            prefix = ".".join(parts[:depth])
+            if prefix in totals:
+                totals[prefix][0] += params
+                totals[prefix][1] += buffers
+    return totals
+
+
+def record_structure(model):
+    shape = CONFIG["model"]["input_shape"]
+    inputs = tensor(np.random.RandomState(CONFIG["seed"]).standard_normal(shape).astype(CONFIG["model"]["input_dtype"]))
+    training = [(layer, layer.training) for _, layer in _modules(model)]
+    model.eval()
+    with paddle.no_grad():
+        tracer, _, _, error = _run_traced(model, inputs, keep=False)
+    for layer, flag in training:
+        layer.training = flag
+    totals = _totals([(name, _own_counts(layer)) for name, layer in _modules(model)])
+    modules = []
+    for name, layer in _modules(model):
+        modules.append({
+            "name": name, "type": type(layer).__name__, "depth": name.count(".") + 1 if name else 0,
+            "container": isinstance(layer, _CONTAINERS),
+            "params": totals[name][0], "buffers": totals[name][1],
+            "out_shape": (tracer.out_shapes.get(name) if tracer else None),
+            "in_shape": (tracer.in_shapes.get(name) if tracer else None),
+        })
+    params = sum(int(np.prod(p.shape)) for p in model.parameters() if _trainable(p))
+    frozen = sum(int(np.prod(p.shape)) for p in model.parameters() if not _trainable(p))
+    buffers = sum(int(np.prod(b.shape)) for b in model.buffers()) + frozen
+    structure = {"side": SIDE, "modules": modules, "params": int(params), "buffers": int(buffers),
+                 "dropped_counters": 0, "error": error, "raised_in": tracer.raised_in if tracer and error else None}
+    (ROOT / "result" / f"structure_{SIDE}.json").write_text(json.dumps(structure))
+    return structure
+
+
+def locate_modes():
+    request = ROOT / "result" / "locate_request.json"
+    if request.is_file():
+        return json.loads(request.read_text())["modes"]
+    return ["eval", "train"]
+
+
+def load_failure(mode, exc):
+    """The model could not get the converted weights: the locate step names the first key that does not fit."""
+    return {"mode": mode, "load_error": _error(exc), "missing": list(getattr(exc, "missing", [])),
+            "unexpected": list(getattr(exc, "unexpected", [])),
+            "mismatched": [list(m) for m in getattr(exc, "mismatched", [])]}
+
+
+def trace(mode, model, inputs):
+    with paddle.no_grad():
+        result, tracer, output, error = _plain_and_hooked(model, inputs)
+    result["mode"] = mode
+    if tracer is None:
+        result.update(order=[], types={}, in_shapes={}, outputs={}, hooked=None, error=error)
+        return result
+    result.update(order=tracer.order, types=tracer.types, in_shapes=tracer.in_shapes, outputs=tracer.outputs,
+                  hooked=[_array(t) for t in _tensors(output)] if output is not None else None,
+                  error=error, raised_in=tracer.raised_in if error else None)
+    return result
+
+
+def record_trace(traces):
+    np.save(ROOT / "result" / f"locate_{SIDE}.npy", traces, allow_pickle=True)

@@ -11,6 +11,7 @@ import json
 import pickle
 import re
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -28,9 +29,34 @@ if CONFIG.get("threads"):
     torch.set_num_threads(int(CONFIG["threads"]))
 if CONFIG["device"] == "gpu" and not torch.cuda.is_available():
     raise RuntimeError("--device gpu: this torch build sees no CUDA device")
-_USE_GPU = CONFIG["device"] == "gpu" or (CONFIG["device"] == "auto" and torch.cuda.is_available())
+# auto: the GPU only where both frameworks can use one (the runner read both builds: CONFIG["auto_gpu"]),
+# so that the two sides never run on different devices
+_USE_GPU = CONFIG["device"] == "gpu" or (CONFIG["device"] == "auto" and CONFIG.get("auto_gpu", True)
+                                         and torch.cuda.is_available())
 _DEVICE = torch.device("cuda" if _USE_GPU else "cpu")
 DEVICE_NAME = torch.cuda.get_device_name(0) if _USE_GPU else "cpu"
+
+
+def _exact_float32_on_gpu():
+    """float32 means float32 on the GPU too: TF32 off (cuDNN convolutions use it by default on Ampere and
+    later), deterministic cuDNN algorithms. The runner also sets NVIDIA_TF32_OVERRIDE=0 for both sides."""
+    import warnings
+
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+    # the allow_tf32 flags, not the newer fp32_precision ones: after the new API, torch 2.14 refuses to read
+    # `cudnn.allow_tf32` (a mix of the two APIs), which third-party code still does
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            torch.backends.cuda.matmul.allow_tf32 = False
+            torch.backends.cudnn.allow_tf32 = False
+        except (AttributeError, RuntimeError):  # a torch without them
+            torch.backends.fp32_precision = "ieee"
+
+
+if _USE_GPU:
+    _exact_float32_on_gpu()
 _FLOAT64 = False  # True while record_float64 runs a step's computation again in float64
 # layers whose output depends on a random generator in train mode: each framework draws its own masks
 RANDOM_LAYER = re.compile(r"dropout|droppath|drop_path|stochasticdepth|dropblock", re.IGNORECASE)
@@ -253,3 +279,256 @@ def running_means(model):
 
     return {f"running_mean:{name}": m.running_mean.detach().cpu().numpy()
             for name, m in model.named_modules() if isinstance(m, _BatchNorm) and m.running_mean is not None}
+
+
+# -- structure (weights step) and localisation (locate step): hooks on every module ---------------------------
+def _shape(tensor):
+    return [int(d) for d in tensor.shape]
+
+
+def _array(tensor):
+    """A copy of a module's output as it is now: later in-place ops (ReLU(inplace=True), `x += y`) must not
+    change what was recorded."""
+    value = tensor.detach()
+    if value.dtype == torch.bfloat16:
+        value = value.float()
+    return value.cpu().numpy().copy()
+
+
+def _modules(model):
+    return list(model.named_modules())
+
+
+def _trainable(param):
+    return param.requires_grad
+
+
+def _own_counts(module):
+    """(trainable parameters, buffers) held by ``module`` itself. Buffers: persistent ones (BatchNorm running
+    statistics) and frozen parameters, what Paddle keeps as non-trainable parameters; torch's
+    `num_batches_tracked` counters are left out (Paddle has none; the weights step drops them)."""
+    params = buffers = 0
+    for param in module._parameters.values():
+        if param is not None:
+            if _trainable(param):
+                params += param.numel()
+            else:
+                buffers += param.numel()
+    skip = getattr(module, "_non_persistent_buffers_set", set())
+    for name, buf in module._buffers.items():
+        if buf is not None and name not in skip and name != "num_batches_tracked":
+            buffers += buf.numel()
+    return int(params), int(buffers)
+
+
+_CONTAINERS = (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict)
+
+
+class _Tracer:
+    """Forward pre- and post-hooks on every module: execution order, shapes and (``keep``) a copy of outputs.
+
+    A module called more than once gets one entry per call (``name``, ``name#1``, ...). A module whose
+    forward raised is the innermost one entered and never left (``raised_in``)."""
+
+    def __init__(self, model, keep):
+        self.keep = keep
+        self.order, self.in_shapes, self.out_shapes, self.outputs = [], {}, {}, {}
+        self.types = {name: type(module).__name__ for name, module in _modules(model)}
+        self._stack, self._calls, self._handles, self._last = [], {}, [], None
+        for name, module in _modules(model):
+            self._handles.append(module.register_forward_pre_hook(self._pre(name)))
+            self._handles.append(module.register_forward_hook(self._post(name)))
+
+    def _pre(self, name):
+        def hook(module, args):
+            self._stack.append(name)
+        return hook
+
+    def _post(self, name):
+        def hook(module, args, output):
+            while self._stack and self._stack.pop() != name:  # a child that raised and was caught: left
+                pass
+            call = self._calls.get(name, 0)
+            self._calls[name] = call + 1
+            key = name if call == 0 else f"{name}#{call}"
+            self.order.append(key)
+            self.in_shapes[key] = [_shape(t) for t in _tensors(list(args))]
+            outputs = _tensors(output)
+            self.out_shapes[key] = [_shape(t) for t in outputs]
+            if self.keep:
+                self.outputs[key] = [self._copy(t) for t in outputs]
+        return hook
+
+    def _copy(self, tensor):
+        """A container returns its last child's output tensor itself: the child's copy is shared (unless the
+        tensor was changed in place meanwhile), so that nested containers cost nothing."""
+        version = getattr(tensor, "_version", None)
+        last = self._last
+        if version is not None and last is not None and last[0] is tensor and last[1] == version:
+            return last[2]
+        array = _array(tensor)
+        self._last = (tensor, version, array) if version is not None else None
+        return array
+
+    @property
+    def raised_in(self):
+        return self._stack[-1] if self._stack else None
+
+    def remove(self):
+        for handle in self._handles:
+            handle.remove()
+        self._last = None
+
+
+def _time_forward(model, inputs, repeats):
+    """(output, fastest seconds of ``repeats`` forwards)."""
+    best, output = float("inf"), None
+    for _ in range(repeats):
+        synchronize()
+        start = time.perf_counter()
+        output = model(inputs)
+        synchronize()
+        best = min(best, time.perf_counter() - start)
+    return output, best
+
+
+def _run_traced(model, inputs, keep=True):
+    """One hooked forward: (tracer, output, seconds, error); the hooks are removed afterwards."""
+    tracer = None
+    try:
+        tracer = _Tracer(model, keep)
+        output, seconds = _time_forward(model, inputs, 1)
+        return tracer, output, seconds, None
+    except Exception as exc:  # noqa: BLE001 - where it raised is the answer
+        return tracer, None, None, _error(exc)
+    finally:
+        if tracer is not None:
+            tracer.remove()
+
+
+def _plain_and_hooked(model, inputs, budget=0.5, most=5):
+    """The forward without hooks (its output: the reference for 'hooks change nothing'), then with hooks.
+
+    What the hooks cost is the median, over pairs run back to back, of hooked / plain seconds (a busy machine
+    slows both of a pair alike). A fast model gets up to ``most`` pairs within ``budget`` seconds of plain
+    forwards; a slow one (a plain forward over ``budget``) a single hooked run against the first plain one,
+    so that localisation costs the step's own forwards and one more."""
+    result = {}
+    try:
+        plain, first = _time_forward(model, inputs, 1)
+        result["plain"] = [_array(t) for t in _tensors(plain)]
+    except Exception as exc:  # noqa: BLE001 - the hooked run says where
+        result["plain_error"] = _error(exc)
+        first = None
+    pairs = 0 if first is None or first > budget else max(1, min(most, int(budget / max(first, 1e-4))))
+    ratios, seconds = [], []
+    for _ in range(max(1, pairs)):
+        plain_seconds = _time_forward(model, inputs, 1)[1] if pairs else first
+        tracer, output, hooked_seconds, error = _run_traced(model, inputs)
+        if error:
+            break
+        seconds.append(hooked_seconds)
+        if plain_seconds:
+            ratios.append(hooked_seconds / plain_seconds)
+    result["plain_seconds"] = first
+    result["hooked_seconds"] = min(seconds) if seconds else None
+    result["hooks_cost"] = float(np.median(ratios)) if ratios else None
+    return result, tracer, output, error
+
+
+def _totals(named_counts):
+    """Each module's counts summed over itself and every module below it (by qualified name)."""
+    totals = {name: [0, 0] for name, _ in named_counts}
+    for name, (params, buffers) in named_counts:
+        parts = name.split(".") if name else []
+        for depth in range(len(parts) + 1):
+            prefix = ".".join(parts[:depth])
+            if prefix in totals:
+                totals[prefix][0] += params
+                totals[prefix][1] += buffers
+    return totals
+
+
+def record_structure(model):
+    """The weights step's structure table: per module its parameters and buffers (itself and below), its
+    class, and its output shape on the forward step's input (one eval-mode forward with hooks)."""
+    shape = CONFIG["model"]["input_shape"]
+    inputs = torch.from_numpy(np.random.RandomState(CONFIG["seed"]).standard_normal(shape)
+                              .astype(CONFIG["model"]["input_dtype"]))
+    inputs = inputs.to(next(iter(model.parameters()), inputs).device)
+    training = [(m, m.training) for m in model.modules()]
+    model.eval()
+    with torch.no_grad():
+        tracer, _, _, error = _run_traced(model, inputs, keep=False)
+    for module, flag in training:
+        module.training = flag
+    totals = _totals([(name, _own_counts(module)) for name, module in _modules(model)])
+    modules = []
+    for name, module in _modules(model):
+        modules.append({
+            "name": name, "type": type(module).__name__, "depth": name.count(".") + 1 if name else 0,
+            "container": isinstance(module, _CONTAINERS),
+            "params": totals[name][0], "buffers": totals[name][1],
+            "out_shape": (tracer.out_shapes.get(name) if tracer else None),
+            "in_shape": (tracer.in_shapes.get(name) if tracer else None),
+        })
+    params = sum(p.numel() for p in model.parameters() if _trainable(p))
+    frozen = sum(p.numel() for p in model.parameters() if not _trainable(p))
+    counters = sum(b.numel() for n, b in model.named_buffers() if n.rpartition(".")[2] == "num_batches_tracked")
+    buffers = sum(b.numel() for b in model.buffers()) - counters + frozen  # non-persistent ones are rare
+    structure = {"side": SIDE, "modules": modules, "params": int(params), "buffers": int(buffers),
+                 "dropped_counters": int(counters), "error": error,
+                 "raised_in": tracer.raised_in if tracer and error else None}
+    (ROOT / "result" / f"structure_{SIDE}.json").write_text(json.dumps(structure))
+    return structure
+
+
+def locate_modes():
+    """Which forwards the locate step traces: the runner asks for eval (forward failed), train (backward
+    failed) or both (--locate); run by hand, both."""
+    request = ROOT / "result" / "locate_request.json"
+    if request.is_file():
+        return json.loads(request.read_text())["modes"]
+    return ["eval", "train"]
+
+
+def load_failure(mode, exc):
+    """The model could not be built or loaded: recorded, so that verify says why there is no trace."""
+    return {"mode": mode, "load_error": _error(exc), "missing": [], "unexpected": [], "mismatched": []}
+
+
+def trace(mode, model, inputs):
+    """Localisation: the model's forward without hooks and with a hook on every module keeping a copy of each
+    module's output, in execution order; on this side also its float64 twin with hooks (each module's noise
+    floor). No gradients are taken: the outputs are those of the forward (eval) or backward (train) step."""
+    twin = float64_twin("locate", model)
+    with torch.no_grad():
+        result, tracer, output, error = _plain_and_hooked(model, inputs)
+    result["mode"] = mode
+    if tracer is None:  # the hooks could not even be put on
+        result.update(order=[], types={}, in_shapes={}, outputs={}, hooked=None, error=error)
+        return result
+    result.update(order=tracer.order, types=tracer.types, in_shapes=tracer.in_shapes, outputs=tracer.outputs,
+                  hooked=[_array(t) for t in _tensors(output)] if output is not None else None,
+                  error=error, raised_in=tracer.raised_in if error else None)
+    if twin is not None:
+        global _FLOAT64
+        previous = torch.get_default_dtype()
+        _FLOAT64 = True
+        torch.set_default_dtype(torch.float64)
+        try:
+            with torch.no_grad():
+                tracer64, _, _, error64 = _run_traced(twin, _cast64(inputs))
+        finally:
+            _FLOAT64 = False
+            torch.set_default_dtype(previous)
+        if error64:
+            result["float64_error"] = error64
+        else:
+            result["float64"] = tracer64.outputs
+    return result
+
+
+def record_trace(traces):
+    out = ROOT / "result" / f"locate_{SIDE}.npy"
+    np.save(out, traces, allow_pickle=True)
