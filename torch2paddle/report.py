@@ -43,9 +43,17 @@ class ApiUse:
     converted: bool
     target: str | None = None
     reason: str | None = None
+    cell: int | None = None  # in a notebook: the cell (from 1, over all cells); line is then the cell's line
 
     def location(self, path: str | None) -> str:
-        return f"{path or '<source>'}:{self.line}:{self.column + 1}"
+        cell = f":cell_{self.cell}" if self.cell is not None else ""
+        return f"{path or '<source>'}{cell}:{self.line}:{self.column + 1}"
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        if self.cell is None:
+            del data["cell"]
+        return data
 
 
 @dataclass
@@ -73,7 +81,7 @@ class FileResult:
             "path": self.path,
             "status": self.status,
             "error": self.error,
-            "uses": [asdict(u) for u in self.uses],
+            "uses": [u.to_dict() for u in self.uses],
             "torch_at_import": list(self.torch_at_import),
         }
 
@@ -111,6 +119,9 @@ class TreeReport:
     output: str
     files: list[FileResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (path, why): left out (.git, .venv, .gitignore)
+    stale: list[str] = field(default_factory=list)  # files an earlier run wrote into OUT whose source is gone
+    pruned: list[str] = field(default_factory=list)  # stale files removed (convert --prune)
 
     @property
     def errors(self) -> list[FileResult]:
@@ -136,7 +147,8 @@ class TreeReport:
         grouped: dict[str, list[str]] = {}
         for f in self.files:
             for u in f.unsupported:
-                grouped.setdefault(u.api, []).append(f"{f.path}:{u.line}" + (f" ({u.reason})" if u.reason else ""))
+                cell = f":cell_{u.cell}" if u.cell is not None else ""
+                grouped.setdefault(u.api, []).append(f"{f.path}{cell}:{u.line}" + (f" ({u.reason})" if u.reason else ""))
         return dict(sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
     def exit_code(self) -> int:
@@ -154,5 +166,8 @@ class TreeReport:
             "counts": self.counts(),
             "unsupported": self.unsupported_by_api(),
             "notes": self.notes,
+            "ignored": [{"path": path, "reason": why} for path, why in self.ignored],
+            "stale": self.stale,
+            "pruned": self.pruned,
             "files": [f.to_dict() for f in self.files],
         }

@@ -32,10 +32,11 @@ import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from . import ignore as ignores
 from . import requirements
 from .convert import SourceError, convert_source, default_tables, torch_roots_of
 from .project import ModuleFacts, own_top_level_names, runtime_home, scan_project
@@ -67,6 +68,7 @@ class FileOptions:
     torch_init: bool = False  # write torch's default initialisation on layers (convert --torch-init)
     temp_dir: str | None = None  # this run's folder for temp files (see _RunFolder)
     own_roots: frozenset[str] = frozenset()  # top-level names SRC defines itself: never torch's (a vendored torchvision)
+    preview: bool = False  # only files the conversion changes are written (convert --diff/--check, into a temp OUT)
 
 
 class TreeError(Exception):
@@ -114,6 +116,7 @@ def _join(root: str, name: str) -> str:
 class _Walk:
     files: list[tuple[str, Path]]  # (relative posix path, path to read), sorted
     problems: list[FileResult]  # unreadable folders, links not followed (folders, outside SRC, broken)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (relative path, "/" for folders; why)
 
 
 def _file_link(rel: str, path: Path, src_real: str) -> Path | FileResult:
@@ -131,12 +134,15 @@ def _file_link(rel: str, path: Path, src_real: str) -> Path | FileResult:
     return Path(real)
 
 
-def _walk(src: Path, exclude: Sequence[str]) -> _Walk:
+def _walk(src: Path, exclude: Sequence[str], ignore: bool = False) -> _Walk:
+    """Every file of SRC to convert.  With ``ignore``, what ignore.py describes is left out (VCS folders,
+    virtual environments, build output, .gitignore patterns) and listed in ``ignored``."""
     walk = _Walk([], [])
     if not src.is_dir():
         walk.files.append((src.name, src))  # named by the user: read wherever it points
         return walk
     src_real = os.path.realpath(src)
+    rules: dict[str, list[ignores.Rule]] = {}  # per folder (relative to SRC): the ignore rules that apply there
 
     def unreadable(exc: OSError) -> None:
         try:
@@ -148,12 +154,27 @@ def _walk(src: Path, exclude: Sequence[str]) -> _Walk:
     for root, dirs, files in os.walk(src, onerror=unreadable, followlinks=False):
         root_path = Path(root)
         rel_root = root_path.relative_to(src).as_posix()
+        if rel_root == ".":
+            rel_root = ""
+        here: list[ignores.Rule] = []
+        if ignore:  # a folder's rules: its parent's, then its own .gitignore (the later pattern wins)
+            parent = rel_root.rpartition("/")[0] if rel_root else None
+            here = rules.get(parent, []) if parent is not None else []
+            here = here + ignores.rules_for_folder(root, rel_root, top=not rel_root)
+            rules[rel_root] = here
         kept = []
         for d in sorted(dirs):
             rel = _join(rel_root, d)
             if d in ("__pycache__", MANIFEST_DIR) or _excluded(rel, exclude):
                 continue
-            if (root_path / d).is_symlink():  # never followed: no loops, nothing converted twice
+            is_link = (root_path / d).is_symlink()
+            if ignore:
+                why = ignores.DEFAULT_DIRS.get(d) if is_link else ignores.default_reason(str(root_path / d), d)
+                rule = None if why else ignores.ignored_by(here, rel, not is_link)
+                if why or rule:
+                    walk.ignored.append((rel + "/", why or f"{rule.source}: {rule.pattern}"))
+                    continue
+            if is_link:  # never followed: no loops, nothing converted twice
                 target = os.readlink(root_path / d)
                 walk.problems.append(
                     FileResult(rel + "/", "skipped", error=f"symbolic link to a folder ({target}), not followed")
@@ -164,6 +185,10 @@ def _walk(src: Path, exclude: Sequence[str]) -> _Walk:
         for name in sorted(files):
             rel = _join(rel_root, name)
             if _excluded(rel, exclude):
+                continue
+            rule = ignores.ignored_by(here, rel, False) if here else None
+            if rule is not None:
+                walk.ignored.append((rel, f"{rule.source}: {rule.pattern}"))
                 continue
             path = root_path / name
             if path.is_symlink():
@@ -176,9 +201,10 @@ def _walk(src: Path, exclude: Sequence[str]) -> _Walk:
     return walk
 
 
-def iter_files(src: Path, exclude: Sequence[str] = ()) -> Iterable[tuple[str, Path]]:
-    """(relative posix path, path) for every file under src, sorted; links to folders are not followed."""
-    yield from _walk(Path(src), exclude).files
+def iter_files(src: Path, exclude: Sequence[str] = (), ignore: bool = False) -> Iterable[tuple[str, Path]]:
+    """(relative posix path, path) for every file under src, sorted; links to folders are not followed.
+    With ``ignore``, what convert ignores by default is left out (see ignore.py)."""
+    yield from _walk(Path(src), exclude, ignore).files
 
 
 # -- writing ------------------------------------------------------------------
@@ -377,7 +403,10 @@ def _convert_file(rel: str, src: Path, dst: Path, tables: Tables | None, options
         if not stat.S_ISREG(st.st_mode):
             return FileResult(rel, "skipped", error="not a regular file")
         is_python = rel.endswith(".py")
-        if not is_python and not requirements.is_requirements_file(rel):
+        is_notebook = rel.endswith(".ipynb")
+        if not is_python and not is_notebook and not requirements.is_requirements_file(rel):
+            if options.preview:  # a copy changes nothing
+                return FileResult(rel, "copied")
             try:
                 atomic_copy(fh, dst, st.st_mode, options.temp_dir)
             except SourceReadError as exc:
@@ -389,14 +418,18 @@ def _convert_file(rel: str, src: Path, dst: Path, tables: Tables | None, options
             return FileResult(rel, "error", error=f"cannot read: {_oserror(exc)}")
     if is_python:
         return _convert_python(rel, data, dst, st.st_mode, tables, options)
+    if is_notebook:
+        return _convert_notebook(rel, data, dst, st.st_mode, tables, options)
     try:
         text, encoding = _decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        atomic_write(dst, data, st.st_mode, options.temp_dir)
+        if not options.preview:
+            atomic_write(dst, data, st.st_mode, options.temp_dir)
         return FileResult(rel, "error", error=_decode_error(data, exc) + "; copied unchanged")
     new = requirements.rewrite(text)
     if new == text:
-        atomic_write(dst, data, st.st_mode, options.temp_dir)
+        if not options.preview:
+            atomic_write(dst, data, st.st_mode, options.temp_dir)
         return FileResult(rel, "unchanged")
     atomic_write(dst, new.encode(encoding), st.st_mode, options.temp_dir)
     return FileResult(rel, "converted")
@@ -405,7 +438,8 @@ def _convert_file(rel: str, src: Path, dst: Path, tables: Tables | None, options
 def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables | None,
                     options: FileOptions) -> FileResult:
     def keep(error: str) -> FileResult:
-        atomic_write(dst, data, mode, options.temp_dir)
+        if not options.preview:
+            atomic_write(dst, data, mode, options.temp_dir)
         return FileResult(rel, "error", error=f"{error}; copied unchanged")
 
     try:
@@ -426,7 +460,8 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
     except Exception as exc:  # a converter bug must not take the tree down with it
         return keep(f"internal error ({type(exc).__name__}: {exc})")
     if not result.changed:
-        atomic_write(dst, data, mode, options.temp_dir)
+        if not options.preview:
+            atomic_write(dst, data, mode, options.temp_dir)
         return FileResult(rel, "unchanged", result.uses, torch_at_import=result.torch_at_import)
     problem = _does_not_parse(result.code, rel)
     if problem:  # a converter bug: never write code that does not parse
@@ -438,6 +473,37 @@ def _convert_python(rel: str, data: bytes, dst: Path, mode: int, tables: Tables 
     atomic_write(dst, encoded, mode, options.temp_dir)
     return FileResult(rel, "converted", result.uses, torch_at_import=result.torch_at_import,
                       runtime_apis=result.runtime_apis, value_layers=result.value_layers)
+
+
+def _convert_notebook(rel: str, data: bytes, dst: Path, mode: int, tables: Tables | None,
+                      options: FileOptions) -> FileResult:
+    """A Jupyter notebook, cell by cell (notebook.py); one that cannot be converted is copied unchanged."""
+    from .notebook import NotebookError, convert_notebook
+
+    def keep(status: str, error: str | None = None, uses=()) -> FileResult:
+        if not options.preview:
+            atomic_write(dst, data, mode, options.temp_dir)
+        return FileResult(rel, status, list(uses), error=f"{error}; copied unchanged" if error else None)
+
+    try:
+        result = convert_notebook(data, rel, tables or default_tables(), torch_init=options.torch_init,
+                                  own_roots=options.own_roots, max_code_bytes=options.max_bytes)
+    except NotebookError as exc:
+        return keep("error", str(exc))
+    except MemoryError:
+        return keep("error", "out of memory while converting")
+    except Exception as exc:  # a converter bug must not take the tree down with it
+        return keep("error", f"internal error ({type(exc).__name__}: {exc})")
+    if not result.changed:
+        unchanged = keep("unchanged", uses=result.uses)
+        unchanged.torch_at_import = result.torch_at_import
+        return unchanged
+    atomic_write(dst, result.data, mode, options.temp_dir)
+    converted = FileResult(rel, "converted", result.uses, torch_at_import=result.torch_at_import,
+                           runtime_apis=result.runtime_apis)
+    if result.value_layers and hasattr(converted, "value_layers"):
+        converted.value_layers = result.value_layers
+    return converted
 
 
 def _does_not_parse(code: str, filename: str) -> str | None:
@@ -561,7 +627,8 @@ def _run_isolated(tasks, mapping_files, options, emit) -> None:
                 how += ", perhaps out of memory"
             result = FileResult(task[0], "error", error=f"the converter crashed on this file ({how}); not written")
             try:
-                atomic_copy(Path(task[1]), Path(task[2]), os.stat(task[1]).st_mode, options.temp_dir)
+                if not options.preview:
+                    atomic_copy(Path(task[1]), Path(task[2]), os.stat(task[1]).st_mode, options.temp_dir)
                 result.error = result.error.replace("not written", "copied unchanged")
             except OSError:
                 pass
@@ -576,6 +643,8 @@ def _write_runtime_modules(out: Path, tables: Tables, results: list[FileResult],
     values: dict[str, set[str]] = {}  # per home: torch layer classes its files use as values
     for result in results:
         home = runtime_home(result.path, packages)[0] if packages is not None else RUNTIME_MODULE_FILE
+        if result.path.endswith(".ipynb"):  # a notebook imports it from its own folder (Jupyter's working dir)
+            home = _join(result.path.rpartition("/")[0], RUNTIME_MODULE_FILE)
         if result.runtime_apis:
             wanted.setdefault(home, set()).update(result.runtime_apis)
         values.setdefault(home, set()).update(getattr(result, "value_layers", ()))
@@ -594,8 +663,16 @@ def _write_runtime_modules(out: Path, tables: Tables, results: list[FileResult],
 
 
 # -- the manifest ---------------------------------------------------------------
+_WRITTEN = ("converted", "unchanged", "copied")
+
+
+def _wrote(result: FileResult) -> bool:
+    """Whether this run put the file into OUT (a file it could not convert is copied unchanged)."""
+    return result.status in _WRITTEN or (result.status == "error" and (result.error or "").endswith("copied unchanged"))
+
+
 def _write_manifest(src: Path, out: Path, report: TreeReport, mapping_files: Sequence[str],
-                    options: FileOptions) -> None:
+                    options: FileOptions, written: Iterable[str] = ()) -> None:
     manifest = {
         "source": str(src.resolve()),
         "output": str(out.resolve()),
@@ -603,6 +680,9 @@ def _write_manifest(src: Path, out: Path, report: TreeReport, mapping_files: Seq
         "torch_init": options.torch_init,
         "config": None,
         "counts": report.counts(),
+        # the files in OUT that convert wrote (this run, or an earlier one whose source has gone since):
+        # what `--force` lists as having no source any more and what `--prune` may remove
+        "written": sorted(written),
     }
     config = (src if src.is_dir() else src.parent) / CONFIG_NAME
     if config.is_file():
@@ -612,6 +692,77 @@ def _write_manifest(src: Path, out: Path, report: TreeReport, mapping_files: Seq
     # compact: json's C encoder (indent= falls back to the pure-Python one, several times slower)
     atomic_write(out / MANIFEST_DIR / "report.json", json.dumps(report.to_dict(), separators=(",", ":")).encode(),
                  temp_dir=options.temp_dir)
+
+
+_MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+
+
+def _read_json(path: Path):
+    """A JSON file of OUT's manifest folder, read without following a link; None when it cannot be."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            return json.loads(fh.read(_MAX_MANIFEST_BYTES))
+        except (OSError, ValueError, RecursionError):
+            return None
+
+
+def _plain_rel(rel: object) -> bool:
+    """A relative path inside OUT (the manifest is read back, so it is checked like any input)."""
+    if not isinstance(rel, str) or not rel or rel.startswith("/") or "\\" in rel or "\0" in rel:
+        return False
+    parts = rel.split("/")
+    return all(p not in ("", ".", "..") for p in parts) and parts[0] != MANIFEST_DIR
+
+
+def _previous_outputs(out: Path) -> set[str]:
+    """The files an earlier run says it wrote into OUT: convert.json's list, else (a run of an earlier version)
+    the files report.json names as written."""
+    folder = out / MANIFEST_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return set()
+    manifest = _read_json(folder / "convert.json")
+    if isinstance(manifest, dict) and isinstance(manifest.get("written"), list):
+        names = manifest["written"]
+    else:
+        report = _read_json(folder / "report.json")
+        files = report.get("files") if isinstance(report, dict) else None
+        names = [f.get("path") for f in files if isinstance(f, dict) and f.get("status") in _WRITTEN] \
+            if isinstance(files, list) else []
+    return {n for n in names if _plain_rel(n)}
+
+
+def _prune(out: Path, stale: Sequence[str], notes: list[str]) -> list[str]:
+    """Remove the stale files (each one an earlier run wrote); never a folder, never through a link."""
+    removed = []
+    for rel in stale:
+        path = out / rel
+        link = _links_in_out(out, [rel])
+        try:
+            if link is not None:
+                notes.append(f"not pruned {rel}: {link} is a symbolic link")
+                continue
+            if stat.S_ISDIR(os.lstat(path).st_mode):
+                notes.append(f"not pruned {rel}: now a folder")
+                continue
+            os.unlink(path)  # a link is removed itself, never its target
+        except OSError as exc:
+            notes.append(f"not pruned {rel}: {_oserror(exc)}")
+            continue
+        removed.append(rel)
+        parent = path.parent
+        while parent != out:  # folders the removal left empty go too
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+    return removed
 
 
 def convert_tree(
@@ -626,6 +777,9 @@ def convert_tree(
     on_start: Callable[[int], None] | None = None,
     max_file_bytes: int = MAX_SOURCE_BYTES,
     torch_init: bool = False,
+    ignore: bool = True,
+    prune: bool = False,
+    preview: bool = False,
 ) -> TreeReport:
     """Convert SRC (a file or folder) into OUT; see the module docstring.
 
@@ -633,16 +787,24 @@ def convert_tree(
     Raises ``TreeError`` when SRC/OUT cannot be used; per-file problems are in
     the report instead.  On KeyboardInterrupt the workers are stopped, no
     partial file is left in OUT, and the interrupt is re-raised.
+
+    ``ignore``: leave out VCS folders, virtual environments, build output and
+    what SRC's .gitignore files name (ignore.py); they are listed in
+    ``report.ignored``.  Files an earlier run wrote into OUT whose source is gone
+    are listed in ``report.stale``; ``prune`` removes them (only those).
+    ``preview``: only the files the conversion changes are written (see
+    ``preview_tree``).
     """
     src_path, out_path = Path(src), Path(out)
     _check_paths(src_path, out_path, force)
     mapping_files = [str(m) for m in mappings]
     tables = load_tables(mapping_files)  # fail early on a bad user table, before any write
-    walk = _walk(src_path, exclude)
+    walk = _walk(src_path, exclude, ignore)
     link = _links_in_out(out_path, (rel for rel, _ in walk.files)) if out_path.is_dir() else None
     if link is not None:
         raise TreeError(f"{out_path / link} is a symbolic link to {os.readlink(out_path / link)}: torch2paddle "
                         "never writes through a link in OUT (it could send output outside OUT); remove it")
+    previous = _previous_outputs(out_path) if out_path.is_dir() and not preview else set()
     try:
         out_path.mkdir(parents=True, exist_ok=True)
         run = _RunFolder(out_path)
@@ -651,15 +813,18 @@ def convert_tree(
     try:
         run.sweep_dead_runs()  # temp files of earlier runs that were killed hard
         return _convert_into(src_path, out_path, walk, tables, mapping_files, jobs, on_file, on_start,
-                             FileOptions(max_file_bytes, torch_init, str(run.path)))
+                             FileOptions(max_file_bytes, torch_init, str(run.path), preview=preview),
+                             previous, prune)
     finally:
         run.close()
 
 
 def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, mapping_files: list[str],
-                  jobs: int | None, on_file, on_start, options: FileOptions) -> TreeReport:
+                  jobs: int | None, on_file, on_start, options: FileOptions, previous: set[str] = frozenset(),
+                  prune: bool = False) -> TreeReport:
     global _WORKER_TABLES, _WORKER_MAPPINGS, _WORKER_FACTS
     report = TreeReport(str(src_path), str(out_path))
+    report.ignored = list(walk.ignored)
     packages: set[str] | None = None  # folders with an __init__.py ("" for SRC); None: SRC is one file
     if src_path.is_dir():  # names crossing modules: read the whole project once, before any file
         package = src_path.resolve().name if (src_path / "__init__.py").is_file() else None
@@ -706,9 +871,147 @@ def _convert_into(src_path: Path, out_path: Path, walk: _Walk, tables: Tables, m
             _run_isolated(sorted(lost), mapping_files, options, emit)
     _write_runtime_modules(out_path, tables, results, options, packages)
     report.files = sorted(results, key=lambda r: r.path)
+    written = {r.path for r in report.files if _wrote(r)}
+    if src_path.is_dir():  # what an earlier run wrote and this one did not produce has no source any more
+        produced = {r.path for r in report.files}
+        stale = sorted(p for p in previous - produced if os.path.lexists(out_path / p))
+        pruned = _prune(out_path, stale, report.notes) if prune else []
+        report.pruned = pruned
+        report.stale = [p for p in stale if p not in set(pruned)]
+        written |= set(report.stale)
+    else:  # one file converted into a folder: the others there stay recorded
+        written |= {p for p in previous if os.path.lexists(out_path / p)}
     try:
-        _write_manifest(src_path, out_path, report, mapping_files, options)
+        _write_manifest(src_path, out_path, report, mapping_files, options, written)
     except OSError as exc:
         report.files.append(FileResult(f"{MANIFEST_DIR}/convert.json", "error",
                                        error=f"cannot write the manifest: {_oserror(exc)}"))
     return report
+
+
+# -- one file to one file ---------------------------------------------------------
+def convert_file_to(
+    src: str | os.PathLike,
+    dst: str | os.PathLike,
+    *,
+    force: bool = False,
+    mappings: Sequence[str] = (),
+    max_file_bytes: int = MAX_SOURCE_BYTES,
+    torch_init: bool = False,
+) -> TreeReport:
+    """Convert the file SRC into the file DST (``convert model.py model_paddle.py``).
+
+    Written atomically like a tree's files; an existing DST needs ``force``.  When
+    the converted code needs the run-time keyword adapter, ``_torch2paddle_runtime.py``
+    is written beside DST (an existing one with other content needs ``force``).  No
+    manifest is written: ``verify`` works on folders.
+    """
+    global _WORKER_FACTS
+    src_path, dst_path = Path(src), Path(dst)
+    if not src_path.exists():
+        kind = "is a broken symbolic link" if src_path.is_symlink() else "does not exist"
+        raise TreeError(f"source {src_path} {kind}")
+    if src_path.is_dir():
+        raise TreeError(f"source {src_path} is a folder: the output must be a folder too")
+    if not os.access(src_path, os.R_OK):
+        raise TreeError(f"source {src_path} cannot be read (permission denied)")
+    if dst_path.is_dir():
+        raise TreeError(f"output {dst_path} is a folder")
+    if os.path.lexists(dst_path):
+        if dst_path.exists() and dst_path.resolve() == src_path.resolve():
+            raise TreeError(f"output {dst_path} is the source file itself: converting in place would destroy "
+                            "the original")
+        if not force:
+            raise TreeError(f"{dst_path} exists: pass --force to overwrite it")
+    if dst_path.parent.exists() and not dst_path.parent.is_dir():
+        raise TreeError(f"{dst_path.parent} exists and is not a folder")
+    tables = load_tables([str(m) for m in mappings])
+    try:
+        dst_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TreeError(f"cannot create the folder {dst_path.parent}: {_oserror(exc)}") from None
+    _WORKER_FACTS = {}
+    options = FileOptions(max_file_bytes, torch_init)
+    result = convert_file(src_path.name, str(src_path), str(dst_path), tables, options)
+    result.path = src_path.name
+    report = TreeReport(str(src_path), str(dst_path), files=[result])
+    if result.runtime_apis:
+        by_name = {e.name: e for e in tables.entries()}
+        text = runtime_module_source([by_name[n] for n in sorted(result.runtime_apis) if n in by_name]).encode()
+        home = dst_path.parent / RUNTIME_MODULE_FILE
+        rel = str(home)
+        try:
+            if os.path.lexists(home) and not force and (home.is_symlink() or home.read_bytes() != text):
+                report.files.append(FileResult(rel, "error", error="exists with other entries: pass --force to "
+                                               "overwrite it (the converted file imports it)"))
+            else:
+                atomic_write(home, text)
+                report.files.append(FileResult(rel, "converted"))
+        except OSError as exc:
+            report.files.append(FileResult(rel, "error", error=f"cannot write the run-time keyword adapter: "
+                                                             f"{_oserror(exc)}"))
+    return report
+
+
+# -- preview: what a conversion would change, nothing written --------------------------
+@dataclass
+class Change:
+    """A file the conversion changes: its path relative to SRC, the bytes before (None: a new file) and after."""
+
+    path: str
+    before: bytes | None
+    after: bytes
+
+
+def preview_tree(src: str | os.PathLike, **options) -> tuple[TreeReport, list[Change]]:
+    """What ``convert_tree(src, OUT)`` would change, with nothing written to SRC or any OUT.
+
+    The changed files are converted into a temporary folder (only those: copies
+    and unchanged files are not written) that is removed before returning.
+    ``options`` are convert_tree's (exclude, jobs, mappings, ignore ...).
+    """
+    src_path = Path(src)
+    base = Path(tempfile.gettempdir())
+    if src_path.exists() and base.resolve().is_relative_to(src_path.resolve()):
+        raise TreeError(f"the temporary folder {base} is inside the source {src_path}: set TMPDIR to a folder "
+                        "outside it")
+    with tempfile.TemporaryDirectory(prefix="torch2paddle-preview-") as tmp:
+        out = Path(tmp) / "out"
+        report = convert_tree(src_path, out, preview=True, **options)
+        src_real = os.path.realpath(src_path if src_path.is_dir() else src_path.parent)
+        changes = []
+        for result in report.files:
+            if result.status != "converted":
+                continue
+            try:
+                after = (out / result.path).read_bytes()
+            except OSError:
+                continue
+            if src_path.is_dir():
+                before = _read_inside(src_path / result.path, src_real)
+            elif result.path == src_path.name:  # the file the user named: read wherever it points
+                before = src_path.read_bytes()
+            else:  # the run-time keyword adapter beside it
+                before = _read_inside(src_path.parent / result.path, src_real)
+            if before != after:
+                changes.append(Change(result.path, before, after))
+    for result in report.files:  # nothing was copied: say what a real run would do
+        if result.error and result.error.endswith("copied unchanged"):
+            result.error = result.error[:-len("copied unchanged")] + "would be copied unchanged"
+    report.output = ""
+    return report, changes
+
+
+def _read_inside(path: Path, root_real: str) -> bytes | None:
+    """The bytes of a regular file whose real path is inside root_real, else None."""
+    real = os.path.realpath(path)
+    if os.path.commonpath([real, root_real]) != root_real:
+        return None
+    try:
+        fd = os.open(real, _OPEN_FLAGS)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return None
+        return fh.read()
