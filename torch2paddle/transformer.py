@@ -54,6 +54,16 @@ def _same_plain_args(before: Sequence[cst.Arg], after: Sequence[cst.Arg]) -> boo
 _LIST_RESULTS = {"parameters", "buffers", "sublayers"}
 
 
+def _through_kwargs_for(call: cst.Call, positional: list[cst.Arg], keywords: list[cst.Arg],
+                        extra: Sequence[cst.Arg] = ()) -> cst.Call:
+    """``callee(*positional, **_torch2paddle_runtime.kwargs_for(callee, {keywords...}, *extra))``."""
+    elements = [cst.StarredDictElement(a.value) if a.star == "**" else
+                cst.DictElement(cst.SimpleString(f'"{a.keyword.value}"'), a.value) for a in keywords]
+    mapping = cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_DISPATCH)),
+                       args=fix_commas([], [cst.Arg(call.func), cst.Arg(cst.Dict(elements)), *extra]))
+    return _with_args(call, fix_commas(list(call.args), [*positional, cst.Arg(mapping, star="**")]))
+
+
 def _out_keyword(entry: ApiEntry, call: cst.Call) -> cst.Arg | None:
     """The call's ``out=`` argument (not None) when the entry gives it no Paddle counterpart: torch writes the
     result into it, Paddle returns a new tensor (see TorchToPaddle._call_with_out)."""
@@ -338,16 +348,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             if len(fixed) < len(positional) or entry.paddle_positions()[:len(fixed)] != fixed or any(
                     name in entry.drop or name in entry.values or name in entry.unsupported_args for name in fixed):
                 return None
-        elements = []
-        for arg in keywords:
-            if arg.star == "**":
-                elements.append(cst.StarredDictElement(arg.value))
-            else:
-                elements.append(cst.DictElement(cst.SimpleString(f'"{arg.keyword.value}"'), arg.value))
         self.runtime_apis.update(e.name for e in entries)
-        mapping = cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_DISPATCH)),
-                           args=fix_commas([], [cst.Arg(updated.func), cst.Arg(cst.Dict(elements))]))
-        return _with_args(updated, fix_commas(list(updated.args), [*positional, cst.Arg(mapping, star="**")]))
+        return _through_kwargs_for(updated, positional, keywords)
 
     def _runtime_helper(self, name: str) -> cst.BaseExpression:
         """``_torch2paddle_runtime.<name>``: the file then imports the generated run-time module."""
@@ -1158,14 +1160,10 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             self._unsupported(original, f"{name}(...)", f"`{name}` is annotated as a torch layer factory: *args may "
                                                        "hold arguments whose meaning differs in Paddle")
             return updated
-        elements = [cst.StarredDictElement(a.value) if a.star == "**" else
-                    cst.DictElement(cst.SimpleString(f'"{a.keyword.value}"'), a.value) for a in keywords]
         extra = [cst.Arg(cst.Integer(str(len(positional))), keyword=cst.Name("positional"),
                          equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                                                whitespace_after=cst.SimpleWhitespace("")))] if len(positional) > 1 else []
-        mapping = cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_DISPATCH)),
-                           args=fix_commas([], [cst.Arg(updated.func), cst.Arg(cst.Dict(elements)), *extra]))
-        new = _with_args(updated, fix_commas(list(updated.args), [*positional, cst.Arg(mapping, star="**")]))
+        new = _through_kwargs_for(updated, positional, keywords, extra)
         self._factory_calls += 1
         self._record(original, f"{name}(...) -> torch layer factory", None)
         self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
