@@ -27,6 +27,7 @@ from .refusal_scope import RefusalScopes
 from .report import MARKER, ApiUse
 from .runtime import (LAYER_FACTORIES, DISPATCH as RUNTIME_DISPATCH, FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE,
                       PLACEHOLDERS, RUNTIME_REASON, spec_of)
+from .rewrites.module_train import decorate_train_override, overrides_train
 from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
                        VALUE_REWRITES)
 from .rewrites._removal import kept_lines, without_decorators, without_lines, without_self_assignments
@@ -470,7 +471,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         return None
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
-        self._classes.pop()
+        if self._classes.pop() and overrides_train(updated):
+            updated = decorate_train_override(updated, self._runtime_helper)
         self._layer_bases.pop()
         for i, base in enumerate(original.bases):
             qualified = self.qualify(base.value) if base.keyword is None else None

@@ -1,8 +1,12 @@
 """``m.train(False)`` -> ``m.eval()``; ``m.train()`` / ``m.train(True)`` -> ``m.train()``;
-``super().train(mode)`` -> ``(super().train() if mode else super().eval())``.
+``super().train(mode)`` stays (Paddle 3.3's ``Layer.train`` takes the flag and, as torch, rejects a
+non-bool).
 
-Paddle's canonical ``Layer.train()`` takes no mode flag.  Note: Paddle's ``train()``/``eval()``
-set ``training`` on every sublayer without calling their own ``train`` overrides.
+Paddle's ``train()``/``eval()`` set ``training`` on every sublayer without calling their own ``train``
+overrides, and its ``eval()`` is not ``train(False)``: a "freeze BatchNorm in train()" override would
+silently stop working.  So a layer class that overrides ``train`` is decorated with the run-time
+``train_calls_overrides`` (``decorate_train_override``), which gives ``paddle.nn.Layer`` torch's
+recursion (``train(mode)`` calls each child's ``train(mode)``; ``eval()`` is ``train(False)``).
 """
 
 from __future__ import annotations
@@ -23,21 +27,23 @@ def train_mode(ctx) -> cst.BaseExpression:
         if len(args) != 1 or args[0].star:
             raise ctx.unsupported("train() takes one mode flag")
         if not (isinstance(value, cst.Name) and value.value in ("True", "False")):
-            # `super().train(mode)` in an override: the mode is known when the call runs
-            if not _evaluated_once(ctx.receiver):
-                raise ctx.unsupported("train(mode) with a non-literal mode on a computed receiver: write "
-                                      "`m.train() if mode else m.eval()`")
-            train = cst.Call(func=cst.Attribute(value=ctx.receiver, attr=cst.Name("train")), args=[])
-            evaluate = cst.Call(func=cst.Attribute(value=ctx.receiver, attr=cst.Name("eval")), args=[])
-            return cst.IfExp(test=value, body=train, orelse=evaluate, lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            # `super().train(mode)` in an override: the mode is known when the call runs.  Not
+            # `(train() if mode else eval())`: under torch's recursion eval() calls the override again.
+            return cst.Call(func=cst.Attribute(value=ctx.receiver, attr=cst.Name("train")),
+                            args=[args[0].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, comma=cst.MaybeSentinel.DEFAULT)])
         method = "train" if value.value == "True" else "eval"
     return cst.Call(func=cst.Attribute(value=ctx.receiver, attr=cst.Name(method)), args=[])
 
 
-def _evaluated_once(receiver: cst.BaseExpression) -> bool:
-    """A receiver that may be written in both branches: a name, an attribute chain, or ``super()``."""
-    while isinstance(receiver, cst.Attribute):
-        receiver = receiver.value
-    if isinstance(receiver, cst.Call):
-        return isinstance(receiver.func, cst.Name) and receiver.func.value == "super" and not receiver.args
-    return isinstance(receiver, cst.Name)
+def overrides_train(cls: cst.ClassDef) -> bool:
+    """The class body defines ``train`` (a method, not a nested class or an attribute)."""
+    return isinstance(cls.body, cst.IndentedBlock) and any(
+        isinstance(m, cst.FunctionDef) and m.name.value == "train" for m in cls.body.body)
+
+
+def decorate_train_override(cls: cst.ClassDef, helper) -> cst.ClassDef:
+    """``@_torch2paddle_runtime.train_calls_overrides`` on a layer class overriding ``train`` (once)."""
+    decorator = helper("train_calls_overrides")
+    if any(cst.Module([]).code_for_node(d.decorator) == cst.Module([]).code_for_node(decorator) for d in cls.decorators):
+        return cls
+    return cls.with_changes(decorators=[*cls.decorators, cst.Decorator(decorator=decorator)])
