@@ -226,7 +226,7 @@ def module_source(entries: list[ApiEntry]) -> str:
         "    import paddle",
         "",
         "    layer = paddle.nn.Layer",
-        "    if not getattr(layer.train, \"_torch2paddle\", False):",
+        "    if issubclass(cls, layer) and not getattr(layer.train, \"_torch2paddle\", False):",
         "        paddle_train = layer.train",
         "",
         "        def train(self, mode=True):",

@@ -471,7 +471,7 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         return None
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
-        if self._classes.pop() and overrides_train(updated):
+        if overrides_train(updated, is_layer=self._classes.pop()):
             updated = decorate_train_override(updated, self._runtime_helper)
         self._layer_bases.pop()
         for i, base in enumerate(original.bases):

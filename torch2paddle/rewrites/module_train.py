@@ -12,6 +12,7 @@ recursion (``train(mode)`` calls each child's ``train(mode)``; ``eval()`` is ``t
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as matchers
 
 from . import call_rewrite
 
@@ -35,10 +36,20 @@ def train_mode(ctx) -> cst.BaseExpression:
     return cst.Call(func=cst.Attribute(value=ctx.receiver, attr=cst.Name(method)), args=[])
 
 
-def overrides_train(cls: cst.ClassDef) -> bool:
-    """The class body defines ``train`` (a method, not a nested class or an attribute)."""
-    return isinstance(cls.body, cst.IndentedBlock) and any(
-        isinstance(m, cst.FunctionDef) and m.name.value == "train" for m in cls.body.body)
+def overrides_train(cls: cst.ClassDef, is_layer: bool) -> bool:
+    """The class body defines ``train`` (a method), and the class is known to be a layer (``is_layer``) or,
+    deriving from a class of another module, its ``train`` calls ``super().train(...)`` as a layer's does
+    (the decorator checks at run time that it is a ``paddle.nn.Layer``)."""
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return False
+    train = next((m for m in cls.body.body if isinstance(m, cst.FunctionDef) and m.name.value == "train"), None)
+    if train is None:
+        return False
+    return is_layer or bool(cls.bases) and bool(matchers.findall(train, _SUPER_TRAIN))
+
+
+_SUPER_TRAIN = matchers.Call(func=matchers.Attribute(value=matchers.Call(func=matchers.Name("super")),
+                                                     attr=matchers.Name("train")))
 
 
 def decorate_train_override(cls: cst.ClassDef, helper) -> cst.ClassDef:
