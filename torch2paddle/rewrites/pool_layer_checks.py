@@ -6,7 +6,10 @@
   stride 2, padding 1: torch 3, Paddle 4).  That cannot happen with
   ``padding=0`` and ``stride <= kernel_size`` (stride defaults to the kernel),
   so ceil mode converts only when the literals show that, or show ``stride=1`` (then
-  ``size + 2 * padding - window`` divides exactly: ceil and floor agree); otherwise reported.
+  ``size + 2 * padding - window`` divides exactly: ceil and floor agree).  With no padding
+  and a stride the source does not show (timm's ``nn.AvgPool2d(2, avg_stride, ceil_mode=True)``)
+  the stride is checked when the layer is built (run-time ``ceil_mode_stride``: it raises,
+  naming the difference, for a stride above the kernel); otherwise reported.
 * ``divisor_override`` (AvgPool2d/3d): torch divides every window by it and
   ignores ``count_include_pad``; Paddle applies it only with
   ``exclusive=False`` and rescales partial ``ceil_mode`` windows, so a divisor
@@ -60,16 +63,26 @@ def _ints(source: str | None, default):
     return None
 
 
-def _check_ceil(ctx) -> None:
+def _check_ceil(ctx) -> list[cst.Arg] | None:
+    """Refuses a ceil_mode Paddle pools differently; returns the call's arguments with the stride wrapped
+    in the run-time check when only the stride's value decides (else None: the arguments as they are)."""
     ceil = _given(ctx, "ceil_mode")
     if ceil in (None, "False"):
-        return
+        return None
+    stride_source = _given(ctx, "stride")
     kernel = _ints(_given(ctx, "kernel_size"), None)
-    stride = _ints(_given(ctx, "stride"), kernel)
+    stride = _ints(stride_source, kernel)
     padding = _ints(_given(ctx, "padding"), (0,))
     if stride is not None and all(s == 1 for s in stride):
-        return  # (size + 2 * padding - window) / 1 is whole: ceil and floor agree, no window is dropped
-    safe = kernel is not None and stride is not None and padding is not None and all(p == 0 for p in padding)
+        return None  # (size + 2 * padding - window) / 1 is whole: ceil and floor agree, no window is dropped
+    no_padding = padding is not None and all(p == 0 for p in padding)
+    if no_padding and stride_source in (None, "None"):
+        return None  # the stride is the kernel: every window starts inside the input
+    if no_padding and stride is None and ctx.helper is not None:
+        checked = _checked_stride(ctx)
+        if checked is not None:
+            return checked
+    safe = kernel is not None and stride is not None and no_padding
     if safe:
         n = max(len(kernel), len(stride))
         kernel = kernel * n if len(kernel) == 1 else kernel
@@ -80,17 +93,42 @@ def _check_ceil(ctx) -> None:
             f"ceil_mode={ceil} with padding or stride > kernel_size: Paddle keeps a last window that starts in the "
             "padding (torch drops it), so its output can be one larger"
         )
+    return None
+
+
+def _checked_stride(ctx) -> list[cst.Arg] | None:
+    """The call's arguments with ``stride`` as ``ceil_mode_stride(stride, kernel_size)``; None when the
+    kernel size is not a name or literal (it would be evaluated twice)."""
+    kernel = None
+    found = None
+    position = 0
+    for i, arg in enumerate(ctx.call.args):
+        name = arg.keyword.value if arg.keyword is not None else None
+        if name is None and not arg.star:
+            name = ctx.entry.args[position] if position < len(ctx.entry.args) else None
+            position += 1
+        if name == "kernel_size":
+            kernel = arg.value
+        elif name == "stride":
+            found = i
+    if found is None or not isinstance(kernel, (cst.Name, cst.Integer, cst.Tuple, cst.Attribute)):
+        return None
+    args = list(ctx.call.args)
+    checked = cst.Call(func=ctx.helper("ceil_mode_stride"),
+                       args=[cst.Arg(args[found].value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                             cst.Arg(kernel)])
+    args[found] = args[found].with_changes(value=checked)
+    return args
 
 
 @call_rewrite("max_pool_layer")
 def max_pool_layer(ctx) -> cst.BaseExpression:
-    _check_ceil(ctx)
-    return cst.Call(func=ctx.target(), args=ctx.map_args())
+    return cst.Call(func=ctx.target(), args=ctx.map_args(_check_ceil(ctx)))
 
 
 @call_rewrite("avg_pool_layer")
 def avg_pool_layer(ctx) -> cst.BaseExpression:
-    _check_ceil(ctx)
+    args = _check_ceil(ctx)
     divisor = _given(ctx, "divisor_override")
     if divisor not in (None, "None"):
         include = _given(ctx, "count_include_pad")
@@ -102,4 +140,4 @@ def avg_pool_layer(ctx) -> cst.BaseExpression:
         ceil = _given(ctx, "ceil_mode")
         if ceil not in (None, "False"):
             raise ctx.unsupported(f"divisor_override with ceil_mode={ceil}: Paddle rescales the partial windows")
-    return cst.Call(func=ctx.target(), args=ctx.map_args())
+    return cst.Call(func=ctx.target(), args=ctx.map_args(args))
