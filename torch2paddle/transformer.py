@@ -465,8 +465,9 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             qualified = self.qualify(base.value) if base.keyword is None else None
             entry = self.tables.apis.get(qualified) if qualified else None
             if (entry is not None and not entry.unsupported and entry.target and entry.kind == "callable"
-                    and entry.target.rsplit(".", 1)[-1][:1].isupper() and entry.rewrite is None
-                    and entry.name != "torch.nn.Module" and keyword_rules(entry)):
+                    and entry.target.rsplit(".", 1)[-1][:1].isupper()
+                    and (entry.rewrite is None or entry.rewrite in CALL_REWRITES)
+                    and entry.name != "torch.nn.Module" and (keyword_rules(entry) or entry.rewrite)):
                 return entry
         return None
 
@@ -775,7 +776,14 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         marks = self.output.marks()
         try:
             self._pending_runtime = set()
-            args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
+            if entry.rewrite:  # the layer's call rewrite (pool checks, conv padding): its arguments, if a plain call
+                call = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, runtime=True))
+                if not (isinstance(call, cst.Call) and call.func.deep_equals(self.output.render(entry.target))):
+                    raise UnsupportedUse(f"{entry.name}'s conversion is more than its class called with other "
+                                         "arguments, which super().__init__ cannot take")
+                args = list(call.args)
+            else:
+                args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
         except UnsupportedUse as exc:
             self.output.restore(marks)
             self._unsupported(original, label, str(exc))

@@ -97,9 +97,9 @@ def _check_ceil(ctx) -> list[cst.Arg] | None:
 
 
 def _checked_stride(ctx) -> list[cst.Arg] | None:
-    """The call's arguments with ``stride`` as ``ceil_mode_stride(stride, kernel_size)``; None when the
-    kernel size is not a name or literal (it would be evaluated twice)."""
-    kernel = None
+    """The call's arguments with ``stride`` as ``ceil_mode_stride(stride, kernel_size[, ceil_mode])``; None
+    when the kernel size or the mode is not a name or literal (it would be evaluated twice)."""
+    kernel = mode = None
     found = None
     position = 0
     for i, arg in enumerate(ctx.call.args):
@@ -109,14 +109,19 @@ def _checked_stride(ctx) -> list[cst.Arg] | None:
             position += 1
         if name == "kernel_size":
             kernel = arg.value
+        elif name == "ceil_mode":
+            mode = arg.value
         elif name == "stride":
             found = i
-    if found is None or not isinstance(kernel, (cst.Name, cst.Integer, cst.Tuple, cst.Attribute)):
+    simple = (cst.Name, cst.Integer, cst.Tuple, cst.Attribute)
+    if found is None or not isinstance(kernel, simple) or not isinstance(mode, simple):
         return None
     args = list(ctx.call.args)
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    given = [args[found].value, kernel] + ([] if isinstance(mode, cst.Name) and mode.value == "True" else [mode])
     checked = cst.Call(func=ctx.helper("ceil_mode_stride"),
-                       args=[cst.Arg(args[found].value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                             cst.Arg(kernel)])
+                       args=[cst.Arg(v, comma=comma if i < len(given) - 1 else cst.MaybeSentinel.DEFAULT)
+                             for i, v in enumerate(given)])
     args[found] = args[found].with_changes(value=checked)
     return args
 
