@@ -84,13 +84,16 @@ def split_function(ctx) -> cst.BaseExpression:
     tail = [("axis", axis)] if axis is not None else []
     if isinstance(sizes, (cst.List, cst.Tuple, cst.ListComp)):
         return cst.Call(func=ctx.target(), args=build_args([(None, x), (None, sizes), *tail]))
-    if int_value(sizes) is None:
-        raise ctx.unsupported("a non-literal split size may be an int (chunk size) or a list (sizes)")
     if not is_simple(x):
         raise ctx.unsupported("the tensor would be evaluated twice; assign it to a name first")
     dim = axis if axis is not None else cst.Integer("0")
     length = cst.Subscript(value=cst.Attribute(value=x, attr=cst.Name("shape")),
                            slice=[cst.SubscriptElement(slice=cst.Index(value=dim))])
+    if int_value(sizes) is None:  # an int (chunk size) or a list (sizes): told apart when the call runs
+        if ctx.helper is None or not (is_simple(dim) or int_value(dim) is not None):
+            raise ctx.unsupported("a non-literal split size may be an int (chunk size) or a list (sizes)")
+        sections = cst.Call(func=ctx.helper("split_sections"), args=build_args([(None, sizes), (None, length)]))
+        return cst.Call(func=ctx.target(), args=build_args([(None, x), (None, sections), *tail]))
     points = cst.Call(func=cst.Name("list"), args=[cst.Arg(value=cst.Call(
         func=cst.Name("range"), args=build_args([(None, sizes), (None, length), (None, sizes)])))])
     return cst.Call(func=ctx.render("paddle.tensor_split"), args=build_args([(None, x), (None, points), *tail]))
