@@ -187,3 +187,37 @@ def test_import_time_values_decorators_and_branches_cost_only_their_use(tmp_path
     assert done.stdout.split("\n") == [
         "[0.0, 2.0]", "refused: torch.quantize_per_tensor", "refused: torch.onnx.symbolic_helper.parse_args",
         "refused: torch.onnx.symbolic_helper.parse_args", "refused: torch.__version__", ""]
+
+
+SCRIPT_FLAGS = '''\
+import argparse
+import torch
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--mps", action="store_true")
+args = parser.parse_args([])
+use_mps = args.mps and torch.backends.mps.is_available()  # the refused call runs only with --mps
+names = sorted(torch.quantize_per_tensor_dynamic(x) for x in [])  # computed at import: the whole value
+'''
+
+
+def test_a_refused_call_on_a_path_the_value_may_not_take_stays_local(tmp_path):
+    result = convert_source(SCRIPT_FLAGS, "script.py")
+    assert result.torch_at_import == ()
+    assert 'use_mps = args.mps and _torch2paddle_runtime.unsupported("torch.backends.mps.is_available", ' in result.code
+    assert 'names = _torch2paddle_runtime.unsupported("torch.quantize_per_tensor_dynamic", ' in result.code
+    assert convert_source(result.code, "script.py").code == result.code
+    src = make_tree(tmp_path / "src", {"script.py": SCRIPT_FLAGS})
+    convert_tree(src, tmp_path / "out", jobs=1)
+    done = run_without_torch(tmp_path / "out", """
+        import script
+        assert script.use_mps is False
+        for use in (lambda: list(script.names), lambda: len(script.names), lambda: "a" in script.names,
+                    lambda: ", ".join(script.names)):
+            try:  # a placeholder is never iterated silently (its __getitem__ would go on for ever)
+                use()
+            except NotImplementedError as exc:
+                print("refused:", str(exc).split(" has no")[0])
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n") == ["refused: torch.quantize_per_tensor_dynamic"] * 4 + [""]

@@ -253,27 +253,38 @@ class RefusalScopes:
         (``int(torch.__version__[0]) > 1``): indexed, an attribute read, called, an operand, or converted by
         a builtin (``int``, ``str``, ``len`` ...).  The value as a whole then becomes a placeholder, since the
         computation would fail, or go wrong, before anything uses it.  One only carried (the value itself,
-        an item of a list or dict, an argument of ``dict(...)`` or another call: a registry of classes) stays
-        an item placeholder."""
+        an item of a list or dict, an argument of ``dict(...)`` or another call: a registry of classes), or
+        computed only on a path the value may not take (the right side of ``and``/``or``, a branch of ``x if c
+        else y``), stays an item placeholder: it raises where, and only if, that path runs."""
         node = self._use_nodes[index]
         if id(node) not in self._placeholders or self.uses[index].converted:
             return False
         parents = _parents(within)
+        computed = False
         while node is not within:
             parent = parents.get(id(node))
             if parent is None:
                 return False  # not in this value (an annotation, a target)
-            if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison, cst.BooleanOperation)):
-                return True
-            if isinstance(parent, (cst.Subscript, cst.Attribute)) and parent.value is node:
-                return True
-            if isinstance(parent, cst.Call):
-                return parent.func is node
-            if isinstance(parent, cst.Arg):
-                call = parents.get(id(parent))
-                return isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in _BUILTINS
+            if isinstance(parent, cst.BooleanOperation) and parent.right is node:
+                return False  # evaluated only when the left side lets it (`args.mps and torch.backends.mps...()`)
+            if isinstance(parent, cst.IfExp) and parent.test is not node:
+                return False  # a branch: evaluated only when taken
+            if not computed:
+                if isinstance(parent, (cst.BinaryOperation, cst.UnaryOperation, cst.Comparison, cst.BooleanOperation)):
+                    computed = True
+                elif isinstance(parent, (cst.Subscript, cst.Attribute)) and parent.value is node:
+                    computed = True
+                elif isinstance(parent, cst.Call):
+                    if parent.func is not node:
+                        return False
+                    computed = True
+                elif isinstance(parent, cst.Arg):
+                    call = parents.get(id(parent))
+                    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in _BUILTINS):
+                        return False
+                    computed = True
             node = parent
-        return False
+        return computed
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
         self._open_import_time()

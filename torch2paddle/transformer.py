@@ -983,8 +983,7 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         torch_use = self.is_torch(qualified)
         if entry is None:
             if torch_use:
-                self._unsupported(original, qualified, "no mapping")
-                return updated.with_changes(func=self._torch_form(qualified))
+                return self._refused_call(original, updated, qualified, "no mapping")
             return updated
         if entry.rewrite in DIRECTIVE_REWRITES and not entry.unsupported and not rest:
             if id(original) in self._directive_sites:
@@ -996,15 +995,13 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         if rest:  # an attribute of a mapped class, e.g. nn.Module.__init__(self)
             target = f"{entry.target}.{rest}" if entry.target else None
             if target is None:
-                self._unsupported(original, qualified, entry.unsupported or "no mapping")
-                return updated.with_changes(func=self._torch_form(qualified))
+                return self._refused_call(original, updated, qualified, entry.unsupported or "no mapping")
             if torch_use:
                 self._record(original, qualified, target)
             return updated.with_changes(func=self.output.render(target))
         if entry.unsupported or entry.rewrite in CLASS_REWRITES:
             reason = entry.unsupported or "only classes deriving from it convert, not direct instances"
-            self._unsupported(original, qualified, reason)
-            return updated.with_changes(func=self._torch_form(qualified))
+            return self._refused_call(original, updated, qualified, reason)
         out = _out_keyword(entry, updated) if torch_use else None
         if out is not None:
             return self._call_with_out(original, updated, qualified, entry, out)
@@ -1019,6 +1016,16 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         if entry.rewrite == "constant":
             self._constants[id(new)] = new  # folded by the boolean operators around it
         return new
+
+    def _refused_call(self, original: cst.Call, updated: cst.Call, qualified: str, reason: str) -> cst.Call:
+        """A call of a refused torch API.  In a value evaluated at import time (an assignment, a decorator), its
+        callee is a placeholder (the value as a whole becomes one unless the call sits on a path the value may
+        not take: ``args.mps and torch.backends.mps.is_available()``); elsewhere it stays in torch form."""
+        if self._import_time_uses and self._import_time_value(original) and self.is_torch(qualified):
+            self._unsupported(original.func, qualified, reason)
+            return updated.with_changes(func=self._refused_form(original.func, qualified, reason))
+        self._unsupported(original, qualified, reason)
+        return updated.with_changes(func=self._torch_form(qualified))
 
     def _entry_call(self, original: cst.Call, updated: cst.Call, qualified: str, entry: ApiEntry,
                     label: str | None = None) -> cst.BaseExpression | None:

@@ -54,7 +54,7 @@ _SUPER_TRAIN = matchers.Call(func=matchers.Attribute(value=matchers.Call(func=ma
 
 def decorate_train_override(cls: cst.ClassDef, helper) -> cst.ClassDef:
     """``@_torch2paddle_runtime.train_calls_overrides`` on a layer class overriding ``train`` (once)."""
-    decorator = helper("train_calls_overrides")
-    if any(cst.Module([]).code_for_node(d.decorator) == cst.Module([]).code_for_node(decorator) for d in cls.decorators):
-        return cls
-    return cls.with_changes(decorators=[*cls.decorators, cst.Decorator(decorator=decorator)])
+    if any(isinstance(d.decorator, cst.Attribute) and d.decorator.attr.value == "train_calls_overrides"
+           for d in cls.decorators):
+        return cls  # converted before: the file already imports the run-time module
+    return cls.with_changes(decorators=[*cls.decorators, cst.Decorator(decorator=helper("train_calls_overrides"))])
