@@ -13,7 +13,8 @@ EXIT_FILE_ERRORS = 1  # some files could not be converted (the rest were)
 EXIT_USAGE = 2  # bad arguments, SRC/OUT unusable, malformed mapping table
 EXIT_UNSUPPORTED = 3  # --strict and unsupported uses remain
 SUMMARY_PATHS = 50  # stale / pruned files listed in the summary (the report has them all)
-SUMMARY_APIS = 30  # rows of the unsupported-API table in the summary (the report has them all)
+SUMMARY_APIS = 30  # APIs in the summary's unsupported list (the report has them all)
+SUMMARY_PLACES = 20  # file:line places shown for one API and reason (the report has them all)
 EXIT_INTERRUPTED = 130  # Ctrl-C: files written so far are complete (atomic writes), the rest is not there
 EXIT_BROKEN_PIPE = 141  # stdout closed early (`| head`): what a command killed by SIGPIPE exits with
 EXIT_TERMINATED = 143  # SIGTERM (CI cancellation, docker stop): handled exactly like Ctrl-C
@@ -81,7 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     verbosity.add_argument("--quiet", "-q", action="store_true", help="errors only (no summary, no progress bar)")
     verbosity.add_argument("--verbose", "-v", action="store_true", help="a line for every file, then the summary")
 
-    weights = sub.add_parser("weights", help="convert a torch checkpoint (.pth) to Paddle (.pdparams)")
+    weights = sub.add_parser(
+        "weights", help="convert a torch checkpoint (.pth) to Paddle (.pdparams)",
+        description="Convert CHECKPOINT into OUTPUT following the torch model's structure, and print a table: "
+                    "torch key, Paddle key, shape, what was done (copied, renamed, transposed, dropped).",
+        epilog=f"exit codes: {EXIT_OK} written; {EXIT_FILE_ERRORS} the checkpoint cannot be read or converted "
+               f"(nothing written); {EXIT_USAGE} bad arguments")
     weights.add_argument("checkpoint", help="torch state dict or checkpoint dict (.pth)")
     weights.add_argument("output", help="Paddle parameters file to write (.pdparams)")
     weights.add_argument("--model", required=True, metavar="PKG.MODULE:FACTORY",
@@ -89,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     weights.add_argument("--kwargs", default="{}", metavar="JSON", help="keyword arguments for the factory")
     weights.add_argument("--path", action="append", default=[], metavar="DIR",
                          help="folder to put on sys.path to import the model (repeatable)")
+    weights.add_argument("--key", metavar="KEY",
+                         help="the checkpoint's key that holds the weights ({'net': state_dict, 'epoch': 3}: "
+                              "--key net); without it state_dict, model_state_dict, model, net and network are "
+                              "tried, then a single nested state dict")
+    weights.add_argument("--allow-pickle", action="store_true",
+                         help="load a checkpoint that holds pickled Python objects (a whole nn.Module, custom "
+                              "classes) with torch.load(weights_only=False): this runs code from the file, so "
+                              "only for a file you trust (default: weights_only=True)")
+    weights.add_argument("--quiet", "-q", action="store_true", help="errors only (no table, no summary)")
 
     from .verify.cli import add_verify_parser
 
@@ -99,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     mappings.add_argument("term", nargs="?", help="API name (show) or substring (search)")
     mappings.add_argument("--mappings", action="append", default=[], metavar="FILE.yaml")
     return parser
+
+
+def _stopped(args) -> str:
+    """What an interrupted command leaves behind, in words."""
+    if args.command == "convert" and (args.diff or args.check or args.src == "-" or args.out == "-"):
+        return "nothing was written (the preview's temp files are removed)"
+    return _STOPPED[args.command]
 
 
 def _version() -> str:
@@ -124,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "mappings":
             return cmd_mappings(args)
     except Terminated:
-        _console(stderr=True).print(f"[red]terminated[/red] (SIGTERM): {_STOPPED[args.command]}")
+        _console(stderr=True).print(f"[red]terminated[/red] (SIGTERM): {_stopped(args)}")
         return EXIT_TERMINATED
     except KeyboardInterrupt:
-        _console(stderr=True).print(f"[red]interrupted[/red]: {_STOPPED[args.command]}")
+        _console(stderr=True).print(f"[red]interrupted[/red]: {_stopped(args)}")
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `... | head` closed stdout: stop quietly, as a command killed by SIGPIPE does
         try:
@@ -420,6 +442,8 @@ def print_summary(report, console, mode: str = "", changed: set[str] | None = No
     if changed is None:
         table.add_row("python files converted", str(counts["python_converted"]))
         table.add_row("python files unchanged", str(counts["python_unchanged"]))
+        if counts["requirements_rewritten"]:  # requirements*.txt: torch -> paddlepaddle, not python code
+            table.add_row("requirements files rewritten", str(counts["requirements_rewritten"]))
     else:
         table.add_row("files the conversion would change", f"[{'yellow' if changed else 'green'}]{len(changed)}[/]")
     table.add_row("other files copied" if changed is None else "other files (copied as they are)",
@@ -455,30 +479,46 @@ def print_summary(report, console, mode: str = "", changed: set[str] | None = No
         if len(paths) > SUMMARY_PATHS:
             console.print(f"... and {len(paths) - SUMMARY_PATHS} more: every one is in the report (\"stale\", "
                           f"\"pruned\")", soft_wrap=True)
-    unsupported = report.unsupported_by_api()
-    if unsupported:
-        detail = Table(title="unsupported torch APIs (left in torch form, marked in the code)")
-        detail.add_column("API")
-        detail.add_column("uses", justify="right")
-        detail.add_column("where")
-        for api, places in list(unsupported.items())[:SUMMARY_APIS]:  # the most used first
-            shown = ", ".join(places[:3]) + (f" (+{len(places) - 3} more)" if len(places) > 3 else "")
-            detail.add_row(_safe(api), str(len(places)), _safe(shown))
-        console.print(detail)
-        if len(unsupported) > SUMMARY_APIS:
-            where = (f"{_safe(str(Path(report.output) / '.torch2paddle' / 'report.json'))}" if report.output
-                     and not mode else "the --report FILE.json")
-            console.print(f"... and {len(unsupported) - SUMMARY_APIS} more unsupported APIs: every use is in "
-                          f"{where}", soft_wrap=True)
+    print_unsupported(report, console, mode)
+
+
+def print_unsupported(report, console, mode: str = "") -> None:
+    """The unsupported torch APIs, the most used first: a line with the API and its count, then each reason
+    once with the places that share it.  Lines are never folded (soft wrap): a path stays greppable."""
+    unsupported = report.unsupported_by_reason()
+    if not unsupported:
+        return
+    total = sum(len(places) for reasons in unsupported.values() for places in reasons.values())
+    console.print(f"[bold]unsupported torch APIs[/bold]: {len(unsupported)} ({total} uses), left in torch form and "
+                  f"marked in the code", soft_wrap=True)
+    for api, reasons in list(unsupported.items())[:SUMMARY_APIS]:
+        count = sum(map(len, reasons.values()))
+        console.print(f"[red]{_safe(api)}[/red]: {count} use{'s' if count != 1 else ''}", soft_wrap=True)
+        for reason, places in reasons.items():
+            console.print(f"  why: {_safe(reason or 'no reason recorded')}", soft_wrap=True)
+            shown = ", ".join(places[:SUMMARY_PLACES])
+            more = f" (+{len(places) - SUMMARY_PLACES} more)" if len(places) > SUMMARY_PLACES else ""
+            console.print(f"  where: {_safe(shown)}{more}", soft_wrap=True)
+    hidden = len(unsupported) - SUMMARY_APIS
+    hidden_places = any(len(p) > SUMMARY_PLACES for reasons in unsupported.values() for p in reasons.values())
+    if hidden > 0 or hidden_places:
+        where = (f"{_safe(str(Path(report.output) / '.torch2paddle' / 'report.json'))}" if report.output
+                 and not mode else "the --report FILE.json")
+        what = f"... and {hidden} more unsupported APIs" if hidden > 0 else "places cut short above (+N more)"
+        console.print(f"{what}: every use is in {where}", soft_wrap=True)
 
 
 def cmd_weights(args) -> int:
+    import warnings
+
     from rich.markup import escape
 
-    from .weights import _same_file, convert_checkpoint
+    from .weights import (CheckpointFileError, PickleRefusedError, WeightConversionError, _same_file,
+                          convert_checkpoint)
 
+    err = _console(stderr=True)
     if _same_file(args.checkpoint, args.output):
-        _console(stderr=True).print(
+        err.print(
             f"[red]error:[/red] output {escape(args.output)} is the input checkpoint {escape(args.checkpoint)}; "
             "writing it would overwrite the checkpoint, choose another output path"
         )
@@ -488,15 +528,86 @@ def cmd_weights(args) -> int:
     try:
         kwargs = json.loads(args.kwargs)
     except json.JSONDecodeError as exc:
-        _console(stderr=True).print(f"[red]error:[/red] --kwargs is not JSON: {exc}")
+        err.print(f"[red]error:[/red] --kwargs is not JSON: {escape(str(exc))}")
         return EXIT_USAGE
+    warnings.filterwarnings("ignore", message="No ccache found")  # paddle's import says it to every user
     try:
-        report = convert_checkpoint(args.checkpoint, args.output, args.model, kwargs)
-    except Exception as exc:  # the message names the key or file; a traceback would bury it
-        _console(stderr=True).print(f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}")
+        report = convert_checkpoint(args.checkpoint, args.output, args.model, kwargs, allow_pickle=args.allow_pickle,
+                                    key=args.key)
+    except PickleRefusedError as exc:  # one line, naming the CLI's option (torch's own text has terminal escapes)
+        err.print(f"[red]error:[/red] {_safe(exc.path)}: {_safe(exc.explain('--allow-pickle'))}", soft_wrap=True)
         return EXIT_FILE_ERRORS
-    _console().print(report.summary(), markup=False)
+    except WeightConversionError as exc:
+        if exc.problems and all(key == os.fspath(args.checkpoint) for key, _ in exc.problems) \
+                and not isinstance(exc, CheckpointFileError):  # the file as a whole: a line of its own
+            for key, desc in exc.problems:
+                err.print(f"[red]error:[/red] {_safe(key)}: {_safe(desc)}", soft_wrap=True)
+        else:
+            err.print(f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}")
+        return EXIT_FILE_ERRORS
+    except Exception as exc:  # the message names the key or file; a traceback would bury it
+        err.print(f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))}")
+        return EXIT_FILE_ERRORS
+    if not args.quiet:
+        print_weights(report, _console(), args)
     return EXIT_OK
+
+
+def _shape(shape) -> str:
+    return "-" if shape is None else "[" + ", ".join(str(d) for d in shape) + "]"
+
+
+def print_weights(report, console, args) -> None:
+    """The weights table (torch key, Paddle key, shape, what was done), the notes, then one line of counts."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from .report import printable
+    from .weights import wrapper_of
+
+    console.print(f"torch2paddle weights {_safe(args.checkpoint)} -> {_safe(args.output)}", soft_wrap=True,
+                  markup=False)
+    if report.source_key is not None:
+        how = "--key" if args.key is not None else "found by itself; --key KEY takes another"
+        console.print(f"note: weights taken from the checkpoint's key {report.source_key!r} ({how})",
+                      soft_wrap=True, markup=False)
+    if report.stripped_prefix:
+        console.print(f"note: prefix {report.stripped_prefix!r} stripped from every key "
+                      f"({wrapper_of(report.stripped_prefix)})", soft_wrap=True, markup=False)
+    if report.skipped_entries:
+        console.print(f"note: {len(report.skipped_entries)} non-tensor entries of the state dict skipped: "
+                      f"{', '.join(report.skipped_entries)}", soft_wrap=True, markup=False)
+    table = Table()
+    for column in ("torch key", "Paddle key", "shape", "done"):
+        table.add_column(column, overflow="fold")
+    for row in report.keys:
+        shape = _shape(row.shape)
+        if row.paddle_shape is not None and tuple(row.paddle_shape) != tuple(row.shape or ()):
+            shape += f" -> {_shape(row.paddle_shape)}"
+        done = row.action
+        if row.reshaped:
+            done += ", reshaped (Paddle's layout)"
+        if row.reason:
+            done += f": {row.reason}"
+        paddle_key = row.paddle_key if row.action not in ("dropped",) else "-"
+        table.add_row(*(Text(printable(cell)) for cell in (row.torch_key, paddle_key or "-", shape, done)))
+    if report.keys:
+        if not console.is_terminal:  # a log or a pipe: rows are never folded, a key stays greppable
+            from rich.measure import Measurement
+
+            natural = Measurement.get(console, console.options.update_width(1_000_000), table).maximum
+            console.width = max(console.width, natural)
+        console.print(table)
+        if report.transposed:
+            console.print("transposed: a Linear weight; torch stores it [out, in], Paddle [in, out]", soft_wrap=True,
+                          markup=False)
+    counts = (f"{report.written} tensors written ({len(report.copied)} copied, {len(report.transposed)} transposed, "
+              f"{len(report.renamed)} renamed), {len(report.dropped)} dropped")
+    if report.missing:
+        counts += f", {len(report.missing)} missing (left at Paddle's initialisation)"
+    console.print(counts, soft_wrap=True, markup=False)
+    for note in report.notes:
+        console.print(f"note: {note}", soft_wrap=True, markup=False)
 
 
 def cmd_mappings(args) -> int:

@@ -28,10 +28,7 @@ def list_entries(tables: Tables, term: str | None = None):
 
 
 def entry_text(tables: Tables, name: str) -> str | None:
-    entry = tables.apis.get(name)
-    if entry is None:
-        method = name.rsplit(".", 1)[-1]
-        entry = next((e for e in tables.lookup_method(method) if e.name == name), None)
+    entry = tables.entry(name)
     if entry is None:
         return None
     shown = entry.target or ('UNSUPPORTED' if entry.unsupported else f'removed ({entry.rewrite})')

@@ -8,6 +8,50 @@ from dataclasses import asdict, dataclass, field
 
 MARKER = "torch2paddle: unsupported"
 RUNTIME_REASON = "keywords in **kwargs translated when the call runs (_torch2paddle_runtime)"  # see runtime.py
+MARKER_REASON_CHARS = 100  # a longer reason is cut in the code's marker comment (the report keeps it whole)
+_MARKER_CLAUSE_CHARS = 80  # ... to its clauses that fit in this many characters
+
+
+def marker_text(api: str, reason: str | None, documented: bool = False) -> str:
+    """The comment text that marks a refused use in the converted code: ``torch2paddle: unsupported API (why)``.
+
+    A reason up to ``MARKER_REASON_CHARS`` characters is kept whole.  A longer one is cut after its last
+    clause (a top-level ``:``, ``;`` or ``,``, or before `` (``) that fits in 80 characters, else at a word,
+    and points to where it is whole: ``torch2paddle mappings show API`` when the tables have an entry for
+    ``api`` (``documented``), the conversion report otherwise.  The text always starts ``MARKER API (``,
+    which refusal_scope looks for.
+    """
+    reason = " ".join((reason or "no mapping").split())
+    if len(reason) <= MARKER_REASON_CHARS:
+        return f"{MARKER} {api} ({reason})"
+    pointer = f"see: torch2paddle mappings show {api}" if documented else "see the conversion report"
+    return f"{MARKER} {api} ({_clauses(reason, _MARKER_CLAUSE_CHARS)}; {pointer})"
+
+
+def _clauses(text: str, limit: int) -> str:
+    """The longest head of ``text`` that ends at a top-level clause break (outside brackets and backquotes)
+    within ``limit`` characters; without one, cut at the last space before ``limit`` with ``...``."""
+    depth, quoted, cut = 0, False, 0
+    for i, ch in enumerate(text[:limit + 1]):
+        if ch == "`":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch in "([{":
+            if depth == 0 and ch == "(" and text[i - 1:i] == " ":
+                cut = i - 1
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in ":;," and text[i + 1:i + 2] == " ":
+            cut = i
+    if cut >= 20:
+        return text[:cut]
+    space = text.rfind(" ", 0, limit - 3)
+    head = text[:space if space > 0 else limit - 3]
+    if head.count("(") > head.count(")") or head.count("[") > head.count("]") or head.count("`") % 2:
+        head = head[:min(i for i in (head.find("("), head.find("["), head.find("`")) if i >= 0)].rstrip()
+    return head.rstrip(",;: ") + "..."
 
 
 def printable(text: str) -> str:
@@ -128,12 +172,17 @@ class TreeReport:
         return [f for f in self.files if f.status == "error"]
 
     def counts(self) -> dict[str, int]:
-        status = Counter(f.status for f in self.files)
+        from .requirements import is_requirements_file
+
+        status = Counter(f.status for f in self.files if not is_requirements_file(f.path))
+        requirements = Counter(f.status for f in self.files if is_requirements_file(f.path))
         uses = [u for f in self.files for u in f.uses]
         return {
             "files": len(self.files),
-            "python_converted": status["converted"],
+            "python_converted": status["converted"],  # .py files and notebooks (requirements files are not)
             "python_unchanged": status["unchanged"],
+            "requirements_rewritten": requirements["converted"],  # requirements*.txt with torch -> paddle
+            "requirements_unchanged": requirements["unchanged"],
             "copied": status["copied"],
             "errors": status["error"],
             "api_uses": len(uses),
@@ -150,6 +199,16 @@ class TreeReport:
                 cell = f":cell_{u.cell}" if u.cell is not None else ""
                 grouped.setdefault(u.api, []).append(f"{f.path}{cell}:{u.line}" + (f" ({u.reason})" if u.reason else ""))
         return dict(sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+    def unsupported_by_reason(self) -> dict[str, dict[str, list[str]]]:
+        """``{api: {reason: ["path:line", ...]}}``: each reason once with the places that share it; the APIs
+        most used first, then by name (a summary prints a reason once, not on every line of its uses)."""
+        grouped: dict[str, dict[str, list[str]]] = {}
+        for f in self.files:
+            for u in f.unsupported:
+                cell = f":cell_{u.cell}" if u.cell is not None else ""
+                grouped.setdefault(u.api, {}).setdefault(u.reason or "", []).append(f"{f.path}{cell}:{u.line}")
+        return dict(sorted(grouped.items(), key=lambda kv: (-sum(map(len, kv[1].values())), kv[0])))
 
     def exit_code(self) -> int:
         """0 all converted, 1 some files failed, 2 unsupported uses remain (errors win)."""

@@ -147,6 +147,14 @@ class Tables:
     def lookup_method(self, name: str) -> list[ApiEntry]:
         return self.methods.get(name, [])
 
+    def entry(self, name: str) -> ApiEntry | None:
+        """The entry named ``name`` (an API, or a method such as ``torch.Tensor.add_``): what
+        ``torch2paddle mappings show NAME`` shows; ``None`` when there is none."""
+        found = self.apis.get(name)
+        if found is None:
+            found = next((e for e in self.lookup_method(name.rsplit(".", 1)[-1]) if e.name == name), None)
+        return found
+
 
 def _fail(file: str, entry: str | None, reason: str) -> TableError:
     return TableError(file, entry, reason)

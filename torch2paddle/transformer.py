@@ -24,7 +24,7 @@ from .imports import ScanResult, build_dotted, dotted_name
 from .call_sites import CallSites, call_sites, parameter_holds_layer_weight
 from .positions import start_positions
 from .refusal_scope import RefusalScopes
-from .report import MARKER, ApiUse
+from .report import ApiUse, marker_text
 from .runtime import (LAYER_FACTORIES, DISPATCH as RUNTIME_DISPATCH, FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE,
                       PLACEHOLDERS, RUNTIME_REASON, spec_of)
 from .rewrites.module_train import decorate_train_override, overrides_train
@@ -282,7 +282,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         if self._is_method_use(node):  # decided here, while the node's scope is the current one
             self._method_uses.add(id(node))
         if self._markers:
-            self._markers[-1].append((f"{MARKER} {api} ({reason})", len(self.uses) - 1, _probe(api)))
+            marker = marker_text(api, reason, documented=self.tables.entry(api) is not None)  # a long reason cut
+            self._markers[-1].append((marker, len(self.uses) - 1, _probe(api)))
 
     def _kept_markers(self, statement: cst.CSTNode, markers: list) -> list[str]:
         """Marker texts of the uses still in the statement; a use inside an argument a call

@@ -558,18 +558,20 @@ def _mp_context():
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool now: cancel what has not started, terminate the workers."""
-    pool.shutdown(wait=False, cancel_futures=True)
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    """Stop a pool now: cancel what has not started, terminate the workers (a worker left running would go on
+    writing after the caller removed its temp folder: a preview's folder came back after an interrupt)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+ (it shuts the pool down too)
     if terminate is not None:
         terminate()
         return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
         try:
             process.terminate()
         except (OSError, AttributeError):
             pass
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    for process in processes:
         process.join(timeout=5)
 
 

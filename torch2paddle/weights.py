@@ -32,6 +32,8 @@ __all__ = [
     "WeightReport",
     "WeightConversionError",
     "CheckpointFileError",
+    "PickleRefusedError",
+    "KeyRecord",
     "FactoryResolutionError",
     "convert_state_dict",
     "load_into_paddle",
@@ -45,9 +47,12 @@ __all__ = [
 
 #: Prefix that ``torch.nn.DataParallel`` / ``DistributedDataParallel`` put in front of every key.
 DATA_PARALLEL_PREFIX = "module."
+#: Prefixes stripped when every key carries one (and the model's keys do not): DataParallel's, and
+#: ``torch.compile``'s (``_orig_mod.``); nested ones (``module._orig_mod.``) are stripped in turn.
+WRAPPER_PREFIXES = (DATA_PARALLEL_PREFIX, "_orig_mod.")
 
 #: Keys of a training checkpoint dict that may hold the model's state dict, tried in this order.
-CHECKPOINT_CONTAINER_KEYS = ("state_dict", "model_state_dict", "model")
+CHECKPOINT_CONTAINER_KEYS = ("state_dict", "model_state_dict", "model", "net", "network")
 
 _REASON_NUM_BATCHES = "BatchNorm step counter; Paddle BatchNorm has no counterpart"
 _REASON_EXTRA_STATE = "torch module extra state (get_extra_state); no Paddle counterpart"
@@ -55,6 +60,34 @@ _REASON_NOT_IN_MODEL = "not a parameter or buffer of the torch model (strict=Fal
 
 
 # --------------------------------------------------------------------------- report / errors
+
+
+@dataclass
+class KeyRecord:
+    """One key of the state dict and what was done to it (a row of ``torch2paddle weights``' table).
+
+    ``action`` is ``copied``, ``renamed``, ``transposed``, ``dropped`` or ``missing``; ``reshaped`` is
+    true when Paddle keeps the same numbers in another shape (``paddle_shape``); ``reason`` says why a
+    key was dropped.
+    """
+
+    torch_key: str
+    paddle_key: str | None
+    shape: tuple | None
+    paddle_shape: tuple | None
+    action: str
+    reason: str | None = None
+
+    @property
+    def reshaped(self) -> bool:
+        return (self.action != "transposed" and self.shape is not None and self.paddle_shape is not None
+                and tuple(self.shape) != tuple(self.paddle_shape))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"torch_key": self.torch_key, "paddle_key": self.paddle_key,
+                "shape": None if self.shape is None else list(self.shape),
+                "paddle_shape": None if self.paddle_shape is None else list(self.paddle_shape),
+                "action": self.action, "reason": self.reason}
 
 
 @dataclass
@@ -79,6 +112,8 @@ class WeightReport:
     notes: list[str] = field(default_factory=list)
     #: keys of the checkpoint's state dict whose values are not tensors (``"epoch"``, ...): not converted.
     skipped_entries: list[str] = field(default_factory=list)
+    #: every key of the state dict, in its order, with what was done to it (then the missing ones).
+    keys: list[KeyRecord] = field(default_factory=list)
 
     @property
     def written(self) -> int:
@@ -97,7 +132,7 @@ class WeightReport:
             lines.append(f"Skipped non-tensor entries of the state dict: {len(self.skipped_entries)}")
             lines.extend(f"  {k}" for k in self.skipped_entries)
         if self.stripped_prefix:
-            lines.append(f"Stripped prefix {self.stripped_prefix!r} from every key (DataParallel checkpoint)")
+            lines.append(f"Stripped prefix {self.stripped_prefix!r} from every key ({wrapper_of(self.stripped_prefix)})")
         if self.transposed:
             lines.append(f"Transposed (torch Linear weight [out, in] -> Paddle [in, out]): {len(self.transposed)}")
             lines.extend(f"  {k}" for k in self.transposed)
@@ -130,6 +165,7 @@ class WeightReport:
             "source_key": self.source_key,
             "notes": list(self.notes),
             "skipped_entries": list(self.skipped_entries),
+            "keys": [k.to_dict() for k in self.keys],
             "counts": {
                 "written": self.written,
                 "renamed": len(self.renamed),
@@ -200,6 +236,44 @@ class CheckpointFileError(WeightConversionError):
 
     def __reduce__(self):
         return (CheckpointFileError, (self.path, self.reason))
+
+
+class PickleRefusedError(WeightConversionError):
+    """The checkpoint holds pickled Python objects (a whole ``nn.Module``, custom classes) that
+    ``torch.load(weights_only=True)`` refuses; loading them anyway (``allow_pickle=True``, the CLI's
+    ``--allow-pickle``) runs code from the file.  ``objects`` names what torch refused, when it says
+    (``torch.nn.modules.linear.Linear``); ``detail`` is torch's own reason on one line, without its
+    terminal escapes."""
+
+    def __init__(self, path, detail: str = "", objects: str | None = None):
+        self.path = os.fspath(path)
+        self.detail = detail
+        self.objects = objects
+        reason = self.explain("allow_pickle=True")
+        self.problems = [(self.path, reason)]
+        self.missing, self.unexpected, self.mismatched = [], [], []
+        self.context = ""
+        Exception.__init__(self, f"1 weight key(s) cannot be placed:\n  - {self.path}: {reason}")
+
+    def explain(self, option: str) -> str:
+        """Why, in one line, ending with how to load it anyway through ``option``."""
+        what = f"pickled Python objects ({self.objects})" if self.objects else "pickled Python objects"
+        why = f" ({self.detail})" if self.detail and not self.objects else ""
+        return (f"checkpoint cannot be loaded with torch.load(weights_only=True): it holds {what}{why}; "
+                f"loading them runs code from the file: if the file is trusted, retry with {option}")
+
+    def __reduce__(self):
+        return (PickleRefusedError, (self.path, self.detail, self.objects))
+
+
+def _clean_torch_message(text: str) -> tuple[str, str | None]:
+    """torch's weights_only refusal as ``(first line without terminal escapes, refused globals)``."""
+    import re
+
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+    found = re.findall(r"Unsupported global: GLOBAL ([\w.]+)", text)
+    first = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
+    return first, (", ".join(dict.fromkeys(found)) or None)
 
 
 class _Problems:
@@ -355,16 +429,40 @@ def _to_numpy(value, key: str, report: WeightReport):
 
 
 def _strip_prefix_if_needed(state_dict: Mapping[str, Any], plan_keys: Iterable[str]) -> tuple[dict, str | None]:
-    keys = list(state_dict.keys())
-    plan_keys = list(plan_keys)
-    p = DATA_PARALLEL_PREFIX
-    if (
-        keys
-        and all(isinstance(k, str) and k.startswith(p) for k in keys)
-        and not (plan_keys and all(k.startswith(p) for k in plan_keys))
-    ):
-        return {k[len(p):]: v for k, v in state_dict.items()}, p
-    return dict(state_dict), None
+    """Strip the wrappers' prefixes (``module.``, ``_orig_mod.``, in turn) that every key carries, as far as
+    the keys then match most of the model's keys (all of them, when none match either way); returns the
+    state dict and the prefix stripped (``None``: none).  A model whose own submodule is named ``module``
+    keeps its keys."""
+    plan = set(plan_keys)
+    candidates = [(dict(state_dict), "")]
+    while True:
+        source, stripped = candidates[-1]
+        keys = list(source)
+        p = next((p for p in WRAPPER_PREFIXES if keys and all(isinstance(k, str) and k.startswith(p) for k in keys)),
+                 None)
+        if p is None:
+            break
+        candidates.append(({k[len(p):]: v for k, v in source.items()}, stripped + p))
+    source, stripped = max(candidates, key=lambda c: (len(plan.intersection(c[0])), len(c[1])))
+    return source, stripped or None
+
+
+def wrapper_of(prefix: str) -> str:
+    """Who puts ``prefix`` in front of every key, in words."""
+    names = {DATA_PARALLEL_PREFIX: "DataParallel", "_orig_mod.": "torch.compile"}
+    parts = [names.get(p, p) for p in _prefix_parts(prefix or "")]
+    return " + ".join(parts) + " checkpoint"
+
+
+def _prefix_parts(prefix: str) -> list[str]:
+    parts, rest = [], prefix
+    while rest:
+        p = next((p for p in WRAPPER_PREFIXES if rest.startswith(p)), None)
+        if p is None:
+            return parts + [rest]
+        parts.append(p)
+        rest = rest[len(p):]
+    return parts
 
 
 # --------------------------------------------------------------------------- public API
@@ -411,9 +509,11 @@ def convert_state_dict(
                 problems.add_unexpected(key, "unexpected: not a parameter or buffer of the torch model")
             else:
                 report.dropped.append((key, _REASON_NOT_IN_MODEL))
+                report.keys.append(KeyRecord(key, None, _shape_of(value), None, "dropped", _REASON_NOT_IN_MODEL))
             continue
         if entry.drop_reason is not None:
             report.dropped.append((key, entry.drop_reason))
+            report.keys.append(KeyRecord(key, None, _shape_of(value), None, "dropped", entry.drop_reason))
             continue
         arr = _to_numpy(value, key, report)
         if entry.expected_shape is not None and tuple(arr.shape) != entry.expected_shape:
@@ -429,19 +529,26 @@ def convert_state_dict(
                 continue  # already reported by _plan
             import numpy as np
 
+            shape = tuple(arr.shape)
             arr = np.ascontiguousarray(arr.T)
             report.transposed.append(entry.paddle_key)
+            action = "transposed"
             if entry.paddle_key != key:  # not produced by the current rules, kept for completeness
                 report.renamed.append((key, entry.paddle_key))
-        elif entry.paddle_key != key:
-            report.renamed.append((key, entry.paddle_key))
         else:
-            report.copied.append(key)
+            shape = tuple(arr.shape)
+            if entry.paddle_key != key:
+                report.renamed.append((key, entry.paddle_key))
+                action = "renamed"
+            else:
+                report.copied.append(key)
+                action = "copied"
         if entry.layout == "row" and arr.ndim == 1:
             arr = arr.reshape(1, -1)
         elif entry.layout == "flat" and arr.ndim > 1:
             arr = arr.reshape(-1)
         converted[entry.paddle_key] = arr
+        report.keys.append(KeyRecord(key, entry.paddle_key, shape, tuple(arr.shape), action))
 
     for key, entry in plan.items():
         if entry.drop_reason is None and key not in source:
@@ -449,11 +556,21 @@ def convert_state_dict(
                 problems.add_missing(key, "missing: the torch model has it but the state dict does not")
             else:
                 report.missing.append(key)
+                report.keys.append(KeyRecord(key, entry.paddle_key, entry.expected_shape, None, "missing",
+                                             "not in the state dict: left at Paddle's initialisation"))
 
     if paddle_model is not None:
         _check_against_paddle(converted, paddle_model, problems)
     problems.raise_if_any("torch -> paddle state dict conversion")
     return converted, report
+
+
+def _shape_of(value) -> tuple | None:
+    shape = getattr(value, "shape", None)
+    try:
+        return None if shape is None else tuple(int(d) for d in shape)
+    except (TypeError, ValueError):
+        return None
 
 
 def _check_against_paddle(converted: Mapping[str, Any], paddle_model, problems: _Problems) -> None:
@@ -724,15 +841,8 @@ def _torch_load(path: str, allow_pickle: bool):
         if fault is not None:
             raise CheckpointFileError(path, fault) from exc
         if not allow_pickle:
-            raise WeightConversionError(
-                [
-                    (
-                        path,
-                        "checkpoint cannot be loaded with torch.load(weights_only=True) "
-                        f"({str(exc).splitlines()[0]}); if the file is trusted, retry with allow_pickle=True",
-                    )
-                ]
-            ) from exc
+            detail, objects = _clean_torch_message(str(exc))
+            raise PickleRefusedError(path, detail, objects) from exc
     except Exception as exc:  # a damaged file makes the unpickler raise IndexError, KeyError, EOFError, ...
         raise _load_failure(path, exc) from exc
     try:
@@ -743,10 +853,26 @@ def _torch_load(path: str, allow_pickle: bool):
         raise _load_failure(path, exc) from exc
 
 
-def _extract_state_dict(obj, path: str) -> tuple[dict, str | None, list[str]]:
-    """``(state_dict, container_key, skipped_keys)`` from what ``torch.load`` returned."""
+def _extract_state_dict(obj, path: str, key: str | None = None) -> tuple[dict, str | None, list[str]]:
+    """``(state_dict, container_key, skipped_keys)`` from what ``torch.load`` returned; ``key``: the
+    checkpoint's key that holds the weights (else the common ones, then a single nested one, are tried)."""
     import torch
 
+    if key is not None:
+        if not isinstance(obj, Mapping):
+            raise WeightConversionError([(path, f"key {key!r} given, but the checkpoint is a "
+                                                f"{type(obj).__name__}, not a dict")])
+        if key not in obj:
+            keys = ", ".join(repr(k) for k in list(obj)[:20])
+            raise WeightConversionError([(path, f"has no key {key!r}; its top-level keys are {keys}")])
+        inner = obj[key]
+        if isinstance(inner, torch.nn.Module):
+            return dict(inner.state_dict()), key, []
+        split = _split_state_dict(inner)
+        if split is None:
+            raise WeightConversionError([(path, f"key {key!r} holds a {type(inner).__name__} without tensors, "
+                                                "not a state dict")])
+        return split[0], key, split[1]
     if isinstance(obj, torch.nn.Module):
         return dict(obj.state_dict()), None, []
     if isinstance(obj, Mapping):
@@ -763,37 +889,44 @@ def _extract_state_dict(obj, path: str) -> tuple[dict, str | None, list[str]]:
         split = _split_state_dict(obj)
         if split is not None and not nested:
             return split[0], None, split[1]
+        if len(nested) == 1 and split is None:  # {"generator": sd, "epoch": 3}: the only state dict there
+            return _extract_state_dict(obj, path, nested[0])
         keys = ", ".join(repr(k) for k in list(obj)[:20])
         desc = f"no state dict found; top-level keys are {keys} (looked for {CHECKPOINT_CONTAINER_KEYS})"
         if nested:
             desc += "; tensors are nested under " + ", ".join(repr(k) for k in nested[:20])
             if split is not None:
                 desc += ", so the top-level tensors are not taken for the weights"
+            desc += "; choose one with key= (the CLI's --key)"
         raise WeightConversionError([(path, desc)])
     raise WeightConversionError([(path, f"unsupported checkpoint content of type {type(obj).__name__}")])
 
 
-def _load_checkpoint(checkpoint_path, allow_pickle: bool) -> tuple[dict, str | None, list[str]]:
+def _load_checkpoint(checkpoint_path, allow_pickle: bool, key: str | None = None) -> tuple[dict, str | None, list[str]]:
     path = os.fspath(checkpoint_path)
-    return _extract_state_dict(_torch_load(path, allow_pickle), path)
+    return _extract_state_dict(_torch_load(path, allow_pickle), path, key)
 
 
-def load_torch_checkpoint(checkpoint_path, *, allow_pickle: bool = False) -> tuple[dict, str | None]:
+def load_torch_checkpoint(checkpoint_path, *, allow_pickle: bool = False,
+                          key: str | None = None) -> tuple[dict, str | None]:
     """Load a ``.pth`` file and return ``(state_dict, container_key)``.
 
     Uses ``torch.load(map_location="cpu", weights_only=True)``.  A checkpoint
     that needs full unpickling (e.g. a pickled ``nn.Module`` or custom classes)
     is only loaded with ``weights_only=False`` when ``allow_pickle=True``,
-    because that executes code from the file.  A dict holding the weights
-    under ``"state_dict"``, ``"model_state_dict"`` or ``"model"`` is unwrapped
-    (the key used is returned; such a key wins over tensors at the top level);
-    a pickled module gives its ``state_dict()``.  Non-tensor entries of the
-    state dict (``"epoch": 7``, ...) are left out.
+    because that executes code from the file (else :class:`PickleRefusedError`).
+    ``key`` names the checkpoint's key that holds the weights; without it a
+    dict holding them under ``"state_dict"``, ``"model_state_dict"``,
+    ``"model"``, ``"net"`` or ``"network"`` is unwrapped (the key used is
+    returned; such a key wins over tensors at the top level), then a dict whose
+    only state dict is nested under another key.  A pickled module gives its
+    ``state_dict()``.  Non-tensor entries of the state dict (``"epoch": 7``,
+    ...) are left out.
 
     A missing, empty, truncated or otherwise damaged file raises
     :class:`CheckpointFileError` saying what is wrong with it.
     """
-    state_dict, source_key, _ = _load_checkpoint(checkpoint_path, allow_pickle)
+    state_dict, source_key, _ = _load_checkpoint(checkpoint_path, allow_pickle, key)
     return state_dict, source_key
 
 
@@ -839,6 +972,7 @@ def convert_checkpoint(
     *,
     strict: bool = True,
     allow_pickle: bool = False,
+    key: str | None = None,
 ) -> WeightReport:
     """Convert a torch ``.pth`` checkpoint to a Paddle ``.pdparams`` file.
 
@@ -851,7 +985,9 @@ def convert_checkpoint(
     be read with ``paddle.load`` + ``set_state_dict``.  An ``output_path``
     naming the checkpoint itself (links resolved) raises :class:`CheckpointFileError`
     before anything is loaded.  Non-tensor entries of the state dict are listed
-    in ``report.skipped_entries``.
+    in ``report.skipped_entries``.  ``key`` and ``allow_pickle``: see
+    :func:`load_torch_checkpoint`; a prefix every key carries (``module.`` of
+    DataParallel, ``_orig_mod.`` of torch.compile) is stripped.
     """
     if _same_file(checkpoint_path, output_path):
         raise CheckpointFileError(
@@ -865,7 +1001,7 @@ def convert_checkpoint(
     if not isinstance(torch_model, torch.nn.Module):
         raise TypeError(f"model_factory returned {type(torch_model).__name__}, expected a torch.nn.Module")
 
-    state_dict, source_key, skipped = _load_checkpoint(checkpoint_path, allow_pickle)
+    state_dict, source_key, skipped = _load_checkpoint(checkpoint_path, allow_pickle, key)
 
     paddle_model = None
     if paddle_model_factory is not None:
