@@ -29,7 +29,7 @@ from .runtime import (LAYER_FACTORIES, DISPATCH as RUNTIME_DISPATCH, FUNCTION as
                       PLACEHOLDERS, RUNTIME_REASON, spec_of)
 from .rewrites.module_train import decorate_train_override, overrides_train
 from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
-                       VALUE_REWRITES)
+                       NAME_CONVERTS, VALUE_REWRITES)
 from .rewrites._removal import kept_lines, without_decorators, without_lines, without_self_assignments
 from .rewrites._support import keyword
 from .tables import ApiEntry, Tables, torch_only_dtype_names, torch_only_tensor_names
@@ -722,7 +722,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             if torch_class and not paddle_class:
                 return self._refused_reference(original, qualified, f"used as a value, but only its calls convert "
                                                                     f"({entry.target} is a function, not a class)")
-            if not torch_class and (entry.rewrite in CALL_REWRITES or entry.rewrite in DIRECTIVE_REWRITES):
+            if not torch_class and ((entry.rewrite in CALL_REWRITES and entry.rewrite not in NAME_CONVERTS)
+                                    or entry.rewrite in DIRECTIVE_REWRITES):
                 self._unsupported(original, qualified, f"passed as a function value, but its calls need the "
                                                        f"{entry.rewrite!r} rewrite")
                 return self._torch_form(qualified)
@@ -1394,13 +1395,20 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         return cst.IfExp(test=test, body=converted, orelse=updated,
                          lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
+    def _named_call_args(self, entry: ApiEntry, original: cst.Call, updated: cst.Call) -> list[cst.Arg]:
+        """The arguments the entry's NAME_CONVERTS rewrite gives a call of it (it leaves the callee alone)."""
+        call = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, runtime=True))
+        if not (isinstance(call, cst.Call) and call.func.deep_equals(self.output.render(entry.target))):
+            raise UnsupportedUse(f"{entry.name}'s conversion of these arguments is more than a call")
+        return list(call.args)
+
     def _bound_name_call(self, original: cst.Call, updated: cst.Call, name: str) -> cst.BaseExpression:
         bound, foreign = self._bound_entries(name)
         if not bound:
             return updated
         entries = [entry for entry, _ in bound]
         label = f"{name}(...) -> " + "|".join(sorted({e.name for e in entries}))
-        rewritten = sorted({e.name for e in entries if e.rewrite and e.rewrite in CALL_REWRITES})
+        rewritten = sorted({e.name for e in entries if e.rewrite in CALL_REWRITES and e.rewrite not in NAME_CONVERTS})
         if rewritten:
             chosen = self._call_by_identity(original, updated, name, bound)
             if chosen is not None:
@@ -1425,7 +1433,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         try:
             self._pending_runtime = set()
             runtime = self._dispatching_keywords(original.func) if dispatch else self._runtime_keywords
-            results = [map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=with_defaults, runtime=runtime)
+            results = [self._named_call_args(e, original, updated) if e.rewrite in NAME_CONVERTS else
+                       map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=with_defaults, runtime=runtime)
                        for e in entries]
         except UnsupportedUse as exc:
             self.output.restore(marks)

@@ -16,19 +16,17 @@ from typing import Callable
 REWRITES: dict[str, Callable] = {}
 REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 VALUE_REWRITES: dict[str, Callable] = {}
-REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 CALL_REWRITES: dict[str, Callable] = {}
-REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 ACCESS_REWRITES: dict[str, Callable] = {}
-REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 CLASS_REWRITES: dict[str, Callable] = {}
-REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 INIT_REWRITES: dict[str, Callable] = {}
-REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 DIRECTIVE_REWRITES: dict[str, Callable] = {}
-REWRITE_KINDS: dict[str, str] = {}  # name -> "value", "call", "access", "class", "init" or "directive"
 # class rewrites whose entry converts only as a base class: name -> why any other use is refused
 BASES_ONLY: dict[str, str] = {}
+# call rewrites that only translate optional torch arguments (legacy flags, requires_grad): without them the
+# entry's target is the same function, so the API passed by name (`criterion = F.mse_loss`) converts to it;
+# a call through that name passing such an argument then fails loudly in Paddle (an unexpected keyword)
+NAME_CONVERTS: set[str] = set()
 
 
 def _registrar(registry: dict[str, Callable], doc: str, kind: str):

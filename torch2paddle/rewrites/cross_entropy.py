@@ -20,6 +20,7 @@ import libcst as cst
 
 from ..arguments import source_of
 from . import call_rewrite
+from .legacy_reduction import fold_legacy_reduction
 
 
 def _bound(ctx) -> dict[str, cst.BaseExpression]:
@@ -55,6 +56,7 @@ def _string(node: cst.BaseExpression | None) -> str | None:
 
 @call_rewrite("cross_entropy")
 def cross_entropy(ctx) -> cst.BaseExpression:
+    ctx = fold_legacy_reduction(ctx)  # size_average/reduce -> reduction=
     bound = _bound(ctx)
     weight = bound.get("weight")
     has_weight = weight is not None and _text(weight) != "None"

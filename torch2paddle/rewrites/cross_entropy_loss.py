@@ -18,6 +18,7 @@ import libcst as cst
 from ..arguments import source_of
 from . import call_rewrite
 from ._support import as_keywords, find
+from .legacy_reduction import fold_legacy_reduction
 
 
 def _text(node):
@@ -33,6 +34,7 @@ def _number(node):
 
 @call_rewrite("cross_entropy_loss")
 def cross_entropy_loss(ctx) -> cst.BaseExpression:
+    ctx = fold_legacy_reduction(ctx)  # size_average/reduce -> reduction=
     args = as_keywords(ctx.entry, ctx.call.args)
     value = lambda name: getattr(find(args, name), "value", None)  # noqa: E731
     weight, ignore, smoothing, reduction = value("weight"), value("ignore_index"), value("label_smoothing"), value("reduction")

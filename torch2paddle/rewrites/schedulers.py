@@ -57,6 +57,7 @@ def _attach(ctx, args: list[cst.Arg]) -> cst.BaseExpression:
 
 _PER_GROUP = ("lr_lambda", "min_lr", "max_lr")
 _LINEAR_LR = "torch.optim.lr_scheduler.LinearLR"
+_CONSTANT_LR = "torch.optim.lr_scheduler.ConstantLR"
 
 
 def _schedulers_lists(ctx) -> list[cst.BaseExpression]:
@@ -90,6 +91,7 @@ def sequential_lr(ctx) -> cst.BaseExpression:
     Paddle has no SequentialLR; LinearWarmup runs a linear ramp for ``warmup_steps`` steps, then steps the
     main scheduler from 0, which is what SequentialLR does with a LinearLR warm-up whose total_iters is the
     milestone.  The warm-up's LinearLR line converts to an unattached scheduler holding those factors.
+    A ConstantLR warm-up is refused: its flat ramp would need end_lr == start_lr, which LinearWarmup rejects.
     """
     args = as_keywords(ctx.entry, ctx.call.args)
     ctx.map_args([a for a in args if a.keyword.value != "optimizer"])  # refuses unsupported values first
@@ -108,6 +110,9 @@ def sequential_lr(ctx) -> cst.BaseExpression:
     totals = set()
     for call in warmup_calls:
         entry = ctx.resolve(call.func) if isinstance(call, cst.Call) else None
+        if entry is not None and entry.name == _CONSTANT_LR:
+            raise ctx.unsupported("a ConstantLR warm-up: its flat ramp would be a LinearWarmup with end_lr == start_lr, "
+                                  "which Paddle 3.3.1 rejects (it asserts end_lr > start_lr)")
         if entry is None or entry.name != _LINEAR_LR:
             raise ctx.unsupported(_SEQUENTIAL_HOWTO + "; here the warm-up is not a LinearLR")
         bound = {a.keyword.value: a.value for a in as_keywords(entry, call.args)}
@@ -216,3 +221,42 @@ def get_last_lr(ctx) -> cst.BaseExpression:
     if ctx.receiver is None or ctx.call.args:
         raise ctx.unsupported("get_last_lr() takes no arguments")
     return cst.List(elements=[cst.Element(cst.Attribute(value=ctx.receiver, attr=cst.Name("last_lr")))])
+
+
+@call_rewrite("constant_lr")
+def constant_lr(ctx) -> cst.BaseExpression:
+    """``ConstantLR(opt, factor, total_iters)`` -> ``PiecewiseDecay(boundaries=[total_iters],
+    values=[lr * factor, lr])`` with ``lr = opt.get_lr()``, attached to the optimizer.
+
+    Paddle has no ConstantLR; a two-piece PiecewiseDecay is the same schedule: the base rate times
+    ``factor`` for the first ``total_iters`` steps, then the base rate (torch's defaults: factor 1/3,
+    total_iters 5).  torch keeps the factor for good when ``total_iters`` is 0 or negative (its
+    chainable step never meets the milestone), so the second value is then ``lr * factor`` too; a
+    ``total_iters`` that is not a literal is tested where it runs (``lr if n > 0 else lr * factor``).
+    """
+    args = as_keywords(ctx.entry, ctx.call.args)
+    ctx.map_args([a for a in args if a.keyword.value != "optimizer"])  # refuses unsupported values first
+    factor = find(args, "factor")
+    total = find(args, "total_iters")
+    factor_value = factor.value if factor is not None else _binary(cst.Float("1.0"), cst.Divide, cst.Integer("3"))
+    total_value = total.value if total is not None else cst.Integer("5")
+    total_number = _number(total_value)
+    if total_number is None and isinstance(total_value, cst.UnaryOperation) and _number(total_value.expression) is not None:
+        total_number = -_number(total_value.expression) if isinstance(total_value.operator, cst.Minus) else None
+    if total_number is None and not is_simple(total_value):
+        raise ctx.unsupported("total_iters is read twice (milestone and whether it is positive): pass a literal or a name")
+    optimizer = _attach(ctx, args)
+    rate = method(optimizer, "get_lr")
+    scaled = _product(rate, factor_value)
+    if total_number is not None:
+        after = method(optimizer, "get_lr") if total_number > 0 else _product(method(optimizer, "get_lr"), factor_value)
+    else:
+        positive = cst.Comparison(left=total_value, comparisons=[cst.ComparisonTarget(
+            cst.GreaterThan(whitespace_before=cst.SimpleWhitespace(" "), whitespace_after=cst.SimpleWhitespace(" ")),
+            cst.Integer("0"))])
+        after = cst.IfExp(test=positive, body=method(optimizer, "get_lr"),
+                          orelse=_product(method(optimizer, "get_lr"), factor_value))
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    boundaries = cst.List([cst.Element(total_value)])
+    values = cst.List([cst.Element(scaled, comma=comma), cst.Element(after)])
+    return rebuild(ctx, ctx.render(ctx.entry.target), [keyword("boundaries", boundaries), keyword("values", values)])
