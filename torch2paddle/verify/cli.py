@@ -28,6 +28,9 @@ def add_verify_parser(sub) -> None:
     verify.add_argument("--memory-mb", type=float, metavar="MB",
                         help="cap each side process's memory (Linux): a step that exceeds it fails with "
                              "MemoryError and the chain goes on (default: no cap)")
+    verify.add_argument("--threads", type=int, metavar="N",
+                        help="intra-op threads on both sides (default: `threads:` in the config, else half the "
+                             "CPUs verify may use, 1 to 8)")
     verify.add_argument("--locate", action="store_true",
                         help="localise even when every step passes: rerun both models with a hook on every module "
                              "and name the first module whose output differs (done anyway when forward or "

@@ -19,7 +19,9 @@ import t2p_support  # noqa: E402  (imports this side's framework once)
 
 _side_file = t2p_support.ROOT / "result" / f"{t2p_support.SIDE}_side.json"
 _side_file.parent.mkdir(parents=True, exist_ok=True)
-_side_file.write_text(json.dumps({"import_seconds": time.perf_counter() - _start, "device": t2p_support.DEVICE_NAME}))
+_side_file.write_text(json.dumps({"import_seconds": time.perf_counter() - _start, "device": t2p_support.DEVICE_NAME,
+                                  "version": getattr(t2p_support, "FRAMEWORK_VERSION", None),
+                                  "threads": getattr(t2p_support, "THREADS", None)}))
 print("T2P-IMPORTED", flush=True)
 
 for step in sys.argv[1:]:

@@ -18,6 +18,17 @@ sys.path.insert(0, CONFIG["roots"][SIDE])
 
 import paddle  # noqa: E402
 
+FRAMEWORK_VERSION = paddle.__version__
+THREADS = None
+if CONFIG.get("threads"):  # the same intra-op threads as the torch side (the runner also sets OMP/MKL_NUM_THREADS)
+    try:
+        from paddle.base import core as _core
+
+        _core.set_num_threads(int(CONFIG["threads"]))
+        THREADS = int(CONFIG["threads"])
+    except (ImportError, AttributeError):
+        pass
+
 _HAS_GPU = paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
 if CONFIG["device"] == "gpu" and not _HAS_GPU:
     raise RuntimeError("--device gpu: this Paddle build has no CUDA support or sees no GPU (install paddlepaddle-gpu)")
@@ -401,3 +412,63 @@ def trace(mode, model, inputs):
 
 def record_trace(traces):
     np.save(ROOT / "result" / f"locate_{SIDE}.npy", traces, allow_pickle=True)
+
+
+# -- data without an image folder: the project's dataset factory (arrays or tensors), or synthetic data ---------
+_ARRAYS = {}
+
+
+def _pair(value, what):
+    """(inputs, labels) as numpy arrays from a pair of arrays/tensors or a map-style dataset of pairs."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return np.asarray(to_numpy(value[0])), np.asarray(to_numpy(value[1]))
+    if hasattr(value, "__len__") and hasattr(value, "__getitem__"):
+        items = [value[i] for i in range(len(value))]
+        return (np.stack([np.asarray(to_numpy(x)) for x, _ in items]),
+                np.asarray([np.asarray(to_numpy(y)) for _, y in items]))
+    raise TypeError(f"{what} returned {type(value).__name__}: expected (inputs, labels) arrays or tensors, a dataset "
+                    "of (input, label) pairs, or a dict of them under 'train' and 'val'")
+
+
+def _split_arrays(split):
+    data = CONFIG["data"]
+    if not _ARRAYS:
+        if data["kind"] == "synthetic":
+            shape, rng = CONFIG["model"]["input_shape"], np.random.RandomState(CONFIG["seed"] + 1)
+            for name in ("train", "val"):
+                inputs = rng.standard_normal((data["samples"], *shape[1:])).astype(CONFIG["model"]["input_dtype"])
+                labels = rng.randint(0, CONFIG["num_classes"], size=(data["samples"],)).astype("int64")
+                _ARRAYS[name] = (inputs, labels)
+        else:
+            made = factory(data["dataset"])(**data["dataset_kwargs"])
+            splits = made if isinstance(made, dict) else {"train": made}
+            if not any(name in splits for name in ("train", "val")):
+                raise ValueError(f"{data['dataset']} returned a dict without 'train' or 'val': {sorted(splits)}")
+            for name in ("train", "val"):
+                value = splits.get(name) if splits.get(name) is not None else splits.get("train", splits.get("val"))
+                _ARRAYS[name] = _pair(value, data["dataset"])
+    return _ARRAYS[split]
+
+
+def array_length(split):
+    return len(_split_arrays(split)[0])
+
+
+def array_batches(split):
+    """The split in batches of data.batch_size, in order, as this side's tensors."""
+    inputs, labels = _split_arrays(split)
+    size = CONFIG["data"]["batch_size"]
+    return [(tensor(inputs[i:i + size]), tensor(labels[i:i + size])) for i in range(0, len(inputs), size)]
+
+
+def top1(output, labels):
+    """Top-1 accuracy in percent by argmax (the train step when the config names no metric)."""
+    predicted = np.asarray(to_numpy(output)).argmax(axis=1)
+    return np.array(100.0 * np.mean(predicted == np.asarray(to_numpy(labels)).reshape(-1)))
+
+
+def clamped_log_probs(logits):
+    """The reference side computes it; here: whether this build's log_softmax clamps (noted for the table)."""
+    probe = paddle.nn.functional.log_softmax(paddle.to_tensor([[1000.0, 0.0]], dtype="float32"), axis=1)
+    note("loss", log_softmax_floor=float(probe.numpy()[0, 1]))
+    return None
