@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from torch2paddle import convert_source
-from torch2paddle.tables import torch_only_tensor_names
+from torch2paddle.tables import torch_only_tensor_methods, torch_only_tensor_names
 
 NAMES = sorted(torch_only_tensor_names())
+METHODS = torch_only_tensor_methods()
 
 
 def _generator():
@@ -26,7 +27,9 @@ def _generator():
 
 
 def test_the_list_is_what_torch_and_paddle_say():
-    assert NAMES == _generator().torch_only_names(), "regenerate: python tools/torch_only_tensor_names.py"
+    listed = sorted(n + "()" if n in METHODS else n for n in NAMES)
+    assert listed == _generator().torch_only_names(), "regenerate: python tools/torch_only_tensor_names.py"
+    assert {"xpu", "addcmul_", "det"} <= METHODS and not {"H", "mH", "is_cpu"} & METHODS
     assert {"addcmul_", "eq_", "aminmax", "det", "H", "mH", "is_cpu", "ger", "igamma"} <= set(NAMES)
     assert not {"items", "index", "put", "resize", "shape"} & set(NAMES)  # Python's / numpy's names too
 
@@ -38,7 +41,15 @@ def test_each_name_on_a_tensor_is_marked(name):
     converted = {u.api for u in result.uses if u.converted}
     if f"torch.Tensor.{name}" in converted:
         return  # a table entry converts it
-    assert [u.api for u in result.unsupported].count(f"torch.Tensor.{name}") == 2, result.code
+    # a method's call is marked; reading a property, too; reading a method's name (args.xpu) is no tensor use
+    expected = 1 if name in METHODS else 2
+    assert [u.api for u in result.unsupported].count(f"torch.Tensor.{name}") == expected, result.code
+
+
+def test_a_flag_named_like_a_tensor_method_is_no_tensor_use():
+    code = "import torch\n\n\ndef f(args, y):\n    if args.xpu:\n        y = y.xpu()\n    return y\n"
+    result = convert_source(code, "f.py")
+    assert [(u.api, u.line) for u in result.unsupported] == [("torch.Tensor.xpu", 6)]
 
 
 def test_receivers_known_not_to_be_tensors_keep_the_name():

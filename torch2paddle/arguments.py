@@ -291,6 +291,7 @@ class CallContext:
     layer_of: Callable[[cst.BaseExpression], str | None] = lambda node: None  # the torch layer a value holds
     # a parameter every call of the enclosing function passes a converted nn.Linear's weight (call_sites.py)
     holds_linear_weight: Callable[[cst.BaseExpression], bool] = lambda node: False
+    file_object: Callable[[cst.BaseExpression], bool] = lambda node: False  # `open(...)`, `with open(...) as f`
 
     def map_args(
         self,

@@ -75,6 +75,7 @@ class ScanResult:
     foreign_modules: set[str] = field(default_factory=set)  # `import paddle` / `import numpy as np`: no tensors
     paddle_names: set[str] = field(default_factory=set)  # names imported from paddle: their results are Paddle's
     module_level_imports: set[str] = field(default_factory=set)  # `import x` outside functions: `paddle` bound already?
+    opened_files: set[str] = field(default_factory=set)  # `with open(...) as f` / `f = open(...)`: file objects
 
 
 class ImportScanner(cst.CSTVisitor):
@@ -197,6 +198,8 @@ class ImportScanner(cst.CSTVisitor):
             self._bind_target(target.target)
             if isinstance(target.target, cst.Name):
                 self.result.bound_values.setdefault(target.target.value, []).append(node.value)
+                if opens_file(node.value):
+                    self.result.opened_files.add(target.target.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -212,6 +215,10 @@ class ImportScanner(cst.CSTVisitor):
 
     def visit_AsName(self, node: cst.AsName) -> None:
         self._bind_target(node.name)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name) and opens_file(node.item):
+            self.result.opened_files.add(node.asname.name.value)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind_target(node.target)
@@ -247,3 +254,13 @@ def scan_imports(module: cst.Module, roots: frozenset[str]) -> ScanResult:
     scanner = ImportScanner(roots)
     walk(module, scanner)  # same hooks, same order as module.visit(scanner), without rebuilding the tree
     return scanner.result
+
+
+def opens_file(node: cst.BaseExpression) -> bool:
+    """``open(...)``, ``io.open(...)``, ``gzip.open(...)``: an expression giving a file object."""
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    return (isinstance(func, cst.Name) and func.value == "open") or (
+        isinstance(func, cst.Attribute) and func.attr.value == "open" and isinstance(func.value, cst.Name)
+        and func.value.value in ("io", "gzip", "bz2", "lzma", "builtins"))

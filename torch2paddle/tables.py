@@ -598,7 +598,14 @@ def torch_only_tensor_names() -> frozenset[str]:
     generated from both frameworks by ``tools/torch_only_tensor_names.py``).  A call or attribute with one of
     these names on a receiver that may be a tensor, and no table entry for it, is marked unsupported rather
     than passed through: it would fail in Paddle, or run something else on an object that has the name."""
-    return _name_list("torch_only_tensor_names.txt")
+    return frozenset(name.removesuffix("()") for name in _name_list("torch_only_tensor_names.txt"))
+
+
+@functools.lru_cache(maxsize=1)
+def torch_only_tensor_methods() -> frozenset[str]:
+    """Those of ``torch_only_tensor_names`` that are methods (written ``name()`` in the list): only a call of
+    one is a tensor use; ``args.xpu`` (an argparse flag) is not."""
+    return frozenset(name[:-2] for name in _name_list("torch_only_tensor_names.txt") if name.endswith("()"))
 
 
 def builtin_table_paths() -> list[Path]:

@@ -20,7 +20,7 @@ import libcst as cst
 from .arguments import (AccessContext, CallContext, ClassContext, DirectiveContext, InitContext, UnsupportedUse,
                         append_args, fix_commas, keyword_rules, map_arguments, source_of)
 from .fastwalk import FastDispatch
-from .imports import ScanResult, build_dotted, dotted_name
+from .imports import ScanResult, build_dotted, dotted_name, opens_file
 from .call_sites import CallSites, call_sites, parameter_holds_layer_weight
 from .positions import start_positions
 from .refusal_scope import RefusalScopes
@@ -32,7 +32,7 @@ from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITE
                        NAME_CONVERTS, VALUE_REWRITES)
 from .rewrites._removal import kept_lines, without_decorators, without_lines, without_self_assignments
 from .rewrites._support import keyword
-from .tables import ApiEntry, Tables, torch_only_dtype_names, torch_only_tensor_names
+from .tables import ApiEntry, Tables, torch_only_dtype_names, torch_only_tensor_methods, torch_only_tensor_names
 
 _OWNER_BY_PREFIX = {"torch.Tensor.": "tensor", "torch.nn.Module.": "module", "torch.optim.Optimizer.": "optimizer"}
 _LITERAL_TYPES = (
@@ -169,6 +169,7 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         # names of this module other project modules import (None: unknown, e.g. one file converted alone)
         self.outside_names = outside_names
         self._torch_only = torch_only_tensor_names()  # torch.Tensor names Paddle lacks
+        self._torch_only_methods = torch_only_tensor_methods()  # ... of which methods: only their calls count
         self._dtype_only = torch_only_dtype_names()  # torch.dtype names Paddle's dtypes lack
         self._value_layers: set[str] = set()
         self.value_layers: frozenset[str] = frozenset()  # set at the end: reported for the package's factories  # torch layer classes the file uses as values (not called)
@@ -672,7 +673,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             self._unsupported(original, f"torch.dtype.{original.attr.value}",
                               f"Paddle's dtypes have no `{original.attr.value}`")  # x.dtype.itemsize
             return updated
-        if original.attr.value in self._torch_only and key not in self._store and self.qualify(original) is None:
+        if (original.attr.value in self._torch_only and key not in self._store and self.qualify(original) is None
+                and (key in self._call_funcs or original.attr.value not in self._torch_only_methods)):
             self._torch_only_use(original, original)  # x.H on a value, not torch.x.H: no entry converted it
             return updated
         return self._reference(original, updated)
@@ -846,6 +848,8 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             helper=self._runtime_helper,
             layer_of=self._layer_of,
             holds_linear_weight=self._holds_linear_weight,
+            file_object=lambda node: opens_file(node) or (isinstance(node, cst.Name)
+                                                          and node.value in self.scan.opened_files),
         )
 
     def _holds_linear_weight(self, node: cst.BaseExpression) -> bool:

@@ -9,7 +9,9 @@ computes with a wrapped number (the number cast to the tensor's dtype); were it
 a tensor after all, ``to_tensor`` copies it and the result is the same.  An
 operand whose kind is unknown (a name or an attribute: ``tensor.add_(mean)``)
 goes through the generated run-time helper ``operand``, which converts only a
-number; any other operand (a tensor expression) is passed as it is.
+number; any other operand (a tensor expression) is passed as it is.  torch's ``alpha``
+(``p.data.add_(p.grad, alpha=-lr)``, Paddle's add_ has none) multiplies the operand:
+``p.data.add_(p.grad * -lr)``.
 """
 
 from __future__ import annotations
@@ -41,19 +43,58 @@ def _holds_number(node: cst.BaseExpression) -> bool:
     return False
 
 
+def _without_alpha(ctx) -> tuple[list[cst.Arg], cst.BaseExpression | None]:
+    """The call's arguments without torch's ``alpha`` (``x.add_(y, alpha=a)`` adds ``a * y``), and alpha."""
+    if "alpha" not in ctx.entry.args:
+        return list(ctx.call.args), None
+    position = ctx.entry.args.index("alpha")
+    args, alpha, seen = [], None, 0
+    for arg in ctx.call.args:
+        is_alpha = (arg.keyword is not None and arg.keyword.value == "alpha") or (
+            arg.keyword is None and not arg.star and seen == position)
+        if arg.keyword is None and not arg.star:
+            seen += 1
+        if is_alpha:
+            alpha = arg.value
+        else:
+            args.append(arg)
+    if alpha is not None and args:
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return args, alpha
+
+
+def _scaled(value: cst.BaseExpression, alpha: cst.BaseExpression) -> cst.BaseExpression:
+    """``value * alpha``, parenthesised where the operands need it."""
+    def atom(node):
+        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation, cst.IfExp, cst.Lambda, cst.Comparison)):
+            return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return node
+    space = cst.SimpleWhitespace(" ")
+    return cst.BinaryOperation(left=atom(value), operator=cst.Multiply(whitespace_before=space, whitespace_after=space),
+                               right=atom(alpha))
+
+
 @call_rewrite("inplace_number")
 def inplace_number(ctx) -> cst.BaseExpression:
+    """The operand made a tensor where it is a number; torch's ``alpha`` (add_/sub_) multiplies it."""
     if ctx.receiver is None:
         raise ctx.unsupported("needs a receiver")
-    args = ctx.map_args()
+    given, alpha = _without_alpha(ctx)
+    args = ctx.map_args(given)
     if len(args) != 1 or args[0].star:
         raise ctx.unsupported("takes one operand")
     value = args[0].value
+    if alpha is not None and isinstance(alpha, cst.Integer) and alpha.value == "1":
+        alpha = None
     if _holds_number(value):
         options = [keyword("dtype", cst.Attribute(value=ctx.receiver, attr=cst.Name("dtype")))] \
             if is_simple(ctx.receiver) else []
-        value = cst.Call(func=ctx.render("paddle.to_tensor"), args=[cst.Arg(value), *options])
-    elif is_simple(value) and is_simple(ctx.receiver) and ctx.helper is not None:
+        number = value if alpha is None else _scaled(value, alpha)
+        return method(ctx.receiver, ctx.entry.target_method,
+                      [cst.Arg(cst.Call(func=ctx.render("paddle.to_tensor"), args=[cst.Arg(number), *options]))])
+    if is_simple(value) and is_simple(ctx.receiver) and ctx.helper is not None:
         value = cst.Call(func=ctx.helper("operand"), args=[
             cst.Arg(ctx.receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(value)])
+    if alpha is not None:  # a tensor (or the operand made one) times a number: a tensor of its dtype
+        value = _scaled(value, alpha)
     return method(ctx.receiver, ctx.entry.target_method, [cst.Arg(value)])
