@@ -22,6 +22,7 @@ import pprint
 from pathlib import Path
 
 from .report import RUNTIME_REASON  # noqa: F401 - the report counts the uses converted this way
+from .runtime_datasets import CLASSES as DATASET_CLASSES
 from .tables import ApiEntry
 
 MODULE = "_torch2paddle_runtime"  # the generated module's name, and the local name converted code uses
@@ -84,11 +85,13 @@ def is_runtime_target(target: str | None) -> bool:
 
 _LAYERS_FILE = Path(__file__).with_name("runtime_layers.py")
 _LAYERS_MARKER = "# ---- COPIED into _torch2paddle_runtime.py"
+_DATASETS_FILE = Path(__file__).with_name("runtime_datasets.py")  # torchvision datasets, copied the same way
 
 
-def _layers_source() -> list[str]:
-    """The part of ``runtime_layers.py`` copied into the generated module (the layers written in Paddle ops)."""
-    text = _LAYERS_FILE.read_text(encoding="utf-8")
+def _layers_source(path: Path = _LAYERS_FILE) -> list[str]:
+    """The part of ``path`` copied into the generated module (runtime_layers.py: the layers written in Paddle
+    ops; runtime_datasets.py: torchvision's datasets)."""
+    text = path.read_text(encoding="utf-8")
     return ["", "", *text[text.index(_LAYERS_MARKER):].rstrip("\n").split("\n")]
 
 
@@ -376,6 +379,9 @@ def module_source(entries: list[ApiEntry]) -> str:
         "    return _UnsupportedClass(\"Unsupported\", (), {\"_api\": api, \"_reason\": reason, \"__init__\": refuse})",
         "",
     ]
-    if any(is_runtime_target(e.target) for e in entries):
+    runtime_names = {e.target.rpartition(".")[2] for e in entries if is_runtime_target(e.target)}
+    if runtime_names - DATASET_CLASSES:
         lines[-1:] = [*_layers_source(), ""]
+    if runtime_names & DATASET_CLASSES:  # after the layers: its __getattr__ serves both files' classes
+        lines[-1:] = [*_layers_source(_DATASETS_FILE), ""]
     return "\n".join(lines)

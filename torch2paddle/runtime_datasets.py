@@ -1,0 +1,386 @@
+"""torchvision datasets Paddle has no counterpart of, written for the generated run-time module.
+
+``paddle.vision.datasets.MNIST``/``Cifar10`` read other files than torchvision's
+(their own download cache, the gz / tar.gz archives, ``mode="train"``), so a
+converted ``torchvision.datasets.MNIST(root, train=True, ...)`` becomes
+``_torch2paddle_runtime.MNIST(root, train=True, ...)``: a ``paddle.io.Dataset``
+with torchvision's constructor, reading the same files under ``root`` that
+torchvision reads (``root/MNIST/raw/train-images-idx3-ubyte``,
+``root/cifar-10-batches-py/data_batch_1``, ...), with the same checks (CIFAR's
+md5 sums), and giving the same samples (PIL images: mode ``L`` for MNIST, RGB
+for CIFAR; int labels), ``data``/``targets``/``classes``/``class_to_idx``.
+MNIST's ``data``/``targets`` are Paddle tensors on the CPU (torch: CPU tensors,
+uint8 [N, 28, 28] and int64 [N]); CIFAR's are a numpy array and a list of
+ints, as in torchvision.
+
+Nothing is downloaded: ``download=True`` does what torchvision does with the
+files already on disk (an MNIST ``.gz`` or the CIFAR ``.tar.gz`` with the right
+md5 is extracted where torchvision extracts it); when a file torchvision would
+download is missing, a RuntimeError names the path it expects.
+
+``FakeData`` keeps torchvision's contract (sample ``i`` depends on ``i +
+random_offset`` only, the global random state is left alone, images are
+``ToPILImage`` of a standard-normal [C, H, W] tensor, labels in
+``[0, num_classes)``), but its values are drawn by numpy's generator, not
+torch's: the images and labels differ from torchvision's.
+
+Everything below the ``COPIED`` line is copied verbatim into
+``_torch2paddle_runtime.py`` (``runtime.module_source``) after
+``runtime_layers.py``'s part when a converted file uses one of these names.
+It imports nothing but the standard library when it is imported; the classes
+(which derive from ``paddle.io.Dataset``) are built on first use by the
+module's ``__getattr__``, which also serves ``runtime_layers.py``'s classes.
+"""
+
+# the classes below: runtime.py copies this file into the generated module when an entry targets one of them
+CLASSES = frozenset({"MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "FakeData"})
+
+# ---- COPIED into _torch2paddle_runtime.py from here on (torch2paddle/runtime_datasets.py) ----
+
+
+def _ds_md5_ok(path, md5=None):
+    """torchvision's ``check_integrity``: the file exists and, when ``md5`` is given, has that md5 sum."""
+    import hashlib
+    import os
+
+    if not os.path.isfile(path):
+        return False
+    if md5 is None:
+        return True
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest() == md5
+
+
+def _ds_not_found(dataset, missing, why, detail=""):
+    """torchvision's error (``why``), followed by the paths it expects and why nothing is downloaded."""
+    return RuntimeError(f"{why} ({type(dataset).__name__}: {detail}expected {', '.join(map(str, missing))}; "
+                        "torch2paddle: converted code reads torchvision's files but never downloads them: put them "
+                        "there, e.g. by running torchvision's download once)")
+
+
+def _ds_read_idx(path, ndim):
+    """torchvision's ``read_image_file``/``read_label_file``: an IDX ("SN3 Pascal Vincent") file of uint8."""
+    import numpy as np
+
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = int.from_bytes(data[0:4], "big")
+    nd, ty = magic % 256, magic // 256
+    if not 1 <= nd <= 3 or not 8 <= ty <= 14:
+        raise AssertionError(f"{path}: not an IDX file")
+    if ty != 8:
+        raise TypeError(f"x should be of dtype torch.uint8 instead of IDX type {ty}")
+    shape = [int.from_bytes(data[4 * (i + 1):4 * (i + 2)], "big") for i in range(nd)]
+    if nd != ndim:
+        raise ValueError(f"x should have {ndim} dimension instead of {nd}")
+    return np.frombuffer(bytearray(data), dtype=np.uint8, offset=4 * (nd + 1)).reshape(shape)
+
+
+def _build_datasets():
+    """torchvision's MNIST, FashionMNIST, CIFAR10, CIFAR100 and FakeData as ``paddle.io.Dataset`` classes."""
+    import os
+    import pickle
+
+    import numpy as np
+    import paddle
+    from PIL import Image
+
+    class _VisionDataset(paddle.io.Dataset):
+        """torchvision's VisionDataset: root (``~`` expanded), transform, target_transform, its repr."""
+
+        _repr_indent = 4
+
+        def __init__(self, root=None, transform=None, target_transform=None):
+            super().__init__()
+            self.root = os.path.expanduser(root) if isinstance(root, str) else root
+            self.transform = transform
+            self.target_transform = target_transform
+
+        def __repr__(self):
+            body = [f"Number of datapoints: {self.__len__()}"]
+            if self.root is not None:
+                body.append(f"Root location: {self.root}")
+            body += self.extra_repr().splitlines()
+            for head, t in (("Transform: ", self.transform), ("Target transform: ", self.target_transform)):
+                if t is not None:
+                    lines = repr(t).splitlines()
+                    body += [head + lines[0]] + [" " * len(head) + line for line in lines[1:]]
+            return "\n".join(["Dataset " + type(self).__name__] + [" " * self._repr_indent + b for b in body])
+
+        def extra_repr(self):
+            return ""
+
+    class MNIST(_VisionDataset):
+        mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]  # unused
+        resources = [
+            ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+            ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
+            ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
+            ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
+        ]
+        training_file = "training.pt"
+        test_file = "test.pt"
+        classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven",
+                   "8 - eight", "9 - nine"]
+
+        def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+            super().__init__(root, transform=transform, target_transform=target_transform)
+            self.train = train
+            legacy = [os.path.join(self.processed_folder, f) for f in (self.training_file, self.test_file)]
+            if all(os.path.isfile(f) for f in legacy):
+                raise NotImplementedError(
+                    f"{type(self).__name__}: torchvision would read its legacy torch.save files {legacy[0]} and "
+                    f"{legacy[1]}, which only torch can load (torch2paddle): remove the processed folder so that the "
+                    f"raw files under {self.raw_folder} are read")
+            if download:
+                self.download()
+            if not self._check_exists():
+                raise _ds_not_found(self, [p for p in self._raw_files() if not os.path.isfile(p)],
+                                    "Dataset not found. You can use download=True to download it")
+            prefix = "train" if self.train else "t10k"
+            place = paddle.CPUPlace()
+            self.data = paddle.to_tensor(
+                _ds_read_idx(os.path.join(self.raw_folder, f"{prefix}-images-idx3-ubyte"), 3), place=place)
+            self.targets = paddle.to_tensor(
+                _ds_read_idx(os.path.join(self.raw_folder, f"{prefix}-labels-idx1-ubyte"), 1).astype("int64"),
+                place=place)
+
+        def _raw_files(self):
+            return [os.path.join(self.raw_folder, os.path.splitext(os.path.basename(url))[0])
+                    for url, _ in self.resources]
+
+        def _check_exists(self):
+            return all(os.path.isfile(p) for p in self._raw_files())
+
+        def download(self):
+            """torchvision's download with the files on disk: a raw file missing is extracted from its ``.gz``
+            beside it when that archive has torchvision's md5 sum; nothing is fetched."""
+            import gzip
+
+            if self._check_exists():
+                return
+            os.makedirs(self.raw_folder, exist_ok=True)
+            for (url, md5), raw in zip(self.resources, self._raw_files()):
+                archive = os.path.join(self.raw_folder, os.path.basename(url))
+                if _ds_md5_ok(archive, md5):
+                    with gzip.open(archive, "rb") as src, open(raw, "wb") as dst:
+                        dst.write(src.read())
+                elif os.path.isfile(raw):
+                    continue  # torchvision would download the archive again and extract this same file
+                elif os.path.isfile(archive):
+                    raise _ds_not_found(self, [archive], f"Error downloading {os.path.basename(archive)}",
+                                        "the archive's md5 sum is not torchvision's (torchvision would download it "
+                                        "again); ")
+                else:
+                    raise _ds_not_found(self, [raw, archive], f"Error downloading {os.path.basename(archive)}",
+                                        "download=True would download the archive; ")
+
+        def __getitem__(self, index):
+            img, target = self.data[index], int(self.targets[index])
+            # .clone(): numpy() of a Paddle view copies the whole tensor it views (60000 images)
+            img = img.clone().numpy() if isinstance(img, paddle.Tensor) else np.asarray(img)
+            img = Image.fromarray(img.astype(np.uint8, copy=False))  # mode L
+            if self.transform is not None:
+                img = self.transform(img)
+            if self.target_transform is not None:
+                target = self.target_transform(target)
+            return img, target
+
+        def __len__(self):
+            return len(self.data)
+
+        def _renamed(self, old, new):
+            import warnings
+
+            warnings.warn(f"{old} has been renamed {new}")
+            return getattr(self, new)
+
+        train_labels = property(lambda self: self._renamed("train_labels", "targets"))
+        test_labels = property(lambda self: self._renamed("test_labels", "targets"))
+        train_data = property(lambda self: self._renamed("train_data", "data"))
+        test_data = property(lambda self: self._renamed("test_data", "data"))
+
+        @property
+        def raw_folder(self):
+            return os.path.join(self.root, type(self).__name__, "raw")
+
+        @property
+        def processed_folder(self):
+            return os.path.join(self.root, type(self).__name__, "processed")
+
+        @property
+        def class_to_idx(self):
+            return {_class: i for i, _class in enumerate(self.classes)}
+
+        def extra_repr(self):
+            return f"Split: {'Train' if self.train is True else 'Test'}"
+
+    class FashionMNIST(MNIST):
+        mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]  # unused: nothing is downloaded
+        resources = [
+            ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+            ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
+            ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
+            ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"),
+        ]
+        classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                   "Ankle boot"]
+
+    class CIFAR10(_VisionDataset):
+        base_folder = "cifar-10-batches-py"
+        url = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"  # unused: nothing is downloaded
+        filename = "cifar-10-python.tar.gz"
+        tgz_md5 = "c58f30108f718f92721af3b95e74349a"
+        train_list = [
+            ["data_batch_1", "c99cafc152244af753f735de768cd75f"],
+            ["data_batch_2", "d4bba439e000b95fd0a9bffe97cbabec"],
+            ["data_batch_3", "54ebc095f3ab1f0389bbae665268c751"],
+            ["data_batch_4", "634d18415352ddfa80567beed471001a"],
+            ["data_batch_5", "482c414d41f54cd18b22e5b47cb7c3cb"],
+        ]
+        test_list = [["test_batch", "40351d587109b95175f43aff81a1287e"]]
+        meta = {"filename": "batches.meta", "key": "label_names", "md5": "5ff9c542aee3614f3951f8cda6e48888"}
+
+        def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+            super().__init__(root, transform=transform, target_transform=target_transform)
+            self.train = train
+            if download:
+                self.download()
+            if not self._check_integrity():
+                raise _ds_not_found(self, self._files(), "Dataset not found or corrupted. You can use download=True "
+                                                         "to download it", "a file is missing or its md5 sum is not "
+                                                         "torchvision's; ")
+            self.data = []
+            self.targets = []
+            for file_name, _ in self.train_list if self.train else self.test_list:
+                with open(os.path.join(self.root, self.base_folder, file_name), "rb") as f:
+                    entry = pickle.load(f, encoding="latin1")
+                    self.data.append(entry["data"])
+                    self.targets.extend(entry["labels"] if "labels" in entry else entry["fine_labels"])
+            self.data = np.vstack(self.data).reshape(-1, 3, 32, 32).transpose((0, 2, 3, 1))  # HWC
+            self._load_meta()
+
+        def _files(self):
+            return [os.path.join(self.root, self.base_folder, name) for name, _ in self.train_list + self.test_list]
+
+        def _load_meta(self):
+            path = os.path.join(self.root, self.base_folder, self.meta["filename"])
+            if not _ds_md5_ok(path, self.meta["md5"]):
+                raise _ds_not_found(self, [path], "Dataset metadata file not found or corrupted. You can use "
+                                                  "download=True to download it")
+            with open(path, "rb") as infile:
+                self.classes = pickle.load(infile, encoding="latin1")[self.meta["key"]]
+            self.class_to_idx = {_class: i for i, _class in enumerate(self.classes)}
+
+        def _check_integrity(self):
+            return all(_ds_md5_ok(os.path.join(self.root, self.base_folder, name), md5)
+                       for name, md5 in self.train_list + self.test_list)
+
+        def download(self):
+            """torchvision's download with the archive on disk: ``root/<filename>`` with torchvision's md5 sum
+            is extracted into root; nothing is fetched."""
+            import tarfile
+
+            if self._check_integrity():
+                return
+            archive = os.path.join(self.root, self.filename)
+            if not _ds_md5_ok(archive, self.tgz_md5):
+                detail = ("the archive's md5 sum is not torchvision's (torchvision would download it again); "
+                          if os.path.isfile(archive) else "download=True would download the archive; ")
+                raise _ds_not_found(self, [archive], f"Error downloading {self.filename}", detail)
+            with tarfile.open(archive, "r:gz") as tar:  # the "data" filter where Python has it (3.12+ warns without)
+                tar.extractall(self.root, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+
+        def __getitem__(self, index):
+            img, target = self.data[index], self.targets[index]
+            img = Image.fromarray(img)
+            if self.transform is not None:
+                img = self.transform(img)
+            if self.target_transform is not None:
+                target = self.target_transform(target)
+            return img, target
+
+        def __len__(self):
+            return len(self.data)
+
+        def extra_repr(self):
+            return f"Split: {'Train' if self.train is True else 'Test'}"
+
+    class CIFAR100(CIFAR10):
+        base_folder = "cifar-100-python"
+        url = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
+        filename = "cifar-100-python.tar.gz"
+        tgz_md5 = "eb9058c3a382ffc7106e4002c42a8d85"
+        train_list = [["train", "16019d7e3df5f24257cddd939b257f8d"]]
+        test_list = [["test", "f0ef6b0ae62326f3e7ffdfab6717acfc"]]
+        meta = {"filename": "meta", "key": "fine_label_names", "md5": "7973b15100ade9c7d40fb424638fde48"}
+
+    class FakeData(_VisionDataset):
+        """torchvision's FakeData: sample ``index`` is drawn from a generator seeded with ``index +
+        random_offset`` (the global random state is untouched), a standard-normal image of ``image_size``
+        made a PIL image as ToPILImage makes it (x 255, cast to uint8) and a label in [0, num_classes),
+        given to target_transform as a 0-d int64 tensor.  The generator is numpy's, not torch's: the values
+        differ from torchvision's."""
+
+        def __init__(self, size=1000, image_size=(3, 224, 224), num_classes=10, transform=None,
+                     target_transform=None, random_offset=0):
+            super().__init__(None, transform=transform, target_transform=target_transform)
+            self.size = size
+            self.num_classes = num_classes
+            self.image_size = image_size
+            self.random_offset = random_offset
+
+        def __getitem__(self, index):
+            if index >= len(self):
+                raise IndexError(f"{type(self).__name__} index out of range")
+            rng = np.random.default_rng((index + self.random_offset) % 2 ** 64)  # torch takes negative seeds too
+            img = rng.standard_normal(tuple(self.image_size), dtype=np.float32)
+            target = paddle.to_tensor(int(rng.integers(0, self.num_classes)), dtype="int64", place=paddle.CPUPlace())
+            if img.ndim == 2:
+                img = img[None]
+            if img.ndim != 3 or img.shape[0] not in (1, 2, 3, 4):
+                raise ValueError(f"pic should be 2/3 dimensional with 1 to 4 channels. Got {img.ndim} dimensions "
+                                 f"and shape {img.shape}")
+            # torch's float -> uint8 cast: truncated toward zero, wrapped modulo 256
+            img = (img * 255).astype(np.int64).astype(np.uint8).transpose(1, 2, 0)
+            img = Image.fromarray(img[:, :, 0] if img.shape[2] == 1 else img)  # L, LA, RGB or RGBA, as ToPILImage
+            if self.transform is not None:
+                img = self.transform(img)
+            if self.target_transform is not None:
+                target = self.target_transform(target)
+            return img, target.item()
+
+        def __len__(self):
+            return self.size
+
+    classes = {"MNIST": MNIST, "FashionMNIST": FashionMNIST, "CIFAR10": CIFAR10, "CIFAR100": CIFAR100,
+               "FakeData": FakeData}
+    for name, cls in classes.items():
+        cls.__module__ = __name__  # found again by name (pickle): the module's __getattr__ builds it
+        cls.__qualname__ = name
+    return classes
+
+
+_DATASETS = {}
+
+
+def _dataset_class(name):
+    if not _DATASETS:
+        _DATASETS.update(_build_datasets())
+    return _DATASETS[name]
+
+
+# classes built on first use (`module.MNIST`), then kept; runtime_layers.py's, when copied above, are kept too
+_LAZY_CLASSES = {**globals().get("_LAZY_CLASSES", {}),
+                 **{name: (lambda name=name: _dataset_class(name))
+                    for name in ("MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "FakeData")}}
+
+
+def __getattr__(name):
+    builder = _LAZY_CLASSES.get(name)
+    if builder is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return globals().setdefault(name, builder())
