@@ -8,9 +8,12 @@ Paddle rejects every keyword it does not know with an error, so forwarding
 can fail loudly but never silently differs.  Calls without ``**`` go through
 the normal mapping (``f=`` -> ``path=``, pickle options refused).
 
-A file object (``torch.save(obj, open(path, "wb"))``, ``with open(path, "rb") as f: torch.load(f)``):
-Paddle's save/load take a path or a BytesIO only, so such calls go through the run-time ``save`` /
-``load``, which pass Paddle a BytesIO and write it to, or read it from, the file.
+Paddle's save/load take a path or a BytesIO only, and refuse a whole layer (``torch.save(model, path)``,
+the word-language-model and super-resolution examples).  So a call that may involve either goes through
+the run-time ``save`` / ``load``: a file object (``torch.save(obj, open(path, "wb"))``, ``with open(path,
+"rb") as f: torch.load(f)``), an object that may hold a layer (anything but ``x.state_dict()`` or a dict
+display), a load that may read one (any but ``weights_only=True``).  They hand Paddle a BytesIO, and pickle
+a layer with its parameters kept parameters.  ``paddle.save(model.state_dict(), path)`` stays as it is.
 """
 
 from __future__ import annotations
@@ -29,9 +32,25 @@ def _file_argument(ctx, position: int, name: str) -> bool:
     return any(ctx.file_object(value) for value in given)
 
 
+def _argument(ctx, position: int, name: str) -> cst.BaseExpression | None:
+    positional = [a for a in ctx.call.args if a.keyword is None and not a.star]
+    named = [a.value for a in ctx.call.args if a.keyword is not None and a.keyword.value == name]
+    return named[0] if named else positional[position].value if len(positional) > position else None
+
+
+def _plain_state(node: cst.BaseExpression | None) -> bool:
+    """``x.state_dict()`` or a dict display: what paddle.save takes (a layer inside a dict display is rare)."""
+    if isinstance(node, cst.Dict):
+        return True
+    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "state_dict")
+
+
 @call_rewrite("forward_star_args")
 def forward_star_args(ctx) -> cst.BaseExpression:
-    func = ctx.helper("save") if ctx.helper is not None and _file_argument(ctx, 1, "f") else ctx.render(ctx.entry.target)
+    use_helper = ctx.helper is not None and not any(a.star for a in ctx.call.args) and (
+        _file_argument(ctx, 1, "f") or not _plain_state(_argument(ctx, 0, "obj")))
+    func = ctx.helper("save") if use_helper else ctx.render(ctx.entry.target)
     if any(a.star == "**" for a in ctx.call.args):
         if any(a.keyword is not None for a in ctx.call.args):
             raise ctx.unsupported("keywords next to **kwargs: pass them positionally or inside kwargs")
@@ -44,7 +63,9 @@ NAME_CONVERTS.add("load_file_object")  # `loader = torch.load` is paddle.load fo
 
 @call_rewrite("load_file_object")
 def load_file_object(ctx) -> cst.BaseExpression:
-    """torch.load from a file object goes through the run-time ``load`` (Paddle reads paths and BytesIO)."""
-    use_helper = ctx.helper is not None and _file_argument(ctx, 0, "f")
+    """torch.load that may read a file object or a whole layer goes through the run-time ``load``."""
+    weights_only = _argument(ctx, 3, "weights_only")
+    use_helper = ctx.helper is not None and not any(a.star for a in ctx.call.args) and (
+        _file_argument(ctx, 0, "f") or not (isinstance(weights_only, cst.Name) and weights_only.value == "True"))
     func = ctx.helper("load") if use_helper else ctx.render(ctx.entry.target)
     return ctx.call.with_changes(func=func, args=ctx.map_args())
