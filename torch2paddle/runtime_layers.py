@@ -385,6 +385,60 @@ def _build_multihead_attention():
     return MultiheadAttention
 
 
+def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scale_each=False, pad_value=0.0):
+    """torchvision's ``utils.make_grid``: a batch of images [B, C, H, W] (or a list of [C, H, W]) tiled into
+    one image, ``nrow`` per row, with torch's normalisation and padding."""
+    import math
+
+    import paddle
+
+    if isinstance(tensor, (list, tuple)):
+        tensor = paddle.stack(list(tensor), axis=0)
+    if tensor.ndim == 2:  # a single image H x W
+        tensor = tensor.unsqueeze(0)
+    if tensor.ndim == 3:  # a single image
+        if tensor.shape[0] == 1:  # a single-channel image
+            tensor = paddle.concat([tensor, tensor, tensor], axis=0)
+        tensor = tensor.unsqueeze(0)
+    if tensor.ndim == 4 and tensor.shape[1] == 1:  # single-channel images
+        tensor = paddle.concat([tensor, tensor, tensor], axis=1)
+    if normalize:
+        def norm(img, low, high):
+            return (img.clip(min=low, max=high) - low) / max(high - low, 1e-5)
+
+        def norm_range(t):
+            if value_range is not None:
+                return norm(t, value_range[0], value_range[1])
+            return norm(t, float(t.min()), float(t.max()))
+
+        tensor = paddle.stack([norm_range(t) for t in tensor]) if scale_each else norm_range(tensor)
+    if tensor.shape[0] == 1:
+        return tensor.squeeze(0)
+    nmaps = tensor.shape[0]
+    xmaps = min(nrow, nmaps)
+    ymaps = int(math.ceil(float(nmaps) / xmaps))
+    height, width = int(tensor.shape[2] + padding), int(tensor.shape[3] + padding)
+    grid = paddle.full([tensor.shape[1], height * ymaps + padding, width * xmaps + padding], pad_value,
+                       dtype=tensor.dtype)
+    k = 0
+    for y in range(ymaps):
+        for x in range(xmaps):
+            if k >= nmaps:
+                break
+            grid[:, y * height + padding:(y + 1) * height, x * width + padding:(x + 1) * width] = tensor[k]
+            k += 1
+    return grid
+
+
+def save_image(tensor, fp, format=None, **kwargs):
+    """torchvision's ``utils.save_image``: ``make_grid`` then an 8-bit PIL image, rounded as torch rounds."""
+    from PIL import Image
+
+    grid = make_grid(tensor, **kwargs)
+    array = (grid * 255 + 0.5).clip(0, 255).transpose([1, 2, 0]).astype("uint8").numpy()
+    Image.fromarray(array).save(fp, format=format)
+
+
 # classes that need paddle.nn.Layer to be defined: built on first use (`module.MultiheadAttention`), then kept
 _LAZY_CLASSES = {"MultiheadAttention": _build_multihead_attention}
 
