@@ -196,7 +196,7 @@ import torch
 parser = argparse.ArgumentParser()
 parser.add_argument("--mps", action="store_true")
 args = parser.parse_args([])
-use_mps = args.mps and torch.backends.mps.is_available()  # the refused call runs only with --mps
+use_mps = args.mps and torch.xpu.is_available()  # the refused call runs only with --mps
 names = sorted(torch.quantize_per_tensor_dynamic(x) for x in [])  # computed at import: the whole value
 '''
 
@@ -204,7 +204,7 @@ names = sorted(torch.quantize_per_tensor_dynamic(x) for x in [])  # computed at 
 def test_a_refused_call_on_a_path_the_value_may_not_take_stays_local(tmp_path):
     result = convert_source(SCRIPT_FLAGS, "script.py")
     assert result.torch_at_import == ()
-    assert 'use_mps = args.mps and _torch2paddle_runtime.unsupported("torch.backends.mps.is_available", ' in result.code
+    assert 'use_mps = args.mps and _torch2paddle_runtime.unsupported("torch.xpu.is_available", ' in result.code
     assert 'names = _torch2paddle_runtime.unsupported("torch.quantize_per_tensor_dynamic", ' in result.code
     assert convert_source(result.code, "script.py").code == result.code
     src = make_tree(tmp_path / "src", {"script.py": SCRIPT_FLAGS})

@@ -23,10 +23,10 @@ from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name, opens_file
 from .call_sites import CallSites, call_sites, parameter_holds_layer_weight
 from .positions import start_positions
-from .refusal_scope import RefusalScopes
+from .refusal_scope import RefusalScopes, runtime_call
 from .report import ApiUse, marker_text
 from .runtime import (LAYER_FACTORIES, DISPATCH as RUNTIME_DISPATCH, FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE,
-                      PLACEHOLDERS, RUNTIME_REASON, spec_of)
+                      PLACEHOLDER as RUNTIME_PLACEHOLDER, PLACEHOLDERS, RUNTIME_REASON, spec_of)
 from .rewrites.module_train import decorate_train_override, overrides_train
 from .rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
                        NAME_CONVERTS, VALUE_REWRITES)
@@ -744,6 +744,15 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
         qualified = self.qualify(func)
         if qualified is not None:
             return self._api_call(original, updated, qualified)
+        looked_up = self._torch_lookup(func)
+        if looked_up is not None:
+            self._unsupported(original, f"getattr({looked_up}, ...)(...)", "a torch class or function chosen by name when "
+                              "the code runs: torch's and Paddle's arguments differ for some (nn.LSTM's batch_first "
+                              "is Paddle's time_major, inverted), so the call cannot be converted blind; call the "
+                              "classes by name (a dict of them converts)")
+            self._placeholders.add(id(original))  # calling it raises, naming the use: never Paddle's class blind
+            written = cst.Module([]).code_for_node(original.func)  # kept in the placeholder: nothing lost
+            return updated.with_changes(func=runtime_call(RUNTIME_PLACEHOLDER, written, self.uses[-1].reason or ""))
         if isinstance(func, cst.Attribute) and func.attr.value in self._attribute_methods:
             new_func = self._method_access(func, updated.func)  # e.g. ddp.module(x): the attribute, then called
             if new_func is not None:
@@ -770,6 +779,15 @@ class TorchToPaddle(FastDispatch, RefusalScopes, cst.CSTTransformer):
             if entry is not None and not entry.unsupported and entry.rewrite is None and keyword_rules(entry):
                 return self._super_init(original, updated, entry, label=f"{func.value}(...) -> {entry.name}")
         return updated
+
+    def _torch_lookup(self, func: cst.BaseExpression) -> str | None:
+        """``getattr(nn, rnn_type)`` with a name that is no literal: the torch module it looks in (with a literal,
+        ``getattr(nn, "LSTM")``, Python reads it as ``nn.LSTM`` and so does the converter's reference pass)."""
+        if not (isinstance(func, cst.Call) and isinstance(func.func, cst.Name) and func.func.value == "getattr"
+                and len(func.args) in (2, 3) and not isinstance(func.args[1].value, cst.SimpleString)):
+            return None
+        module = self.qualify(func.args[0].value)
+        return module if module is not None and module in self.tables.modules and self.is_torch(module) else None
 
     def _super_init(self, original: cst.Call, updated: cst.Call, entry: ApiEntry,
                     label: str | None = None) -> cst.BaseExpression:
