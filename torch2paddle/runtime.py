@@ -40,6 +40,7 @@ RUNTIME_VALUES = {
     "track_stats": "lambda value: DROP if value is True else (None if value else False)",
     "tanh_flag": 'lambda value: value == "tanh"',
     "bidirectional_direction": 'lambda value: "bidirect" if value else "forward"',
+    "drop_literal_none": "lambda value: DROP if value is None else value",  # Paddle's default is torch's None
 }
 
 

@@ -16,6 +16,14 @@ batches itself and needs the batch size, which only the DataLoader call knows:
   every pass, so epochs are reshuffled without ``set_epoch``; a ``set_epoch``
   call on the original sampler object no longer reaches the loader (the order
   after a resume differs from an uninterrupted run, not the partitioning).
+
+``DataLoader(ds, **kwargs)`` (pytorch/examples' MNIST: ``train_kwargs = {'batch_size': ...}``, updated
+with ``num_workers``/``pin_memory``/``shuffle``...): the mapping goes through the run-time keyword
+adapter, which applies the entry's rules when the call runs (``pin_memory`` dropped, ``shuffle=None`` /
+``prefetch_factor=None`` dropped, ``batch_size=None``, a ``generator``, a ``multiprocessing_context``
+refused) and raises a TypeError for a ``sampler`` the mapping holds: the batch sampler it needs is built
+from keywords only the run time knows.  ``sampler=`` written next to ``**kwargs`` is refused for the
+same reason.
 """
 
 from __future__ import annotations
@@ -46,6 +54,8 @@ def _with_keyword(call_node: cst.Call, name: str, value: cst.BaseExpression) -> 
 
 @call_rewrite("data_loader")
 def data_loader(ctx) -> cst.BaseExpression:
+    if any(a.star == "**" for a in ctx.call.args):
+        return _through_mapping(ctx)
     args = as_keywords(ctx.entry, ctx.call.args)
     originals = {a.keyword.value: a for a in as_keywords(ctx.entry, ctx.original.args)}
     sampler = take(args, "sampler")
@@ -67,6 +77,27 @@ def data_loader(ctx) -> cst.BaseExpression:
             # the loader batches the dataset itself, shuffled or not
             batch_sampler = _or_dataset(ctx, args, sampler.value, batch_sampler, shuffle.value, batch_size, drop_last)
         args.append(keyword("batch_sampler", batch_sampler))
+    return rebuild(ctx, ctx.render(ctx.entry.target), ctx.map_args(args))
+
+
+def _through_mapping(ctx) -> cst.BaseExpression:
+    """``DataLoader(ds, 64, **kw)``: the written arguments mapped as in any call, ``**kw`` translated by the
+    run-time adapter (which refuses a sampler in it); a sampler written out is refused, since the batch
+    size, drop_last and shuffle its batch sampler takes may be in the mapping."""
+    stars = [a for a in ctx.call.args if a.star]
+    if any(a.star == "*" for a in stars):
+        raise ctx.unsupported(f"*args cannot be matched to {ctx.entry.name}'s parameters")
+    if len(stars) > 1:
+        raise ctx.unsupported("more than one **mapping: merge them into one dict")
+    written = as_keywords(ctx.entry, [a for a in ctx.call.args if not a.star])
+    sampler = next((a for a in written if a.keyword.value == "sampler"), None)
+    if sampler is not None and not is_literal(sampler.value, None):
+        raise ctx.unsupported("sampler= next to **kwargs: the batch sampler it becomes takes the batch size, "
+                              "drop_last and shuffle, which the mapping may hold: write them all out")
+    star = stars[0]
+    index = ctx.call.args.index(star)  # the mapping keeps its place among the keywords
+    before = sum(1 for a in ctx.call.args[:index] if not a.star)
+    args = [*written[:before], star, *written[before:]]
     return rebuild(ctx, ctx.render(ctx.entry.target), ctx.map_args(args))
 
 
