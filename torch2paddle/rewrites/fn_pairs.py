@@ -3,7 +3,8 @@
 * ``max_min_function``: ``torch.max(x, dim)`` -> ``(paddle.max(x, axis=dim),
   paddle.argmax(x, axis=dim))`` (torch returns (values, indices));
   ``torch.max(x)`` -> ``paddle.max(x)``; ``torch.max(x, other)`` with a
-  tensor -> ``paddle.maximum(x, other)``.  The second positional argument
+  tensor -> ``paddle.maximum(x, other)`` (``paddle.logical_or`` when both are bool tensors,
+  comparisons: Paddle's maximum has no bool kernel).  The second positional argument
   decides: an int literal is a dim; a slice (``b[:, :2]``) or a torch call
   is a tensor; anything else (a plain name) cannot be told apart and is
   refused (write ``dim=`` or ``torch.maximum``).
@@ -24,6 +25,10 @@ from . import call_rewrite
 from .fn_binding import int_value, may_be_random, tuple_of
 
 _ELEMENTWISE = {"paddle.max": "paddle.maximum", "paddle.min": "paddle.minimum"}
+# torch's maximum/minimum of two bool tensors is their or/and; Paddle's kernels take no bool
+_BOOLEAN = {"paddle.maximum": "paddle.logical_or", "paddle.minimum": "paddle.logical_and"}
+_BOOLEAN_CALLS = {"logical_and", "logical_or", "logical_not", "logical_xor", "isnan", "isinf", "isfinite", "equal",
+                  "not_equal", "less_than", "less_equal", "greater_than", "greater_equal", "isclose", "isin"}
 _SECOND = {"paddle.max": "paddle.argmax", "paddle.min": "paddle.argmin", "paddle.sort": "paddle.argsort",
            "paddle.amin": "paddle.amax"}
 
@@ -80,9 +85,7 @@ def max_min_function(ctx) -> cst.BaseExpression:
     if "other" in keywords or kind == "tensor":
         if len(args) != 2:
             raise ctx.unsupported("the elementwise form takes the input and the other tensor only")
-        operands = [cst.Arg(value=a.value) for a in args]
-        operands[0] = operands[0].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        return cst.Call(func=ctx.render(_ELEMENTWISE[target]), args=operands)
+        return _elementwise(ctx, _ELEMENTWISE[target], [a.value for a in args])
     if len(positional) >= 2 and kind != "dim":
         raise ctx.unsupported(
             "the second argument may be a dim (values, indices) or a tensor (elementwise); "
@@ -91,6 +94,33 @@ def max_min_function(ctx) -> cst.BaseExpression:
     if len(positional) < 2 and "dim" not in keywords:
         return cst.Call(func=ctx.target(), args=ctx.map_args())
     return _pair(ctx, target, _SECOND[target])
+
+
+def _is_boolean(node: cst.BaseExpression) -> bool:
+    """A converted operand that is a bool tensor: a comparison, ``~b`` of one, a Paddle predicate call."""
+    if isinstance(node, cst.Comparison):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.BitInvert):
+        return _is_boolean(node.expression)
+    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in _BOOLEAN_CALLS)
+
+
+def _elementwise(ctx, target: str, values: list[cst.BaseExpression]) -> cst.Call:
+    """``paddle.maximum(a, b)``; of two bool tensors (comparisons), ``paddle.logical_or(a, b)``."""
+    if len(values) == 2 and all(_is_boolean(v) for v in values):
+        target = _BOOLEAN[target]
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return cst.Call(func=ctx.render(target), args=[cst.Arg(values[0], comma=comma), cst.Arg(values[1])])
+
+
+@call_rewrite("elementwise_extreme")
+def elementwise_extreme(ctx) -> cst.BaseExpression:
+    """``torch.maximum/minimum``: as Paddle's, or logical or/and where both operands are bool tensors."""
+    args = ctx.map_args()
+    if len(args) == 2 and not any(a.star for a in args) and all(a.keyword is None for a in args):
+        return _elementwise(ctx, ctx.entry.target, [a.value for a in args])
+    return cst.Call(func=ctx.target(), args=args)
 
 
 @call_rewrite("sort_function")
