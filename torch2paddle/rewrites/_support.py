@@ -37,6 +37,24 @@ def as_keywords(entry, args: Sequence[cst.Arg]) -> list[cst.Arg]:
     return out
 
 
+def bound_arguments(entry, args: Sequence[cst.Arg]) -> dict[str, cst.Arg]:
+    """The call's arguments by torch parameter name: positional ones bound through ``entry.args`` (those past
+    its end left out), keywords by their name; ``*``/``**`` arguments are left out (callers that must see
+    every argument check for them first)."""
+    out: dict[str, cst.Arg] = {}
+    position = 0
+    for arg in args:
+        if arg.star:
+            continue
+        if arg.keyword is None:
+            if position < len(entry.args):
+                out[entry.args[position]] = arg
+            position += 1
+        else:
+            out[arg.keyword.value] = arg
+    return out
+
+
 def take(args: list[cst.Arg], name: str) -> cst.Arg | None:
     """Remove and return the keyword argument ``name`` (None when absent)."""
     for i, arg in enumerate(args):

@@ -17,6 +17,7 @@ import dataclasses
 import libcst as cst
 
 from . import call_rewrite
+from .track_stats import track_stats
 
 _FLAGS = ("affine", "elementwise_affine")
 _NO_SPACE = cst.SimpleWhitespace("")
@@ -63,20 +64,7 @@ def affine_attrs(ctx) -> cst.BaseExpression:
     mapped = ctx.map_args(rest, entry=trimmed)
     if value is None:
         value = cst.parse_expression(entry.defaults.get(flag, "True"))
-    if isinstance(value, cst.Name) and value.value == "True":
-        attr = None
-    elif isinstance(value, cst.Name) and value.value == "False":
-        attr = cst.Name("False")
-    else:
-        attr = cst.IfExp(
-            test=value,
-            body=cst.Name("None"),
-            orelse=cst.Name("False"),
-            whitespace_before_if=cst.SimpleWhitespace(" "),
-            whitespace_after_if=cst.SimpleWhitespace(" "),
-            whitespace_before_else=cst.SimpleWhitespace(" "),
-            whitespace_after_else=cst.SimpleWhitespace(" "),
-        )
+    attr = track_stats(value)  # the same rule: True -> Paddle's default, False -> False, else `None if v else False`
     if attr is not None:
         if any(a.keyword is not None and a.keyword.value in ("weight_attr", "bias_attr") for a in mapped):
             raise ctx.unsupported(f"{flag}= together with a bias/weight argument")

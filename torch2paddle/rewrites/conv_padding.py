@@ -12,23 +12,13 @@ import libcst as cst
 
 from ..arguments import source_of
 from . import call_rewrite
+from ._support import bound_arguments
 
 _ONES = {"1", "(1, 1)", "(1, 1, 1)", "[1, 1]", "[1, 1, 1]", "(1,)", "[1]"}
 
 
 def _bound(ctx) -> dict[str, cst.BaseExpression]:
-    out: dict[str, cst.BaseExpression] = {}
-    index = 0
-    for arg in ctx.call.args:
-        if arg.star:
-            continue
-        if arg.keyword is None:
-            if index < len(ctx.entry.args):
-                out[ctx.entry.args[index]] = arg.value
-            index += 1
-        else:
-            out[arg.keyword.value] = arg.value
-    return out
+    return {name: arg.value for name, arg in bound_arguments(ctx.entry, ctx.call.args).items()}
 
 
 @call_rewrite("conv_same_padding")

@@ -20,22 +20,14 @@ import libcst as cst
 
 from ..arguments import source_of
 from . import call_rewrite
+from ._support import bound_arguments
 from .legacy_reduction import fold_legacy_reduction
 
 
 def _bound(ctx) -> dict[str, cst.BaseExpression]:
-    out: dict[str, cst.BaseExpression] = {}
-    index = 0
-    for arg in ctx.call.args:
-        if arg.star:
-            raise ctx.unsupported("*args/**kwargs: the loss options must be visible")
-        if arg.keyword is None:
-            if index < len(ctx.entry.args):
-                out[ctx.entry.args[index]] = arg.value
-            index += 1
-        else:
-            out[arg.keyword.value] = arg.value
-    return out
+    if any(arg.star for arg in ctx.call.args):
+        raise ctx.unsupported("*args/**kwargs: the loss options must be visible")
+    return {name: arg.value for name, arg in bound_arguments(ctx.entry, ctx.call.args).items()}
 
 
 def _text(node: cst.BaseExpression | None) -> str | None:

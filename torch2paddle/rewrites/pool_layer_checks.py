@@ -26,14 +26,15 @@ import ast
 import libcst as cst
 
 from . import call_rewrite
+from ._support import bound_arguments
 
 
 def _given(ctx, name: str) -> str | None:
     """Source text of torch argument ``name`` in the call, or None when absent."""
     from ..arguments import source_of
 
-    if name not in ctx.entry.args:
-        return None
+    arg = bound_arguments(ctx.entry, ctx.call.args).get(name)
+    return None if arg is None else source_of(arg.value)
     index = ctx.entry.args.index(name)
     position = 0
     for arg in ctx.call.args:

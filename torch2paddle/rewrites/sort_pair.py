@@ -10,29 +10,11 @@ keyword torch's sort does not know (``axis=``) means Paddle code: left as it is.
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from . import call_rewrite
 from ._support import as_keywords
-
-_RANDOM = re.compile(r"rand|dropout|normal|uniform|bernoulli|multinomial|shuffle|perm|sample", re.IGNORECASE)
-
-
-class _Calls(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        self.names.append(func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", ""))
-
-
-def may_be_random(node: cst.BaseExpression) -> bool:
-    calls = _Calls()
-    node.visit(calls)
-    return any(_RANDOM.search(name) for name in calls.names)
+from .fn_binding import may_be_random
 
 
 @call_rewrite("sort_with_indices")

@@ -4,7 +4,8 @@
 in train *and* eval mode; Paddle does that with ``use_global_stats=False``.
 True (torch's default) is Paddle's default behaviour (``None``: batch
 statistics in training, running ones in eval), so the argument is dropped.
-A non-literal flag becomes ``None if flag else False``.
+A non-literal flag becomes ``None if flag else False``.  The same rule turns an ``affine=`` /
+``elementwise_affine=`` flag into ``weight_attr``/``bias_attr`` (affine_attrs.py).
 """
 
 from __future__ import annotations
@@ -20,12 +21,4 @@ def track_stats(value: cst.BaseExpression) -> cst.BaseExpression | None:
         return None
     if isinstance(value, cst.Name) and value.value == "False":
         return value
-    return cst.IfExp(
-        test=value,
-        body=cst.Name("None"),
-        orelse=cst.Name("False"),
-        whitespace_before_if=cst.SimpleWhitespace(" "),
-        whitespace_after_if=cst.SimpleWhitespace(" "),
-        whitespace_before_else=cst.SimpleWhitespace(" "),
-        whitespace_after_else=cst.SimpleWhitespace(" "),
-    )
+    return cst.IfExp(test=value, body=cst.Name("None"), orelse=cst.Name("False"))  # libcst spaces it

@@ -13,21 +13,13 @@ from __future__ import annotations
 import libcst as cst
 
 from . import call_rewrite
+from ._support import bound_arguments
 
 _DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
 def _find(ctx, name: str) -> cst.Arg | None:
-    index = ctx.entry.args.index(name)
-    position = 0
-    for arg in ctx.call.args:
-        if arg.keyword is None and not arg.star:
-            if position == index:
-                return arg
-            position += 1
-        elif arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
+    return bound_arguments(ctx.entry, ctx.call.args).get(name)
 
 
 @call_rewrite("upsample_size")
