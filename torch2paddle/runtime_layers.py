@@ -16,6 +16,13 @@ Paddle ops.  A torch state dict loads by name (``torch2paddle.weights`` copies
 transposes ``out_proj.weight``, a Linear's).  ``multi_head_attention_forward``
 is the functional form, with torch's signature and torch's weight layouts.
 
+``torch.nn.LSTMCell``/``GRUCell``/``RNNCell`` become ``LSTMCell``/``GRUCell``/``RNNCell`` here: Paddle's cells
+return ``(h, (h, c))`` / ``(h, h)`` where torch's return ``(h, c)`` / ``h`` and take batched input only; these
+have torch's constructor, parameters (``weight_ih`` [G*H, I], ``weight_hh`` [G*H, H], ``bias_ih``, ``bias_hh``,
+copied by name from a torch state dict), initialisation and ``forward(input, hx=None)``.  ``torch.optim.LBFGS``
+becomes ``LBFGS``: a ``paddle.optimizer.LBFGS`` with torch's constructor and torch's ``step(closure)`` (Paddle's
+own line search ignores ``max_eval`` and its rate ignores ``set_lr``/``set_lr_scheduler``).
+
 Everything below the ``COPIED`` line is copied verbatim into
 ``_torch2paddle_runtime.py`` (``runtime.module_source``) when a converted file
 uses one of these names.  Like the rest of that module it imports nothing but
@@ -385,6 +392,423 @@ def _build_multihead_attention():
     return MultiheadAttention
 
 
+def _build_rnn_cell_base():
+    """torch's ``nn.RNNCellBase``: ``weight_ih`` [G*H, I], ``weight_hh`` [G*H, H], ``bias_ih``/``bias_hh``
+    [G*H] (None without bias), all initialised uniform(-1/sqrt(H), 1/sqrt(H)) as torch's reset_parameters."""
+    import math
+
+    import paddle
+
+    class RNNCellBase(paddle.nn.Layer):
+        def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+            if device is not None:
+                raise TypeError(f"torch.nn.{self._cell_name}: device= has no Paddle equivalent: place the "
+                                "model with paddle.set_device / .to() instead (torch2paddle)")
+            dtype = paddle.get_default_dtype() if dtype is None else dtype
+            super().__init__(dtype=dtype)
+            self.input_size = input_size
+            self.hidden_size = hidden_size
+            self.bias = bias
+            init = self._uniform()
+            self.weight_ih = self.create_parameter([num_chunks * hidden_size, input_size], dtype=dtype,
+                                                   default_initializer=init)
+            self.weight_hh = self.create_parameter([num_chunks * hidden_size, hidden_size], dtype=dtype,
+                                                   default_initializer=init)
+            if bias:
+                self.bias_ih = self.create_parameter([num_chunks * hidden_size], dtype=dtype, is_bias=True,
+                                                     default_initializer=init)
+                self.bias_hh = self.create_parameter([num_chunks * hidden_size], dtype=dtype, is_bias=True,
+                                                     default_initializer=init)
+            else:
+                self.bias_ih = self.bias_hh = None
+
+        def _uniform(self):
+            stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+            return paddle.nn.initializer.Uniform(-stdv, stdv)
+
+        def reset_parameters(self):
+            init = self._uniform()
+            for weight in self.parameters():
+                init(weight)
+
+        def _states(self, input, hx, count):
+            """torch's checks and unbatched handling: ``(input [B, I], states [B, H] each, is_batched)``."""
+            name = self._cell_name
+            if input.ndim not in (1, 2):
+                raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+            states = None if hx is None else (list(hx) if count > 1 else [hx])
+            if states is not None:
+                for idx, value in enumerate(states):
+                    if value.ndim not in (1, 2):
+                        what = f"hx[{idx}]" if count > 1 else "hidden"
+                        raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {value.ndim}D instead")
+            is_batched = input.ndim == 2
+            if not is_batched:
+                input = input.unsqueeze(0)
+            if states is None:
+                states = [paddle.zeros([input.shape[0], self.hidden_size], dtype=input.dtype)] * count
+            elif not is_batched:
+                states = [value.unsqueeze(0) for value in states]
+            return input, states, is_batched
+
+        def extra_repr(self):
+            text = f"{self.input_size}, {self.hidden_size}"
+            if self.bias is not True:
+                text += f", bias={self.bias}"
+            if getattr(self, "nonlinearity", "tanh") != "tanh":
+                text += f", nonlinearity={self.nonlinearity}"
+            return text
+
+    return RNNCellBase
+
+
+def _rnn_cell_base():
+    base = globals().get("_RNNCellBase")
+    if base is None:
+        base = globals()["_RNNCellBase"] = _build_rnn_cell_base()
+    return base
+
+
+def _named(cls, name):
+    cls.__module__ = __name__  # found again by name (pickle): the module's __getattr__ builds it
+    cls.__name__ = cls.__qualname__ = name
+    return cls
+
+
+def _build_lstm_cell():
+    """torch's ``nn.LSTMCell``: gates i, f, g, o; ``forward(input, hx=None)`` returns ``(h, c)``."""
+    import paddle
+    import paddle.nn.functional as F
+
+    class LSTMCell(_rnn_cell_base()):
+        _cell_name = "LSTMCell"  # torch's messages name the cell class, also in a subclass
+
+        def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+            super().__init__(input_size, hidden_size, bias, 4, device=device, dtype=dtype)
+
+        def forward(self, input, hx=None):
+            input, (h, c), is_batched = self._states(input, hx, 2)
+            gates = _mha_linear(h, self.weight_hh, self.bias_hh) + _mha_linear(input, self.weight_ih, self.bias_ih)
+            i, f, g, o = paddle.split(gates, 4, axis=1)
+            c = F.sigmoid(f) * c + F.sigmoid(i) * paddle.tanh(g)
+            h = F.sigmoid(o) * paddle.tanh(c)
+            return (h, c) if is_batched else (h.squeeze(0), c.squeeze(0))
+
+    return _named(LSTMCell, "LSTMCell")
+
+
+def _build_gru_cell():
+    """torch's ``nn.GRUCell``: gates r, z, n with n = tanh(W_in x + b_in + r * (W_hn h + b_hn)) and
+    h' = (1 - z) * n + z * h; ``forward(input, hx=None)`` returns h'."""
+    import paddle
+    import paddle.nn.functional as F
+
+    class GRUCell(_rnn_cell_base()):
+        _cell_name = "GRUCell"  # torch's messages name the cell class, also in a subclass
+
+        def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+            super().__init__(input_size, hidden_size, bias, 3, device=device, dtype=dtype)
+
+        def forward(self, input, hx=None):
+            input, (h,), is_batched = self._states(input, hx, 1)
+            i_r, i_z, i_n = paddle.split(_mha_linear(input, self.weight_ih, self.bias_ih), 3, axis=1)
+            h_r, h_z, h_n = paddle.split(_mha_linear(h, self.weight_hh, self.bias_hh), 3, axis=1)
+            r = F.sigmoid(h_r + i_r)
+            z = F.sigmoid(h_z + i_z)
+            n = paddle.tanh(i_n + h_n * r)
+            out = (h - n) * z + n
+            return out if is_batched else out.squeeze(0)
+
+    return _named(GRUCell, "GRUCell")
+
+
+def _build_rnn_cell():
+    """torch's ``nn.RNNCell``: h' = tanh (or relu) of W_ih x + b_ih + W_hh h + b_hh."""
+    import paddle
+    import paddle.nn.functional as F
+
+    class RNNCell(_rnn_cell_base()):
+        _cell_name = "RNNCell"  # torch's messages name the cell class, also in a subclass
+
+        def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+            super().__init__(input_size, hidden_size, bias, 1, device=device, dtype=dtype)
+            self.nonlinearity = nonlinearity
+
+        def forward(self, input, hx=None):
+            input, (h,), is_batched = self._states(input, hx, 1)
+            if self.nonlinearity not in ("tanh", "relu"):
+                raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+            pre = _mha_linear(h, self.weight_hh, self.bias_hh) + _mha_linear(input, self.weight_ih, self.bias_ih)
+            out = paddle.tanh(pre) if self.nonlinearity == "tanh" else F.relu(pre)
+            return out if is_batched else out.squeeze(0)
+
+    return _named(RNNCell, "RNNCell")
+
+
+def _lbfgs_dot(x, y):
+    """The dot product of two flat tensors (Paddle's own LBFGS avoids ``paddle.dot`` the same way)."""
+    return (x * y).sum(axis=-1)
+
+
+def _lbfgs_cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
+    """torch's ``optim.lbfgs._cubic_interpolate``: the minimiser of the cubic through two points."""
+    if bounds is not None:
+        xmin_bound, xmax_bound = bounds
+    else:
+        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
+    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d2_square = d1 ** 2 - g1 * g2
+    if d2_square >= 0:
+        d2 = d2_square.sqrt()
+        if x1 <= x2:
+            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+        else:
+            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+        return min(max(min_pos, xmin_bound), xmax_bound)
+    return (xmin_bound + xmax_bound) / 2.0
+
+
+def _lbfgs_strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    """torch's ``optim.lbfgs._strong_wolfe`` (bracketing, then zoom), step for step."""
+    d_norm = d.abs().max()
+    g = g.clone()
+    f_new, g_new = obj_func(x, t, d)
+    ls_func_evals = 1
+    gtd_new = _lbfgs_dot(g_new, d)
+    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    done = False
+    ls_iter = 0
+    while ls_iter < max_ls:
+        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
+            break
+        if abs(gtd_new) <= -c2 * gtd:
+            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
+            done = True
+            break
+        if gtd_new >= 0:
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new.clone()], [gtd_prev, gtd_new]
+            break
+        min_step = t + 0.01 * (t - t_prev)
+        max_step = t * 10
+        tmp = t
+        t = _lbfgs_cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
+        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.clone(), gtd_new
+        f_new, g_new = obj_func(x, t, d)
+        ls_func_evals += 1
+        gtd_new = _lbfgs_dot(g_new, d)
+        ls_iter += 1
+    if ls_iter == max_ls:
+        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+    insuf_progress = False
+    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+    while not done and ls_iter < max_ls:
+        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+            break
+        t = _lbfgs_cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1],
+                                     bracket_gtd[1])
+        eps = 0.1 * (max(bracket) - min(bracket))
+        if min(max(bracket) - t, t - min(bracket)) < eps:
+            if insuf_progress or t >= max(bracket) or t <= min(bracket):
+                if abs(t - max(bracket)) < abs(t - min(bracket)):
+                    t = max(bracket) - eps
+                else:
+                    t = min(bracket) + eps
+                insuf_progress = False
+            else:
+                insuf_progress = True
+        else:
+            insuf_progress = False
+        f_new, g_new = obj_func(x, t, d)
+        ls_func_evals += 1
+        gtd_new = _lbfgs_dot(g_new, d)
+        ls_iter += 1
+        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
+            bracket[high_pos], bracket_f[high_pos] = t, f_new
+            bracket_g[high_pos], bracket_gtd[high_pos] = g_new.clone(), gtd_new
+            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+        else:
+            if abs(gtd_new) <= -c2 * gtd:
+                done = True
+            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
+                bracket[high_pos], bracket_f[high_pos] = bracket[low_pos], bracket_f[low_pos]
+                bracket_g[high_pos], bracket_gtd[high_pos] = bracket_g[low_pos], bracket_gtd[low_pos]
+            bracket[low_pos], bracket_f[low_pos] = t, f_new
+            bracket_g[low_pos], bracket_gtd[low_pos] = g_new.clone(), gtd_new
+    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+
+
+def _build_lbfgs():
+    """torch's ``optim.LBFGS`` on Paddle parameters: torch's constructor and ``step(closure)``, step for step
+    (Paddle's own LBFGS lets the line search run 25 evaluations where torch stops at ``max_eval``, and keeps its
+    rate apart from ``get_lr``/``set_lr``/``set_lr_scheduler``).  The rate is the optimizer's (``get_lr()``, so
+    ``set_lr`` and an attached scheduler change it as torch's ``param_groups[0]["lr"]`` does)."""
+    import paddle
+
+    class LBFGS(paddle.optimizer.LBFGS):
+        def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
+                     history_size=100, line_search_fn=None, *, maximize=False):
+            if isinstance(lr, paddle.Tensor):
+                if lr.size != 1:
+                    raise ValueError("Tensor lr must be 1-element")
+                lr = float(lr)
+            if not 0.0 <= lr:
+                raise ValueError(f"Invalid learning rate: {lr}")
+            if max_eval is None:
+                max_eval = max_iter * 5 // 4
+            if isinstance(params, paddle.Tensor):
+                raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                                f"but got {type(params).__name__}")
+            params = list(params)
+            if len(params) == 0:
+                raise ValueError("optimizer got an empty parameter list")
+            if isinstance(params[0], dict):  # one group (torch refuses more) whose options override the defaults
+                if len(params) != 1:
+                    raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+                group = dict(params[0])
+                params = group.pop("params")
+                params = [params] if isinstance(params, paddle.Tensor) else list(params)
+                lr = group.get("lr", lr)
+                max_iter, max_eval = group.get("max_iter", max_iter), group.get("max_eval", max_eval)
+                tolerance_grad = group.get("tolerance_grad", tolerance_grad)
+                tolerance_change = group.get("tolerance_change", tolerance_change)
+                history_size = group.get("history_size", history_size)
+                line_search_fn = group.get("line_search_fn", line_search_fn)
+                maximize = group.get("maximize", maximize)
+            if any(p.is_complex() for p in params):
+                raise TypeError("torch.optim.LBFGS: complex parameters are not supported by the Paddle port "
+                                "(torch2paddle)")
+            super().__init__(learning_rate=1.0, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+                             tolerance_change=tolerance_change, history_size=history_size,
+                             line_search_fn=line_search_fn, parameters=params)
+            self._learning_rate = float(lr)  # what get_lr/set_lr/set_lr_scheduler read and write
+            self.maximize = maximize
+
+        def _gather_flat_grad(self):
+            flat_grad = super()._gather_flat_grad()
+            return -flat_grad if self.maximize else flat_grad
+
+        def _directional_evaluate(self, closure, x, t, d):
+            self._add_grad(t, d)
+            loss = float(closure())
+            if self.maximize:
+                loss = -loss
+            flat_grad = self._gather_flat_grad()
+            self._set_param(x)
+            return loss, flat_grad
+
+        def step(self, closure):
+            """torch's ``LBFGS.step``: up to ``max_iter`` iterations (``max_eval`` evaluations of ``closure``,
+            which clears the gradients, computes the loss, calls backward and returns it); returns the first
+            loss."""
+            with paddle.no_grad():
+                closure = paddle.enable_grad()(closure)
+                lr = self.get_lr()
+                max_iter, max_eval = self.max_iter, self.max_eval
+                tolerance_grad, tolerance_change = self.tolerance_grad, self.tolerance_change
+                line_search_fn, history_size, maximize = self.line_search_fn, self.history_size, self.maximize
+                state = self.state
+                state.setdefault("func_evals", 0)
+                state.setdefault("n_iter", 0)
+
+                orig_loss = closure()
+                loss = -float(orig_loss) if maximize else float(orig_loss)
+                current_evals = 1
+                state["func_evals"] += 1
+                flat_grad = self._gather_flat_grad()
+                opt_cond = flat_grad.abs().max() <= tolerance_grad
+                if opt_cond:
+                    return orig_loss
+
+                d, t = state.get("d"), state.get("t")
+                old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
+                H_diag = state.get("H_diag")
+                prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
+                n_iter = 0
+                while n_iter < max_iter:
+                    n_iter += 1
+                    state["n_iter"] += 1
+                    if state["n_iter"] == 1:
+                        d = -flat_grad
+                        old_dirs, old_stps, ro = [], [], []
+                        H_diag = 1
+                    else:
+                        y = flat_grad - prev_flat_grad
+                        s = d * t
+                        ys = _lbfgs_dot(y, s)
+                        if ys > 1e-10:
+                            if len(old_dirs) == history_size:
+                                old_dirs.pop(0)
+                                old_stps.pop(0)
+                                ro.pop(0)
+                            old_dirs.append(y)
+                            old_stps.append(s)
+                            ro.append(1.0 / ys)
+                            H_diag = ys / _lbfgs_dot(y, y)
+                        num_old = len(old_dirs)
+                        if "al" not in state:
+                            state["al"] = [None] * history_size
+                        al = state["al"]
+                        q = -flat_grad
+                        for i in range(num_old - 1, -1, -1):
+                            al[i] = _lbfgs_dot(old_stps[i], q) * ro[i]
+                            q = q + old_dirs[i] * (-al[i])
+                        d = r = q * H_diag
+                        for i in range(num_old):
+                            be_i = _lbfgs_dot(old_dirs[i], r) * ro[i]
+                            r = r + old_stps[i] * (al[i] - be_i)
+                        d = r
+                    prev_flat_grad = flat_grad.clone()
+                    prev_loss = loss
+                    if state["n_iter"] == 1:
+                        t = min(1.0, 1.0 / flat_grad.abs().sum()) * lr
+                    else:
+                        t = lr
+                    gtd = _lbfgs_dot(flat_grad, d)
+                    if gtd > -tolerance_change:
+                        break
+
+                    ls_func_evals = 0
+                    if line_search_fn is not None:
+                        if line_search_fn != "strong_wolfe":
+                            raise RuntimeError("only 'strong_wolfe' is supported")
+                        x_init = self._clone_param()
+
+                        def obj_func(x, t, d):
+                            return self._directional_evaluate(closure, x, t, d)
+
+                        loss, flat_grad, t, ls_func_evals = _lbfgs_strong_wolfe(
+                            obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
+                        self._add_grad(t, d)
+                        opt_cond = flat_grad.abs().max() <= tolerance_grad
+                    else:
+                        self._add_grad(t, d)
+                        if n_iter != max_iter:
+                            with paddle.enable_grad():
+                                loss = closure()
+                            loss = -float(loss) if maximize else float(loss)
+                            flat_grad = self._gather_flat_grad()
+                            opt_cond = flat_grad.abs().max() <= tolerance_grad
+                            ls_func_evals = 1
+                    current_evals += ls_func_evals
+                    state["func_evals"] += ls_func_evals
+
+                    if n_iter == max_iter or current_evals >= max_eval or opt_cond:
+                        break
+                    if (d * t).abs().max() <= tolerance_change:
+                        break
+                    if abs(loss - prev_loss) < tolerance_change:
+                        break
+
+                state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
+                             prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+            return orig_loss
+
+    return _named(LBFGS, "LBFGS")
+
+
 def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scale_each=False, pad_value=0.0):
     """torchvision's ``utils.make_grid``: a batch of images [B, C, H, W] (or a list of [C, H, W]) tiled into
     one image, ``nrow`` per row, with torch's normalisation and padding."""
@@ -439,8 +863,10 @@ def save_image(tensor, fp, format=None, **kwargs):
     Image.fromarray(array).save(fp, format=format)
 
 
-# classes that need paddle.nn.Layer to be defined: built on first use (`module.MultiheadAttention`), then kept
-_LAZY_CLASSES = {"MultiheadAttention": _build_multihead_attention}
+# classes that need paddle.nn.Layer (or paddle.optimizer.LBFGS) to be defined: built on first use
+# (`module.MultiheadAttention`), then kept
+_LAZY_CLASSES = {"MultiheadAttention": _build_multihead_attention, "LSTMCell": _build_lstm_cell,
+                 "GRUCell": _build_gru_cell, "RNNCell": _build_rnn_cell, "LBFGS": _build_lbfgs}
 
 
 def __getattr__(name):
