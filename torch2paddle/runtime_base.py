@@ -1,0 +1,345 @@
+"""The fixed part of the generated ``_torch2paddle_runtime.py``: the run-time keyword adapter, layer
+attributes, placeholders for refused names, and small helpers converted code calls (file objects and
+whole layers for save/load, split sections, ceil-mode strides, ``Layer.train`` recursion, ``layer_to``).
+
+Everything below the ``COPIED`` line is copied verbatim after the generated ``DROP``/``_VALUES``/``_SPECS``
+(``runtime.module_source``).  Like the rest of that module it imports only the standard library when it
+is imported; Paddle is imported inside the functions.  The names defined above the line stand for the
+generated ones, so this file can be imported and checked on its own.
+"""
+
+DROP = object()  # generated: a value Paddle expresses by leaving the keyword out
+_VALUES: dict = {}  # generated: value conversions the specs name
+_SPECS: dict = {}  # generated: what the adapter knows of each torch API
+
+# ---- COPIED into _torch2paddle_runtime.py from here on (torch2paddle/runtime_base.py) ----
+
+
+def kwargs(api, given, **defaults):
+    """Paddle keyword arguments for torch's ``api`` called with ``**given``; ``defaults`` are Paddle
+    keywords the converter would have written out (used unless ``given`` supplies them)."""
+    spec = _SPECS[api]
+    out = {}
+    for name, value in given.items():
+        check = spec["checks"].get(name)
+        if check is not None:
+            refused = value in check["deny"] if check["deny"] else value not in check["allow"]
+            if refused:
+                raise TypeError(f"{api}: {name}={value!r} has no Paddle equivalent: {check['reason']}")
+        if name in spec["drop"] or (check is not None and check["allow"] and name not in spec["rename"]
+                                     and name not in spec["values"]):
+            continue  # a keyword Paddle does not take, passed torch's no-op value
+        if name in spec["values"]:
+            convert = _VALUES.get(spec["values"][name])
+            if convert is None:
+                raise TypeError(f"{api}: {name}= needs a conversion that only works written out: "
+                                f"pass it explicitly, not through **kwargs")
+            value = convert(value)
+            if value is DROP:
+                continue
+        out[spec["rename"].get(name, name)] = value
+    for name, value in defaults.items():
+        out.setdefault(name, value)
+    return out
+
+
+_CLASSES = None
+
+
+def kwargs_for(callee, given, positional=0):
+    """``kwargs`` for whatever ``callee`` is when the call runs: a Paddle class the tables map (or a
+    functools.partial of one) gets its keywords translated; anything else (a project class or function,
+    which takes torch's keywords itself) gets them as they are.  ``positional``: how many positional
+    arguments the call passes; more than mean the same in Paddle raises a TypeError naming the class."""
+    global _CLASSES
+    if _CLASSES is None:
+        import importlib
+        import sys
+
+        _CLASSES = {}
+        for api, spec in _SPECS.items():
+            module, _, name = spec["target"].rpartition(".")
+            try:
+                owner = sys.modules[__name__] if module == "_torch2paddle_runtime" else importlib.import_module(module)
+                _CLASSES[getattr(owner, name)] = api
+            except (ImportError, AttributeError):
+                pass
+    target = callee
+    while hasattr(target, "func") and hasattr(target, "keywords"):  # functools.partial
+        target = target.func
+    api = _CLASSES.get(target) if isinstance(target, type) else None
+    if api is not None and positional > _SPECS[api]["positions"]:
+        raise TypeError(f"torch2paddle: {api} takes its arguments past the first "
+                        f"{_SPECS[api]['positions']} in another order in Paddle: pass them by keyword")
+    if api is None and (given or positional > 1) and getattr(target, "__module__", "").startswith("paddle."):
+        # a Paddle class whose torch counterpart this module does not know: torch's keywords may mean
+        # something else there (BatchNorm momentum), so they are not passed on unchecked
+        raise TypeError(f"torch2paddle: the torch keywords {sorted(given)} cannot be translated for "
+                        f"{target.__name__}: pass them in Paddle's terms")
+    return kwargs(api, given) if api is not None else dict(given)
+
+
+# torch layer attributes Paddle keeps under another name (or derives from the weight)
+_LAYER_ATTRIBUTES = {
+    "in_channels": lambda layer: layer._in_channels,
+    "out_channels": lambda layer: layer._out_channels,
+    "num_features": lambda layer: layer._num_features,
+    "num_embeddings": lambda layer: layer._num_embeddings,
+    "embedding_dim": lambda layer: layer._embedding_dim,
+    "in_features": lambda layer: layer.weight.shape[0],  # Paddle's Linear weight is [in, out]
+    "out_features": lambda layer: layer.weight.shape[1],
+    "kernel_size": lambda layer: tuple(layer._kernel_size) if hasattr(layer, "_kernel_size")  # torch: tuples
+    else layer.ksize,  # a pool: kept as given, as torch keeps it
+    "count_include_pad": lambda layer: not layer.exclusive,
+    "divisor_override": lambda layer: layer.divisor,
+    "return_indices": lambda layer: layer.return_mask,
+    "dilation": lambda layer: tuple(layer._dilation),
+    "stride": lambda layer: tuple(layer._stride),
+    "groups": lambda layer: layer._groups,
+    "eps": lambda layer: layer._epsilon,
+    "momentum": lambda layer: 1 - layer._momentum,  # Paddle weighs the old statistic: 1 - torch's
+    "normalized_shape": lambda layer: tuple(layer._normalized_shape),
+    "track_running_stats": lambda layer: layer._use_global_stats is not False,
+    "padding": lambda layer: layer._padding if isinstance(layer._padding, (str, tuple))
+    else tuple(layer._padding) if isinstance(layer._padding, list) else (layer._padding,) * len(layer._kernel_size),
+}
+
+
+def layer_attr(obj, name):
+    """``obj.<name>`` as torch reads it: the object's own attribute when it has one (a project class),
+    else the Paddle layer's counterpart."""
+    try:
+        value = getattr(obj, name)
+    except AttributeError:
+        return _LAYER_ATTRIBUTES[name](obj)
+    if value is None and name == "stride" and hasattr(obj, "ksize"):
+        return obj.ksize  # a Paddle pool keeps stride=None for the kernel size, torch the kernel size
+    return value
+
+
+def operand(tensor, value):
+    """An operand of Paddle's in-place add_/subtract_/multiply_/divide_, which take tensors only: a
+    Python number becomes a tensor of the receiver's dtype, as torch computes with it."""
+    import paddle
+
+    return value if isinstance(value, paddle.Tensor) else paddle.to_tensor(value, dtype=tensor.dtype)
+
+
+def train_calls_overrides(cls):
+    """Decorates a layer class that overrides ``train``.  torch's ``Module.train(mode)`` calls every
+    child's ``train(mode)`` and ``eval()`` is ``train(False)``, so the override (freezing BatchNorm) runs
+    whichever ancestor is switched; Paddle's ``Layer.train``/``eval`` only set ``training`` on every
+    sublayer.  Gives ``paddle.nn.Layer`` torch's recursion (once per process; same flags as Paddle's)."""
+    import paddle
+
+    layer = paddle.nn.Layer
+    if issubclass(cls, layer) and not getattr(layer.train, "_torch2paddle", False):
+        paddle_train = layer.train
+
+        def train(self, mode=True):
+            paddle_train(self, mode)  # the tracer's mode, `training` on self and every sublayer
+            for child in self.children():
+                child.train(mode)  # an override runs, as in torch
+            return self
+
+        def eval(self):
+            return self.train(False)
+
+        train._torch2paddle = True
+        layer.train, layer.eval = train, eval
+    return cls
+
+
+def ceil_mode_stride(stride, kernel_size, ceil_mode=True):
+    """The stride of a ceil_mode pool with no padding, checked when the layer is built: with a stride
+    above the kernel, torch drops a last window that starts past the input and Paddle keeps it (its output
+    would be one larger), so that case raises instead of pooling differently."""
+    strides = tuple(stride) if isinstance(stride, (tuple, list)) else (stride,)
+    kernels = tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size,)
+    if ceil_mode and stride is not None and any(s > k for s, k in zip(strides * len(kernels) if len(strides) == 1 else strides,
+                                                    kernels * len(strides) if len(kernels) == 1 else kernels)):
+        raise NotImplementedError(f"ceil_mode=True with stride {stride} > kernel_size {kernel_size}: Paddle keeps a "
+                                  "last window that starts past the input (torch drops it) (torch2paddle)")
+    return stride
+
+
+def split_sections(size_or_sections, length):
+    """torch's split argument as Paddle's sections: an int is a chunk *size* (the last chunk shorter),
+    Paddle's int a chunk count; a list of sizes is the same on both sides."""
+    if isinstance(size_or_sections, int):
+        return [size_or_sections] * (length // size_or_sections) + ([length % size_or_sections] if length % size_or_sections else [])
+    return list(size_or_sections)
+
+
+def layer_to(obj, *args, **kwargs):
+    """``obj.to(...)``.  For a Paddle layer, its never-initialised buffers (every RNN layer's
+    _dropout_state) are left out of the move and put back: Paddle 3.3's Layer.to fails on them
+    ("Tensor's dimension is out of bound")."""
+    import paddle
+
+    if not isinstance(obj, paddle.nn.Layer):
+        return obj.to(*args, **kwargs)
+    skipped = []
+    for layer in obj.sublayers(include_self=True):
+        for key, buffer in list(layer._buffers.items()):
+            if buffer is not None and not buffer._is_initialized():
+                skipped.append((layer, key, buffer))
+                del layer._buffers[key]
+    try:
+        return obj.to(*args, **kwargs)
+    finally:
+        for layer, key, buffer in skipped:
+            layer._buffers[key] = buffer
+
+
+def save(obj, path, **kwargs):
+    """``paddle.save`` that also writes to a file object (``torch.save(obj, open(path, "wb"))``: Paddle
+    takes a path or a BytesIO only) and saves a whole layer (``torch.save(model, path)``: Paddle refuses
+    layers), pickled with its parameters kept parameters."""
+    import io
+
+    import paddle
+
+    buffer = io.BytesIO()
+    if _holds_layer(obj):
+        _parameter_pickler(buffer, kwargs.get("protocol", 4)).dump(obj)
+    else:
+        paddle.save(obj, buffer, **kwargs)
+    if hasattr(path, "write"):
+        path.write(buffer.getvalue())
+    else:
+        with open(path, "wb") as f:
+            f.write(buffer.getvalue())
+
+
+def load(path, **kwargs):
+    """``paddle.load`` that also reads a file object (``with open(path, "rb") as f: torch.load(f)``) and a
+    whole layer saved by ``save``."""
+    import io
+    import pickle
+
+    import paddle
+
+    if hasattr(path, "read"):
+        data = path.read()
+    else:
+        with open(path, "rb") as f:
+            data = f.read()
+    try:
+        return paddle.load(io.BytesIO(data), **kwargs)
+    except (NotImplementedError, TypeError, ValueError):  # a whole layer: Paddle's loader refuses it
+        return pickle.loads(data)
+
+
+def _holds_layer(obj):
+    import paddle
+
+    if isinstance(obj, paddle.nn.Layer):
+        return True
+    if isinstance(obj, dict):
+        return any(_holds_layer(v) for v in obj.values())
+    return isinstance(obj, (list, tuple)) and any(_holds_layer(v) for v in obj)
+
+
+def _parameter(array, stop_gradient, trainable):
+    """A parameter again on load (plain pickling would give a plain tensor)."""
+    import paddle
+
+    parameter = paddle.create_parameter(list(array.shape), str(array.dtype),
+                                        default_initializer=paddle.nn.initializer.Assign(array))
+    parameter.stop_gradient, parameter.trainable = stop_gradient, trainable
+    return parameter
+
+
+def _parameter_pickler(file, protocol):
+    """A pickler that keeps a layer's parameters parameters (``reducer_override``)."""
+    import pickle
+
+    import paddle
+
+    class ParameterPickler(pickle.Pickler):
+        def reducer_override(self, obj):
+            if isinstance(obj, paddle.base.framework.EagerParamBase):
+                return _parameter, (obj.numpy(), obj.stop_gradient, obj.trainable)
+            return NotImplemented
+
+    return ParameterPickler(file, protocol=protocol)
+
+
+class _Unsupported:
+    """Stands for a torch name Paddle has no counterpart for, where the module needs it at import time
+    (a registry of layer classes, a default value): using it raises, naming the API and why."""
+
+    def __init__(self, api, reason):
+        self._api, self._reason = api, reason
+
+    def _refuse(self):
+        return NotImplementedError(f"{self._api} has no Paddle counterpart: {self._reason} (torch2paddle)")
+
+    def __call__(self, *args, **kwargs):
+        raise self._refuse()
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise self._refuse()
+
+    def __bool__(self):  # `if not placeholder:` must not pick a branch silently
+        raise self._refuse()
+
+    def __iter__(self):  # else Python iterates through __getitem__ without end
+        raise self._refuse()
+
+    def __len__(self):
+        raise self._refuse()
+
+    def __contains__(self, item):
+        raise self._refuse()
+
+    def __getitem__(self, item):  # an annotation (BroadcastingList2[int]): still a placeholder
+        return self
+
+    def __or__(self, other):  # an annotation (Placeholder | None)
+        return self
+
+    __ror__ = __or__
+
+    def __repr__(self):
+        return f"<unsupported {self._api}>"
+
+
+def unsupported(api, reason):
+    return _Unsupported(api, reason)
+
+
+def unsupported_decorator(api, reason):
+    """A decorator standing for a torch decorator Paddle has no counterpart for: the function is
+    defined (the module imports), calling it raises, naming the API and why."""
+    import functools
+
+    def decorate(function):
+        @functools.wraps(function)
+        def refused(*args, **kwargs):
+            raise NotImplementedError(f"{api} has no Paddle counterpart: {reason} (torch2paddle)")
+
+        return refused
+
+    return decorate
+
+
+class _UnsupportedClass(type):
+    """The metaclass of a placeholder base: reading a class attribute it lacks (``F.apply``) raises."""
+
+    def __getattr__(cls, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise NotImplementedError(f"{cls._api} has no Paddle counterpart: {cls._reason} (torch2paddle)")
+
+
+def unsupported_base(api, reason):
+    """A base class standing for a torch class Paddle has none of: the subclass can be defined (the module
+    imports), but creating an instance or reading a missing class attribute raises."""
+    def refuse(self, *args, **kwargs):
+        raise NotImplementedError(f"{api} has no Paddle counterpart: {reason} (torch2paddle)")
+
+    return _UnsupportedClass("Unsupported", (), {"_api": api, "_reason": reason, "__init__": refuse})
