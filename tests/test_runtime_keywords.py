@@ -253,3 +253,55 @@ def test_a_layer_factory_gets_the_layer_classes_other_modules_pass(tmp_path):
     """)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n") == ["BatchNorm2D 0.7", ""]
+
+
+CHOSEN_BY_NAME = '''\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Net(nn.Module):
+    def __init__(self, rnn_type, act):
+        super().__init__()
+        self.rnn = getattr(nn, rnn_type)(4, 3, 2, dropout=0.0)  # torch's default batch_first=False
+        self.act = getattr(nn, act)()
+
+    def forward(self, x, fn):
+        y, state = self.rnn(x)
+        state = state[0] if isinstance(state, tuple) else state  # [layers, batch, hidden]: tells time-major apart
+        return getattr(F, fn)(self.act(y)), state
+
+
+def shapes():
+    x = torch.ones(5, 2, 4)  # sequence-first
+    return [[tuple(t.shape) for t in Net(kind, act)(x, fn)] for kind, act, fn in
+            (("LSTM", "Tanh", "relu"), ("GRU", "ReLU", "gelu"), ("RNN", "Sigmoid", "silu"))]
+
+
+def refused():
+    try:
+        getattr(nn, "LSTM")(4, 3, proj_size=2)  # a keyword Paddle cannot take: raises, naming it
+    except Exception as exc:
+        return type(exc).__name__
+'''
+
+
+def test_a_torch_class_chosen_by_name_takes_torchs_arguments(tmp_path):
+    """getattr(nn, rnn_type)(...) (the word-language-model example): the run-time torch_attr translates the
+    call for the class the name holds; run with torch blocked, the shapes are torch's (time_major written)."""
+    from torch2paddle.tree import convert_tree
+    from trees import make_tree, run_without_torch
+
+    pytest.importorskip("paddle")
+    result = convert_source(CHOSEN_BY_NAME, "net.py")
+    assert "_torch2paddle_runtime.torch_attr(nn, rnn_type, 'torch.nn')(4, 3, 2, dropout=0.0)" in result.code
+    assert not result.unsupported
+    namespace: dict = {}
+    exec(compile(CHOSEN_BY_NAME, "net.py", "exec"), namespace)
+    expected = namespace["shapes"]()
+    src = make_tree(tmp_path / "src", {"net.py": CHOSEN_BY_NAME})
+    convert_tree(src, tmp_path / "out", jobs=1)
+    done = run_without_torch(tmp_path / "out", "import net\nprint(net.shapes())\nprint(net.refused())\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == [str(expected), "TypeError"]

@@ -67,6 +67,10 @@ def spec_of(entry: ApiEntry) -> dict | None:
                          "reason": spec["reason"]} for name, spec in entry.unsupported_args.items()}
     except (ValueError, SyntaxError):
         return None
+    try:  # torch defaults Paddle's differ from, written out when a call through torch_attr omits them
+        defaults = {name: _literal(value) for name, value in entry.defaults.items()}
+    except (ValueError, SyntaxError):
+        defaults = None
     return {
         "target": entry.target,
         "positions": _same_positions(entry),
@@ -75,6 +79,9 @@ def spec_of(entry: ApiEntry) -> dict | None:
         "values": dict(entry.values),
         "checks": checks,
         "unsupported": entry.unsupported,
+        "args": list(entry.args),
+        "defaults": defaults,
+        "plain": not entry.rewrite and not entry.add and entry.kind == "callable",  # data alone converts a call
     }
 
 

@@ -79,6 +79,42 @@ def kwargs_for(callee, given, positional=0):
     return kwargs(api, given) if api is not None else dict(given)
 
 
+def torch_attr(module, name, torch_module):
+    """``getattr(nn, rnn_type)(...)``: the torch class or function chosen by name when the code runs, as a
+    callable that takes torch's arguments and calls the Paddle counterpart the tables map it to (positional
+    arguments bound by torch's names, keywords translated as ``kwargs`` does, torch's defaults written out
+    where Paddle's differ).  A name whose conversion needs more than its table data raises, naming it."""
+    import importlib
+
+    api = f"{torch_module}.{name}"
+    spec = _SPECS.get(api)
+    if spec is None or spec.get("unsupported") or not spec.get("plain") or spec.get("defaults") is None:
+        if spec is None and not hasattr(module, name):
+            raise AttributeError(f"module {torch_module!r} has no attribute {name!r} (torch2paddle)")
+        reason = (spec or {}).get("unsupported") or "its conversion needs more than the tables' data"
+        raise NotImplementedError(f"{api}, chosen by name when the code runs, has no Paddle counterpart "
+                                  f"here: {reason} (torch2paddle)")
+    owner, _, attribute = spec["target"].rpartition(".")
+    target = getattr(importlib.import_module(owner), attribute)
+
+    def call(*args, **given):
+        if len(args) > len(spec["args"]):
+            raise TypeError(f"{api} takes at most {len(spec['args'])} positional arguments (torch2paddle)")
+        named = dict(zip(spec["args"], args))
+        for key, value in given.items():
+            if key in named:
+                raise TypeError(f"{api} got multiple values for argument {key!r}")
+            named[key] = value
+        for key, value in spec["defaults"].items():
+            named.setdefault(key, value)
+        keep = spec["positions"]  # leading arguments that mean the same in Paddle stay positional
+        leading = [named.pop(n) for n in spec["args"][:min(keep, len(args))]]
+        return target(*leading, **kwargs(api, named))
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
 # torch layer attributes Paddle keeps under another name (or derives from the weight)
 _LAYER_ATTRIBUTES = {
     "in_channels": lambda layer: layer._in_channels,

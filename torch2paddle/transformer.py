@@ -19,9 +19,9 @@ from .fastwalk import FastDispatch
 from .imports import ScanResult, build_dotted, dotted_name
 from .call_sites import CallSites
 from .positions import start_positions
-from .refusal_scope import RefusalScopes, runtime_call
+from .refusal_scope import RefusalScopes
 from .report import ApiUse
-from .runtime import LAYER_FACTORIES, PLACEHOLDER as RUNTIME_PLACEHOLDER, PLACEHOLDERS
+from .runtime import LAYER_FACTORIES, PLACEHOLDERS
 from .rewrites._removal import without_lines
 from .tables import ApiEntry, Tables, torch_only_dtype_names, torch_only_tensor_methods, torch_only_tensor_names
 from .transform.support import _is_super_init
@@ -285,13 +285,7 @@ class TorchToPaddle(FastDispatch, RefusalScopes, UseReports, RuntimeDispatch, Di
             return self._api_call(original, updated, qualified)
         looked_up = self._torch_lookup(func)
         if looked_up is not None:
-            self._unsupported(original, f"getattr({looked_up}, ...)(...)", "a torch class or function chosen by name when "
-                              "the code runs: torch's and Paddle's arguments differ for some (nn.LSTM's batch_first "
-                              "is Paddle's time_major, inverted), so the call cannot be converted blind; call the "
-                              "classes by name (a dict of them converts)")
-            self._placeholders.add(id(original))  # calling it raises, naming the use: never Paddle's class blind
-            written = cst.Module([]).code_for_node(original.func)  # kept in the placeholder: nothing lost
-            return updated.with_changes(func=runtime_call(RUNTIME_PLACEHOLDER, written, self.uses[-1].reason or ""))
+            return self._torch_attr_call(original, updated, looked_up)
         if isinstance(func, cst.Attribute) and func.attr.value in self._attribute_methods:
             new_func = self._method_access(func, updated.func)  # e.g. ddp.module(x): the attribute, then called
             if new_func is not None:

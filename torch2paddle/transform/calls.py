@@ -20,10 +20,9 @@ class ApiCalls:
     layer subclasses, feature probes, refusals."""
 
     def _torch_lookup(self, func: cst.BaseExpression) -> str | None:
-        """``getattr(nn, rnn_type)`` with a name that is no literal: the torch module it looks in (with a literal,
-        ``getattr(nn, "LSTM")``, Python reads it as ``nn.LSTM`` and so does the converter's reference pass)."""
+        """``getattr(nn, rnn_type)`` (or ``getattr(nn, "LSTM")``): the torch module it looks a name up in."""
         if not (isinstance(func, cst.Call) and isinstance(func.func, cst.Name) and func.func.value == "getattr"
-                and len(func.args) in (2, 3) and not isinstance(func.args[1].value, cst.SimpleString)):
+                and len(func.args) in (2, 3)):
             return None
         module = self.qualify(func.args[0].value)
         return module if module is not None and module in self.tables.modules and self.is_torch(module) else None

@@ -7,7 +7,9 @@ from dataclasses import replace
 import libcst as cst
 
 from ..arguments import UnsupportedUse, fix_commas, map_arguments, source_of
+from ..refusal_scope import runtime_call
 from ..runtime import (DISPATCH as RUNTIME_DISPATCH, FUNCTION as RUNTIME_FUNCTION, MODULE as RUNTIME_MODULE,
+                       PLACEHOLDER as RUNTIME_PLACEHOLDER,
                        RUNTIME_REASON, spec_of)
 from ..rewrites import CALL_REWRITES, NAME_CONVERTS, VALUE_REWRITES
 from ..tables import ApiEntry
@@ -206,3 +208,27 @@ class RuntimeDispatch:
         self._record(original, label, None)
         self._commit_runtime(recorded=True)
         return new
+
+    def _torch_attr_call(self, original: cst.Call, updated: cst.Call, module: str) -> cst.BaseExpression:
+        """``getattr(nn, rnn_type)(...)``: a torch class or function chosen by name when the code runs.  The
+        run-time ``torch_attr`` looks the name up in the tables' data for ``module`` (written into the run-time
+        module: every member of it the tables map) and translates the call's torch arguments, or raises
+        naming the class where data cannot convert it.  A getattr with a default stays a refusal."""
+        lookup = updated.func
+        label = f"getattr({module}, ...)(...)"
+        if len(lookup.args) != 2 or any(a.keyword is not None or a.star for a in lookup.args):
+            self._unsupported(original, label, "a torch class chosen by name when the code runs, with a default: "
+                                               "call the classes by name")
+            self._placeholders.add(id(original))  # calling it raises, naming the use: never Paddle's class blind
+            written = cst.Module([]).code_for_node(original.func)  # kept in the placeholder: nothing lost
+            return updated.with_changes(func=runtime_call(RUNTIME_PLACEHOLDER, written, self.uses[-1].reason or ""))
+        prefix = module + "."
+        self.runtime_apis.update(name for name in self.tables.apis
+                                 if name.startswith(prefix) and "." not in name[len(prefix):])
+        self._record(original, label, None)
+        self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        chooser = cst.Call(func=self._runtime_helper("torch_attr"), args=[
+            cst.Arg(lookup.args[0].value, comma=comma), cst.Arg(lookup.args[1].value, comma=comma),
+            cst.Arg(cst.SimpleString(repr(module)))])
+        return updated.with_changes(func=chooser)
