@@ -18,6 +18,7 @@ import libcst as cst
 
 from . import access_rewrite
 from ._support import method
+from .optimizers import GROUP_RATE_HOWTO, group_rates_of
 
 _HOWTO = (
     "Paddle optimizers have no param_groups: read the learning rate with optimizer.get_lr() and set it "
@@ -83,6 +84,8 @@ def _set_lr_loop(ctx) -> cst.SimpleStatementLine:
 
 @access_rewrite("param_groups")
 def param_groups(ctx):
+    if ctx.receiver is not None and group_rates_of(ctx.bound_values, ctx.resolve, ctx.receiver):
+        raise ctx.unsupported(GROUP_RATE_HOWTO + "; read or set each group's rate by hand")
     if ctx.receiver is not None and ctx.loop is not None:
         return _set_lr_loop(ctx)
     if ctx.receiver is None or not _is_lr_of_first_group(ctx.subscripts):

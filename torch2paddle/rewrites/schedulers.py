@@ -24,6 +24,7 @@ import libcst as cst
 
 from ..arguments import source_of
 from . import call_rewrite
+from .optimizers import GROUP_RATE_HOWTO, group_rates_of, scheduler_scales_groups
 from ._support import as_keywords, rebuild, find, is_literal, is_simple, keyword, method, take
 
 
@@ -35,6 +36,15 @@ def _attach(ctx, args: list[cst.Arg]) -> cst.BaseExpression:
     optimizer = opt.value
     if not is_simple(optimizer):
         raise ctx.unsupported("pass the optimizer as a name or attribute (it is used twice: base LR and set_lr_scheduler)")
+    if group_rates_of(ctx.bound_values, ctx.resolve, optimizer) and not scheduler_scales_groups(ctx.entry.name, args):
+        raise ctx.unsupported(
+            GROUP_RATE_HOWTO + ": a Paddle scheduler's rate times each group's ratio is torch's schedule only for "
+            "schedulers that scale every group by one factor (StepLR, MultiStepLR, ExponentialLR, LambdaLR, "
+            "MultiplicativeLR, LinearLR, ConstantLR, PolynomialLR, CosineAnnealing* with eta_min=0)")
+    if any(isinstance(v, cst.Call) and getattr(ctx.resolve(v.func), "name", None) == "torch.optim.ASGD"
+           for v in ctx.bound_values(optimizer)):
+        raise ctx.unsupported("torch's ASGD takes a changed rate one step late (its eta is refreshed after each step), "
+                              "Paddle's SGD at once: schedule the rate by hand")
     target = ctx.assigned_to
     if target is None or ctx.add_statement is None or not is_simple(target):
         raise ctx.unsupported(
@@ -260,3 +270,28 @@ def constant_lr(ctx) -> cst.BaseExpression:
     boundaries = cst.List([cst.Element(total_value)])
     values = cst.List([cst.Element(scaled, comma=comma), cst.Element(after)])
     return rebuild(ctx, ctx.render(ctx.entry.target), [keyword("boundaries", boundaries), keyword("values", values)])
+
+
+@call_rewrite("cyclic_lr")
+def cyclic_lr(ctx) -> cst.BaseExpression:
+    """``CyclicLR(opt, base_lr, max_lr, ..., cycle_momentum=False)`` -> ``paddle.optimizer.lr.CyclicLR(
+    base_learning_rate=, max_learning_rate=, ...)``, attached to the optimizer.
+
+    Paddle's CyclicLR cycles the rate only: torch's default ``cycle_momentum=True`` also cycles the optimizer's
+    momentum (or Adam's beta1) between base_momentum and max_momentum, and raises for an optimizer with neither,
+    so only ``cycle_momentum=False`` converts.  The rates are absolute (not read from the optimizer).
+    """
+    args = as_keywords(ctx.entry, ctx.call.args)
+    cycle = find(args, "cycle_momentum")
+    if cycle is None or not is_literal(cycle.value, False):
+        raise ctx.unsupported(
+            "torch cycles the optimizer's momentum/beta1 too (cycle_momentum=True, the default, and raises for an "
+            "optimizer without momentum); Paddle's CyclicLR schedules the learning rate only: pass "
+            "cycle_momentum=False to convert")
+    for name in ("base_lr", "max_lr"):
+        arg = find(args, name)
+        if arg is not None and isinstance(arg.value, (cst.List, cst.Tuple)):
+            raise ctx.unsupported(f"{name} per parameter group: a Paddle optimizer has one rate")
+    mapped = ctx.map_args([a for a in args if a.keyword.value != "optimizer"])
+    _attach(ctx, args)
+    return rebuild(ctx, ctx.render(ctx.entry.target), mapped)
