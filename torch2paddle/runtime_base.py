@@ -287,6 +287,12 @@ def _parameter(array, stop_gradient, trainable):
     return parameter
 
 
+def _uninitialized():
+    import paddle
+
+    return paddle.Tensor()
+
+
 def _parameter_pickler(file, protocol):
     """A pickler that keeps a layer's parameters parameters (``reducer_override``)."""
     import pickle
@@ -297,6 +303,8 @@ def _parameter_pickler(file, protocol):
         def reducer_override(self, obj):
             if isinstance(obj, paddle.base.framework.EagerParamBase):
                 return _parameter, (obj.numpy(), obj.stop_gradient, obj.trainable)
+            if isinstance(obj, paddle.Tensor) and not obj._is_initialized():
+                return _uninitialized, ()  # an RNN's _dropout_state: Paddle's own pickling fails on it
             return NotImplemented
 
     return ParameterPickler(file, protocol=protocol)
