@@ -228,6 +228,27 @@ def layer_to(obj, *args, **kwargs):
             layer._buffers[key] = buffer
 
 
+def layer_cast(obj, dtype):
+    """``obj.double()`` / ``.float()`` / ``.half()`` / ``.bfloat16()`` where ``obj`` may be a layer: torch casts a
+    module's floating-point parameters and buffers only (Paddle's Layer.to(dtype) casts integer buffers too,
+    and its astype leaves the parameters as they are); anything else is ``obj.astype(dtype)``."""
+    import paddle
+
+    if not isinstance(obj, paddle.nn.Layer):
+        return obj.astype(dtype)
+    skipped = []
+    for layer in obj.sublayers(include_self=True):
+        for key, buffer in list(layer._buffers.items()):
+            if buffer is not None and (not buffer._is_initialized() or not buffer.is_floating_point()):
+                skipped.append((layer, key, buffer))
+                del layer._buffers[key]
+    try:
+        obj.to(dtype=dtype)
+    finally:
+        for layer, key, buffer in skipped:
+            layer._buffers[key] = buffer
+    return obj
+
 def save(obj, path, **kwargs):
     """``paddle.save`` that also writes to a file object (``torch.save(obj, open(path, "wb"))``: Paddle
     takes a path or a BytesIO only) and saves a whole layer (``torch.save(model, path)``: Paddle refuses

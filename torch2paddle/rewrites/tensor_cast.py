@@ -17,6 +17,7 @@ import re
 import libcst as cst
 
 from . import call_rewrite
+from .layer_to import may_be_layer
 
 _LAYER_LIKE = re.compile(r"(model|net|module|layer|encoder|decoder|backbone|head|block|classifier)s?$", re.IGNORECASE)
 
@@ -44,11 +45,18 @@ def fixed_astype(ctx) -> cst.BaseExpression:
     """``x.float()`` -> ``x.astype("float32")`` (the dtype is the entry's ``add.dtype``)."""
     if ctx.receiver is None:
         raise ctx.unsupported("a cast method needs a receiver")
-    refuse_layer_like(ctx)
+    dtype = cst.parse_expression(ctx.entry.add["dtype"])
+    name = _last_name(ctx.receiver)
+    layer_like = name is not None and (name == "self" or _LAYER_LIKE.search(name)) or may_be_layer(ctx, ctx.receiver)
+    if layer_like and ctx.helper is None:
+        refuse_layer_like(ctx)
     leftover = ctx.map_args(with_defaults=False)  # checks unsupported_args, drops memory_format
     if leftover:
         raise ctx.unsupported("unexpected arguments to a cast method")
-    return _astype(ctx, cst.parse_expression(ctx.entry.add["dtype"]))
+    if layer_like:  # a module casts its floating-point parameters and buffers: decided when it runs
+        return cst.Call(func=ctx.helper("layer_cast"), args=[
+            cst.Arg(ctx.receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(dtype)])
+    return _astype(ctx, dtype)
 
 
 @call_rewrite("tensor_type")
