@@ -104,6 +104,8 @@ def torch_attr(module, name, torch_module):
         for key, value in given.items():
             if key in named:
                 raise TypeError(f"{api} got multiple values for argument {key!r}")
+            if key not in spec["args"]:  # torchvision's legacy pretrained=True: Paddle's would load its own weights
+                raise TypeError(f"{api}: {key}= is not one of the parameters torch2paddle maps for it")
             named[key] = value
         for key, value in spec["defaults"].items():
             named.setdefault(key, value)
@@ -114,6 +116,28 @@ def torch_attr(module, name, torch_module):
     call.__name__ = call.__qualname__ = name
     return call
 
+
+_NAMESPACES = {}
+
+
+def torch_namespace(torch_module):
+    """``torchvision.models.__dict__``: the members of ``torch_module`` the tables map, by torch's name, each a
+    callable taking torch's arguments (``torch_attr``); members data alone cannot convert are left out."""
+    import importlib
+
+    namespace = _NAMESPACES.get(torch_module)
+    if namespace is not None:
+        return namespace
+    namespace = _NAMESPACES[torch_module] = {}
+    prefix = torch_module + "."
+    for api, spec in _SPECS.items():
+        name = api[len(prefix):]
+        if not api.startswith(prefix) or "." in name or not spec or spec.get("unsupported") \
+                or not spec.get("plain") or spec.get("defaults") is None:
+            continue
+        owner = importlib.import_module(spec["target"].rpartition(".")[0])
+        namespace[name] = torch_attr(owner, name, torch_module)
+    return namespace
 
 # torch layer attributes Paddle keeps under another name (or derives from the weight)
 _LAYER_ATTRIBUTES = {
@@ -248,6 +272,14 @@ def layer_cast(obj, dtype):
         for layer, key, buffer in skipped:
             layer._buffers[key] = buffer
     return obj
+
+def cudnn_deterministic(flag):
+    """``torch.backends.cudnn.deterministic = flag``: Paddle's FLAGS_cudnn_deterministic on a CUDA build; a CPU
+    build has no cuDNN (and no such flag), so there is nothing to make deterministic."""
+    import paddle
+
+    if paddle.is_compiled_with_cuda():
+        paddle.set_flags({"FLAGS_cudnn_deterministic": bool(flag)})
 
 def save(obj, path, **kwargs):
     """``paddle.save`` that also writes to a file object (``torch.save(obj, open(path, "wb"))``: Paddle

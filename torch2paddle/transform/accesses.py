@@ -89,10 +89,15 @@ class Accesses:
         if qualified is None:
             return None
         entry, rest = self.lookup(qualified)
+        refused = entry.unsupported if entry is not None else None  # no mapping: the reference pass marks it
+        if refused and not augmented:  # `cudnn.deterministic = True` with a refused entry: marked, torch's form
+            self._unsupported(target_o, qualified, refused)
+            return cst.Assign(targets=[cst.AssignTarget(self._torch_form(qualified))], value=value)
         if entry is None or entry.unsupported or entry.rewrite not in ACCESS_REWRITES:
             return None
         return self._access(target_o, qualified, AccessContext(
-            entry, target_u, self.output.render, rest=rest, value=value, augmented=augmented))
+            entry, target_u, self.output.render, rest=rest, value=value, augmented=augmented,
+            runtime=self._runtime_helper))
 
     def _method_access(self, original, updated, value=None, augmented=False):
         """``obj.attr[i][j]`` (or an assignment to it) where ``attr`` is a method-section attribute entry."""

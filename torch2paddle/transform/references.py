@@ -60,6 +60,8 @@ class References:
         if qualified in self.tables.modules:
             return self.output.render(self.tables.modules[qualified])
         entry, rest = self.lookup(qualified)
+        if entry is None and qualified.endswith(".__dict__") and qualified[:-len(".__dict__")] in self.tables.modules:
+            return self._torch_namespace(original, qualified[:-len(".__dict__")])
         if entry is None:
             if self.is_torch(qualified):
                 return self._refused_reference(original, qualified, "no mapping")

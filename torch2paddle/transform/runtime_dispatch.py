@@ -209,6 +209,21 @@ class RuntimeDispatch:
         self._commit_runtime(recorded=True)
         return new
 
+    def _torch_members(self, module: str) -> None:
+        """Write the tables' data for every member of ``module`` into the run-time module."""
+        prefix = module + "."
+        self.runtime_apis.update(name for name in self.tables.apis
+                                 if name.startswith(prefix) and "." not in name[len(prefix):])
+
+    def _torch_namespace(self, original: cst.BaseExpression, module: str) -> cst.BaseExpression:
+        """``torchvision.models.__dict__`` (the ImageNet example's ``models.__dict__[args.arch]()``): the
+        run-time ``torch_namespace``, a dict of the module's members the tables map, each taking torch's
+        arguments (``torch_attr``)."""
+        self._torch_members(module)
+        self._record(original, f"{module}.__dict__", None)
+        self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
+        return cst.Call(func=self._runtime_helper("torch_namespace"), args=[cst.Arg(cst.SimpleString(repr(module)))])
+
     def _torch_attr_call(self, original: cst.Call, updated: cst.Call, module: str) -> cst.BaseExpression:
         """``getattr(nn, rnn_type)(...)``: a torch class or function chosen by name when the code runs.  The
         run-time ``torch_attr`` looks the name up in the tables' data for ``module`` (written into the run-time
@@ -222,9 +237,7 @@ class RuntimeDispatch:
             self._placeholders.add(id(original))  # calling it raises, naming the use: never Paddle's class blind
             written = cst.Module([]).code_for_node(original.func)  # kept in the placeholder: nothing lost
             return updated.with_changes(func=runtime_call(RUNTIME_PLACEHOLDER, written, self.uses[-1].reason or ""))
-        prefix = module + "."
-        self.runtime_apis.update(name for name in self.tables.apis
-                                 if name.startswith(prefix) and "." not in name[len(prefix):])
+        self._torch_members(module)
         self._record(original, label, None)
         self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
         comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
