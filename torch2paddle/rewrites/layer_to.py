@@ -17,8 +17,13 @@ from ._support import method
 
 def _builds_class(node: cst.BaseExpression) -> bool:
     """``Net(...)``, ``models.Net(...)``, ``Net(...).to(...)``: a class (capitalised name) called."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "to":
-        node = node.func.value
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if node.func.attr.value == "to":
+            node = node.func.value
+        elif node.func.attr.value in ("layer_to", "layer_cast") and node.args:  # converted already (run-time)
+            node = node.args[0].value
+        else:
+            break
     if not isinstance(node, cst.Call):
         return False
     func = node.func
