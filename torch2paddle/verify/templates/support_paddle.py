@@ -4,11 +4,12 @@ import importlib
 import json
 import re
 import sys
-import time
 import traceback
 from pathlib import Path
 
 import numpy as np
+
+import t2p_trace
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -237,122 +238,23 @@ def _own_counts(layer):
 _CONTAINERS = (paddle.nn.Sequential, paddle.nn.LayerList, paddle.nn.LayerDict)
 
 
-class _Tracer:
-    def __init__(self, model, keep):
-        self.keep = keep
-        self.order, self.in_shapes, self.out_shapes, self.outputs = [], {}, {}, {}
-        self.types = {name: type(layer).__name__ for name, layer in _modules(model)}
-        self._stack, self._calls, self._handles, self._last = [], {}, [], None
-        for name, layer in _modules(model):
-            self._handles.append(layer.register_forward_pre_hook(self._pre(name)))
-            self._handles.append(layer.register_forward_post_hook(self._post(name)))
-
-    def _pre(self, name):
-        def hook(layer, args):
-            self._stack.append(name)
-        return hook
-
-    def _post(self, name):
-        def hook(layer, args, output):
-            while self._stack and self._stack.pop() != name:  # a child that raised and was caught: left
-                pass
-            call = self._calls.get(name, 0)
-            self._calls[name] = call + 1
-            key = name if call == 0 else f"{name}#{call}"
-            self.order.append(key)
-            self.in_shapes[key] = [_shape(t) for t in _tensors(list(args))]
-            outputs = _tensors(output)
-            self.out_shapes[key] = [_shape(t) for t in outputs]
-            if self.keep:
-                self.outputs[key] = [self._copy(t) for t in outputs]
-        return hook
-
-    def _copy(self, tensor):
-        """A container returns its last child's output tensor itself: the child's copy is shared (unless the
-        tensor was changed in place meanwhile), so that nested containers cost nothing."""
-        version = getattr(tensor, "inplace_version", None)
-        last = self._last
-        if version is not None and last is not None and last[0] is tensor and last[1] == version:
-            return last[2]
-        array = _array(tensor)
-        self._last = (tensor, version, array) if version is not None else None
-        return array
-
-    @property
-    def raised_in(self):
-        return self._stack[-1] if self._stack else None
-
-    def remove(self):
-        for handle in self._handles:
-            handle.remove()
-        self._last = None
+def _register_post_hook(layer, hook):
+    return layer.register_forward_post_hook(hook)
 
 
-def _time_forward(model, inputs, repeats):
-    best, output = float("inf"), None
-    for _ in range(repeats):
-        synchronize()
-        start = time.perf_counter()
-        output = model(inputs)
-        synchronize()
-        best = min(best, time.perf_counter() - start)
-    return output, best
+def _version(tensor):
+    return getattr(tensor, "inplace_version", None)
 
 
 def _run_traced(model, inputs, keep=True):
-    """One hooked forward: (tracer, output, seconds, error); the hooks are removed afterwards."""
-    tracer = None
-    try:
-        tracer = _Tracer(model, keep)
-        output, seconds = _time_forward(model, inputs, 1)
-        return tracer, output, seconds, None
-    except Exception as exc:  # noqa: BLE001 - where it raised is the answer
-        return tracer, None, None, _error(exc)
-    finally:
-        if tracer is not None:
-            tracer.remove()
+    return t2p_trace.run_traced(sys.modules[__name__], model, inputs, keep)
 
 
 def _plain_and_hooked(model, inputs, budget=0.5, most=5):
-    """The forward without hooks (its output: the reference for 'hooks change nothing'), then with hooks.
-
-    What the hooks cost is the median, over pairs run back to back, of hooked / plain seconds (a busy machine
-    slows both of a pair alike). A fast model gets up to ``most`` pairs within ``budget`` seconds of plain
-    forwards; a slow one (a plain forward over ``budget``) a single hooked run against the first plain one,
-    so that localisation costs the step's own forwards and one more."""
-    result = {}
-    try:
-        plain, first = _time_forward(model, inputs, 1)
-        result["plain"] = [_array(t) for t in _tensors(plain)]
-    except Exception as exc:  # noqa: BLE001 - the hooked run says where
-        result["plain_error"] = _error(exc)
-        first = None
-    pairs = 0 if first is None or first > budget else max(1, min(most, int(budget / max(first, 1e-4))))
-    ratios, seconds = [], []
-    for _ in range(max(1, pairs)):
-        plain_seconds = _time_forward(model, inputs, 1)[1] if pairs else first
-        tracer, output, hooked_seconds, error = _run_traced(model, inputs)
-        if error:
-            break
-        seconds.append(hooked_seconds)
-        if plain_seconds:
-            ratios.append(hooked_seconds / plain_seconds)
-    result["plain_seconds"] = first
-    result["hooked_seconds"] = min(seconds) if seconds else None
-    result["hooks_cost"] = float(np.median(ratios)) if ratios else None
-    return result, tracer, output, error
+    return t2p_trace.plain_and_hooked(sys.modules[__name__], model, inputs, budget, most)
 
 
-def _totals(named_counts):
-    totals = {name: [0, 0] for name, _ in named_counts}
-    for name, (params, buffers) in named_counts:
-        parts = name.split(".") if name else []
-        for depth in range(len(parts) + 1):
-            prefix = ".".join(parts[:depth])
-            if prefix in totals:
-                totals[prefix][0] += params
-                totals[prefix][1] += buffers
-    return totals
+_totals = t2p_trace.totals
 
 
 def record_structure(model):
