@@ -615,8 +615,8 @@ def generate(plan: Plan) -> dict[str, list[str]]:
     (harness / "config.json").write_text(json.dumps(plan.config, indent=2))
     shutil.copyfile(TEMPLATES / "support_torch.py", harness / "torch" / "t2p_support.py")
     shutil.copyfile(TEMPLATES / "support_paddle.py", harness / "paddle" / "t2p_support.py")
-    for side in ("torch", "paddle"):  # the hooks both sides share (first divergence, structure)
-        shutil.copyfile(TEMPLATES / "support_trace.py", harness / side / "t2p_trace.py")
+    for side in ("torch", "paddle"):  # the framework-neutral glue both sides share
+        shutil.copyfile(TEMPLATES / "support_shared.py", harness / side / "t2p_shared.py")
     for side in ("torch", "paddle"):
         shutil.copyfile(TEMPLATES / "run_steps.py", harness / side / "run_steps.py")
     problems: dict[str, list[str]] = {}

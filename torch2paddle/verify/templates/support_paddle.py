@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-import t2p_trace
+import t2p_shared
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -247,14 +247,14 @@ def _version(tensor):
 
 
 def _run_traced(model, inputs, keep=True):
-    return t2p_trace.run_traced(sys.modules[__name__], model, inputs, keep)
+    return t2p_shared.run_traced(sys.modules[__name__], model, inputs, keep)
 
 
 def _plain_and_hooked(model, inputs, budget=0.5, most=5):
-    return t2p_trace.plain_and_hooked(sys.modules[__name__], model, inputs, budget, most)
+    return t2p_shared.plain_and_hooked(sys.modules[__name__], model, inputs, budget, most)
 
 
-_totals = t2p_trace.totals
+_totals = t2p_shared.totals
 
 
 def record_structure(model):
@@ -317,56 +317,18 @@ def record_trace(traces):
 
 
 # -- data without an image folder: the project's dataset factory (arrays or tensors), or synthetic data ---------
-_ARRAYS = {}
-
-
-def _pair(value, what):
-    """(inputs, labels) as numpy arrays from a pair of arrays/tensors or a map-style dataset of pairs."""
-    if isinstance(value, (tuple, list)) and len(value) == 2:
-        return np.asarray(to_numpy(value[0])), np.asarray(to_numpy(value[1]))
-    if hasattr(value, "__len__") and hasattr(value, "__getitem__"):
-        items = [value[i] for i in range(len(value))]
-        return (np.stack([np.asarray(to_numpy(x)) for x, _ in items]),
-                np.asarray([np.asarray(to_numpy(y)) for _, y in items]))
-    raise TypeError(f"{what} returned {type(value).__name__}: expected (inputs, labels) arrays or tensors, a dataset "
-                    "of (input, label) pairs, or a dict of them under 'train' and 'val'")
-
-
-def _split_arrays(split):
-    data = CONFIG["data"]
-    if not _ARRAYS:
-        if data["kind"] == "synthetic":
-            shape, rng = CONFIG["model"]["input_shape"], np.random.RandomState(CONFIG["seed"] + 1)
-            for name in ("train", "val"):
-                inputs = rng.standard_normal((data["samples"], *shape[1:])).astype(CONFIG["model"]["input_dtype"])
-                labels = rng.randint(0, CONFIG["num_classes"], size=(data["samples"],)).astype("int64")
-                _ARRAYS[name] = (inputs, labels)
-        else:
-            made = factory(data["dataset"])(**data["dataset_kwargs"])
-            splits = made if isinstance(made, dict) else {"train": made}
-            if not any(name in splits for name in ("train", "val")):
-                raise ValueError(f"{data['dataset']} returned a dict without 'train' or 'val': {sorted(splits)}")
-            for name in ("train", "val"):
-                value = splits.get(name) if splits.get(name) is not None else splits.get("train", splits.get("val"))
-                _ARRAYS[name] = _pair(value, data["dataset"])
-    return _ARRAYS[split]
-
-
 def array_length(split):
-    return len(_split_arrays(split)[0])
+    return t2p_shared.array_length(sys.modules[__name__], split)
 
 
 def array_batches(split):
     """The split in batches of data.batch_size, in order, as this side's tensors."""
-    inputs, labels = _split_arrays(split)
-    size = CONFIG["data"]["batch_size"]
-    return [(tensor(inputs[i:i + size]), tensor(labels[i:i + size])) for i in range(0, len(inputs), size)]
+    return t2p_shared.array_batches(sys.modules[__name__], split)
 
 
 def top1(output, labels):
     """Top-1 accuracy in percent by argmax (the train step when the config names no metric)."""
-    predicted = np.asarray(to_numpy(output)).argmax(axis=1)
-    return np.array(100.0 * np.mean(predicted == np.asarray(to_numpy(labels)).reshape(-1)))
+    return t2p_shared.top1(sys.modules[__name__], output, labels)
 
 
 def clamped_log_probs(logits):

@@ -1,8 +1,10 @@
-"""Hooks on every module of a model, shared by both sides of the harness (copied as ``t2p_trace.py`` beside
-``t2p_support.py``): execution order, shapes and outputs per module (first divergence), timed forwards, and
-parameter counts summed per block.  ``fw`` is the side's ``t2p_support`` module: its ``_modules``,
-``_register_post_hook``, ``_tensors``, ``_shape``, ``_array``, ``_version``, ``_error`` and ``synchronize`` are
-the only framework-specific parts."""
+"""The framework-neutral part of the harness's side glue, shared by both sides (copied as ``t2p_shared.py``
+beside ``t2p_support.py``): hooks on every module (execution order, shapes and outputs per module for the
+first divergence), timed forwards, parameter counts summed per block, and the data a config gives without
+an image folder (the project's arrays or tensors, or synthetic data).  ``fw`` is the side's ``t2p_support``
+module: its ``_modules``, ``_register_post_hook``, ``_tensors``, ``_shape``, ``_array``, ``_version``,
+``_error``, ``synchronize``, ``to_numpy``, ``tensor``, ``factory`` and ``CONFIG`` are the only
+framework-specific parts."""
 
 import time
 
@@ -133,3 +135,57 @@ def totals(named_counts):
                 totals[prefix][0] += params
                 totals[prefix][1] += buffers
     return totals
+
+
+# -- data without an image folder: the project's dataset factory (arrays or tensors), or synthetic data ---------
+_ARRAYS = {}
+
+
+def _pair(fw, value, what):
+    """(inputs, labels) as numpy arrays from a pair of arrays/tensors or a map-style dataset of pairs."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return np.asarray(fw.to_numpy(value[0])), np.asarray(fw.to_numpy(value[1]))
+    if hasattr(value, "__len__") and hasattr(value, "__getitem__"):
+        items = [value[i] for i in range(len(value))]
+        return (np.stack([np.asarray(fw.to_numpy(x)) for x, _ in items]),
+                np.asarray([np.asarray(fw.to_numpy(y)) for _, y in items]))
+    raise TypeError(f"{what} returned {type(value).__name__}: expected (inputs, labels) arrays or tensors, a dataset "
+                    "of (input, label) pairs, or a dict of them under 'train' and 'val'")
+
+
+def split_arrays(fw, split):
+    CONFIG = fw.CONFIG
+    data = CONFIG["data"]
+    if not _ARRAYS:
+        if data["kind"] == "synthetic":
+            shape, rng = CONFIG["model"]["input_shape"], np.random.RandomState(CONFIG["seed"] + 1)
+            for name in ("train", "val"):
+                inputs = rng.standard_normal((data["samples"], *shape[1:])).astype(CONFIG["model"]["input_dtype"])
+                labels = rng.randint(0, CONFIG["num_classes"], size=(data["samples"],)).astype("int64")
+                _ARRAYS[name] = (inputs, labels)
+        else:
+            made = fw.factory(data["dataset"])(**data["dataset_kwargs"])
+            splits = made if isinstance(made, dict) else {"train": made}
+            if not any(name in splits for name in ("train", "val")):
+                raise ValueError(f"{data['dataset']} returned a dict without 'train' or 'val': {sorted(splits)}")
+            for name in ("train", "val"):
+                value = splits.get(name) if splits.get(name) is not None else splits.get("train", splits.get("val"))
+                _ARRAYS[name] = _pair(fw, value, data["dataset"])
+    return _ARRAYS[split]
+
+
+def array_length(fw, split):
+    return len(split_arrays(fw, split)[0])
+
+
+def array_batches(fw, split):
+    """The split in batches of data.batch_size, in order, as this side's tensors."""
+    inputs, labels = split_arrays(fw, split)
+    size = fw.CONFIG["data"]["batch_size"]
+    return [(fw.tensor(inputs[i:i + size]), fw.tensor(labels[i:i + size])) for i in range(0, len(inputs), size)]
+
+
+def top1(fw, output, labels):
+    """Top-1 accuracy in percent by argmax (the train step when the config names no metric)."""
+    predicted = np.asarray(fw.to_numpy(output)).argmax(axis=1)
+    return np.array(100.0 * np.mean(predicted == np.asarray(fw.to_numpy(labels)).reshape(-1)))
