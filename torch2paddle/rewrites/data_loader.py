@@ -72,7 +72,14 @@ def data_loader(ctx) -> cst.BaseExpression:
         drop = take(args, "drop_last")
         drop_last = [keyword("drop_last", drop.value)] if drop is not None else []
         batch_sampler = _batch_sampler(ctx, sampler.value, originals["sampler"].value, batch_size, drop_last)
-        if shuffle is not None and not is_literal(shuffle.value, None, False):
+        may_be_none = isinstance(sampler.value, cst.Name) and any(
+            a.keyword.value == "dataset" and is_simple(a.value) for a in args if a.keyword is not None)
+        if may_be_none and (shuffle is None or is_literal(shuffle.value, None, False)):
+            # `sampler=val_sampler` that the script sets to None when not distributed (the ImageNet example):
+            # then the loader reads the dataset in order, as torch's does with no sampler
+            batch_sampler = _or_dataset(ctx, args, sampler.value, batch_sampler, cst.Name("False"), batch_size,
+                                        drop_last)
+        elif shuffle is not None and not is_literal(shuffle.value, None, False):
             # `shuffle=(sampler is None), sampler=sampler`: the sampler may be None at run time, and then
             # the loader batches the dataset itself, shuffled or not
             batch_sampler = _or_dataset(ctx, args, sampler.value, batch_sampler, shuffle.value, batch_size, drop_last)
