@@ -84,17 +84,20 @@ def inplace_number(ctx) -> cst.BaseExpression:
     if len(args) != 1 or args[0].star:
         raise ctx.unsupported("takes one operand")
     value = args[0].value
-    if alpha is not None and isinstance(alpha, cst.Integer) and alpha.value == "1":
-        alpha = None
+    if alpha is not None and not (isinstance(alpha, cst.Integer) and alpha.value == "1"):
+        value = _scaled(value, alpha)  # then as if written `x.add_(y * a)`: converting twice changes nothing
+    return method(ctx.receiver, ctx.entry.target_method, [cst.Arg(inplace_operand(ctx, value))])
+
+
+def inplace_operand(ctx, value: cst.BaseExpression) -> cst.BaseExpression:
+    """The operand of Paddle's in-place add_/subtract_/multiply_/divide_ on ``ctx.receiver``: a number made a
+    tensor of the receiver's dtype, a name of unknown kind through the run-time ``operand``.  Every rewrite
+    that writes one of these calls uses it, so that the output converts to itself."""
     if _holds_number(value):
         options = [keyword("dtype", cst.Attribute(value=ctx.receiver, attr=cst.Name("dtype")))] \
             if is_simple(ctx.receiver) else []
-        number = value if alpha is None else _scaled(value, alpha)
-        return method(ctx.receiver, ctx.entry.target_method,
-                      [cst.Arg(cst.Call(func=ctx.render("paddle.to_tensor"), args=[cst.Arg(number), *options]))])
+        return cst.Call(func=ctx.render("paddle.to_tensor"), args=[cst.Arg(value), *options])
     if is_simple(value) and is_simple(ctx.receiver) and ctx.helper is not None:
-        value = cst.Call(func=ctx.helper("operand"), args=[
+        return cst.Call(func=ctx.helper("operand"), args=[
             cst.Arg(ctx.receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(value)])
-    if alpha is not None:  # a tensor (or the operand made one) times a number: a tensor of its dtype
-        value = _scaled(value, alpha)
-    return method(ctx.receiver, ctx.entry.target_method, [cst.Arg(value)])
+    return value

@@ -15,6 +15,7 @@ import libcst as cst
 from . import call_rewrite
 from ._support import method
 from .fn_binding import mapped_by_name, paren
+from .inplace_number import inplace_operand
 
 _SPACE = cst.SimpleWhitespace(" ")
 
@@ -60,6 +61,6 @@ def pointwise_fused(ctx) -> cst.BaseExpression:
     else:
         start = ctx.receiver
         if ctx.entry.name.endswith("_"):
-            return method(ctx.receiver, "add_", [cst.Arg(product)])
+            return method(ctx.receiver, "add_", [cst.Arg(inplace_operand(ctx, product))])
     result = _binary(start, cst.Add, product)
     return result.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
