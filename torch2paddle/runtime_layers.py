@@ -16,6 +16,14 @@ Paddle ops.  A torch state dict loads by name (``torch2paddle.weights`` copies
 transposes ``out_proj.weight``, a Linear's).  ``multi_head_attention_forward``
 is the functional form, with torch's signature and torch's weight layouts.
 
+``torch.nn.Transformer``/``TransformerEncoder``/``TransformerDecoder``/``TransformerEncoderLayer``/
+``TransformerDecoderLayer`` become the classes of the same names here, built from Paddle Linear/LayerNorm/Dropout
+and the ``MultiheadAttention`` above: torch's constructors, defaults (sequence-first), forward signatures and
+masks (True = masked), submodule names (``self_attn``, ``linear1``, ``norm1``, ``layers.N``, ``encoder``, ...)
+and initialisation, so a torch state dict loads by name (``torch2paddle.weights`` transposes the Linears'
+weights, by the torch module's type).  A MultiheadAttention whose every key is masked for a query gives zeros
+there when ``need_weights=False``, as torch's ``scaled_dot_product_attention`` does (NaN with weights, as torch).
+
 ``torch.nn.LSTMCell``/``GRUCell``/``RNNCell`` become ``LSTMCell``/``GRUCell``/``RNNCell`` here: Paddle's cells
 return ``(h, (h, c))`` / ``(h, h)`` where torch's return ``(h, c)`` / ``h`` and take batched input only; these
 have torch's constructor, parameters (``weight_ih`` [G*H, I], ``weight_hh`` [G*H, H], ``bias_ih``, ``bias_hh``,
@@ -228,7 +236,12 @@ def _mha_forward(query, key, value, embed_dim_to_check, num_heads, in_project, b
     weights = paddle.bmm(q * math.sqrt(1.0 / float(head_dim)), k.transpose([0, 2, 1]))
     if attn_mask is not None:
         weights = weights + attn_mask
-    weights = F.softmax(weights, axis=-1)
+    if need_weights:
+        weights = F.softmax(weights, axis=-1)
+    else:  # torch's scaled_dot_product_attention: a row whose every key is masked attends to nothing (zeros)
+        dead = (weights == float("-inf")).all(axis=-1, keepdim=True)
+        weights = paddle.where(dead, paddle.zeros_like(weights),
+                               F.softmax(paddle.where(dead, paddle.zeros_like(weights), weights), axis=-1))
     if dropout_p > 0.0:
         weights = F.dropout(weights, p=dropout_p, training=True)
     out = paddle.bmm(weights, v)
@@ -390,6 +403,397 @@ def _build_multihead_attention():
     MultiheadAttention.__module__ = __name__  # found again by name (pickle): the module's __getattr__ builds it
     MultiheadAttention.__qualname__ = "MultiheadAttention"
     return MultiheadAttention
+
+
+def _runtime_class(name):
+    """A lazily built class of this module, built once (the same class object for every use: isinstance)."""
+    cls = globals().get(name)
+    return cls if cls is not None else __getattr__(name)
+
+
+def _tf_dtype_scope(dtype):
+    """Builds layers in ``dtype`` (torch's ``dtype=``): Paddle's Linear/LayerNorm take the default dtype."""
+    import contextlib
+
+    import paddle
+
+    @contextlib.contextmanager
+    def scope():
+        if dtype is None:
+            yield
+            return
+        saved = paddle.get_default_dtype()
+        paddle.set_default_dtype(dtype)
+        try:
+            yield
+        finally:
+            paddle.set_default_dtype(saved)
+
+    return scope()
+
+
+def _tf_check_device(device, name):
+    if device is not None:
+        raise TypeError(f"torch.nn.{name}: device= has no Paddle equivalent: place the model with "
+                        "paddle.set_device / .to() instead (torch2paddle)")
+
+
+def _tf_linear(in_features, out_features, bias):
+    """torch's ``nn.Linear`` as a Paddle Linear (weight [in, out]) with torch's default initialisation:
+    weight and bias uniform(-1/sqrt(in), 1/sqrt(in))."""
+    import math
+
+    import paddle
+
+    bound = 1 / math.sqrt(in_features) if in_features > 0 else 0
+    init = paddle.nn.initializer.Uniform(-bound, bound)
+    return paddle.nn.Linear(in_features, out_features, weight_attr=paddle.ParamAttr(initializer=init),
+                            bias_attr=paddle.ParamAttr(initializer=init) if bias else False)
+
+
+def _tf_layer_norm(d_model, eps, bias):
+    """torch's ``nn.LayerNorm(d_model, eps=eps, bias=bias)``: weight one, bias zero (none with bias=False)."""
+    import paddle
+
+    return paddle.nn.LayerNorm(d_model, epsilon=eps, bias_attr=None if bias else False)
+
+
+def _tf_norm_eps(norm):
+    return getattr(norm, "_epsilon", getattr(norm, "eps", None))
+
+
+def _tf_activation_fn(activation):
+    """torch's ``transformer._get_activation_fn``."""
+    import paddle.nn.functional as F
+
+    if activation == "relu":
+        return F.relu
+    if activation == "gelu":
+        return F.gelu
+    raise RuntimeError(f"activation should be relu/gelu, not {activation}")
+
+
+def _tf_generate_square_subsequent_mask(sz, device=None, dtype=None):
+    """torch's ``Transformer.generate_square_subsequent_mask``: -inf above the diagonal, 0 elsewhere."""
+    import paddle
+
+    mask = paddle.triu(paddle.full([sz, sz], float("-inf"), dtype=dtype or paddle.get_default_dtype()), diagonal=1)
+    return mask if device is None else mask.to(device)
+
+
+def _tf_seq_len(src, batch_first):
+    """torch's ``transformer._get_seq_len``."""
+    if src.ndim == 2:
+        return src.shape[0]
+    return src.shape[1 if batch_first else 0]
+
+
+def _tf_detect_is_causal_mask(mask, is_causal=None, size=None):
+    """torch's ``transformer._detect_is_causal_mask``: ``is_causal`` when given, else whether ``mask`` is the
+    square subsequent mask (a boolean mask: True above the diagonal) of ``size``."""
+    import paddle
+
+    make_causal = is_causal is True
+    if is_causal is None and mask is not None:
+        sz = size if size is not None else mask.shape[-2]
+        if list(mask.shape) == [sz, sz]:
+            upper = paddle.triu(paddle.ones([sz, sz], dtype="int32"), diagonal=1) > 0
+            if mask.dtype == paddle.bool:
+                make_causal = bool(paddle.equal_all(mask, upper))
+            else:
+                causal = paddle.where(upper, paddle.full([sz, sz], float("-inf"), dtype=mask.dtype),
+                                      paddle.zeros([sz, sz], dtype=mask.dtype))
+                make_causal = bool((mask == causal).all())
+        else:
+            make_causal = False
+    return make_causal
+
+
+def _tf_clones(module, n):
+    """torch's ``transformer._get_clones``: ``n`` deep copies (the same initial weights) in a LayerList."""
+    import copy
+
+    import paddle
+
+    return paddle.nn.LayerList([copy.deepcopy(module) for _ in range(n)])
+
+
+def _build_transformer_classes():
+    """torch's ``nn.Transformer``, ``TransformerEncoder``, ``TransformerDecoder``, ``TransformerEncoderLayer``
+    and ``TransformerDecoderLayer`` as ``paddle.nn.Layer`` s: torch's constructors, defaults, forward
+    signatures, attribute and sublayer names (``self_attn``/``multihead_attn`` the run-time
+    MultiheadAttention, ``linear1``/``linear2`` Paddle Linears, ``norm1..3`` LayerNorms, ``dropout``,
+    ``dropout1..3``; ``layers.N``; ``encoder``/``decoder``/``norm``) and default initialisation."""
+    import warnings
+
+    import paddle
+    import paddle.nn.functional as F
+
+    MultiheadAttention = _runtime_class("MultiheadAttention")
+
+    def relu_or_gelu(activation):
+        if activation is F.relu or isinstance(activation, paddle.nn.ReLU):
+            return 1
+        if activation is F.gelu or isinstance(activation, paddle.nn.GELU):
+            return 2
+        return 0
+
+    class TransformerEncoderLayer(paddle.nn.Layer):
+        def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
+                     layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
+            _tf_check_device(device, "TransformerEncoderLayer")
+            super().__init__()
+            with _tf_dtype_scope(dtype):
+                self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                    batch_first=batch_first, dtype=dtype)
+                self.linear1 = _tf_linear(d_model, dim_feedforward, bias)
+                self.dropout = paddle.nn.Dropout(dropout)
+                self.linear2 = _tf_linear(dim_feedforward, d_model, bias)
+                self.norm_first = norm_first
+                self.norm1 = _tf_layer_norm(d_model, layer_norm_eps, bias)
+                self.norm2 = _tf_layer_norm(d_model, layer_norm_eps, bias)
+            self.dropout1 = paddle.nn.Dropout(dropout)
+            self.dropout2 = paddle.nn.Dropout(dropout)
+            if isinstance(activation, str):
+                activation = _tf_activation_fn(activation)
+            self.activation_relu_or_gelu = relu_or_gelu(activation)
+            self.activation = activation
+
+        def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+            src_key_padding_mask = _mha_canonical_mask(src_key_padding_mask, "src_key_padding_mask", src_mask,
+                                                       "src_mask", src.dtype)
+            src_mask = _mha_canonical_mask(src_mask, "src_mask", None, "", src.dtype, check_other=False)
+            x = src
+            if self.norm_first:
+                x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal=is_causal)
+                x = x + self._ff_block(self.norm2(x))
+            else:
+                x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal=is_causal))
+                x = self.norm2(x + self._ff_block(x))
+            return x
+
+        def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
+            x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                               need_weights=False, is_causal=is_causal)[0]
+            return self.dropout1(x)
+
+        def _ff_block(self, x):
+            x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+            return self.dropout2(x)
+
+    class TransformerDecoderLayer(paddle.nn.Layer):
+        def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
+                     layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
+            _tf_check_device(device, "TransformerDecoderLayer")
+            super().__init__()
+            with _tf_dtype_scope(dtype):
+                self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first,
+                                                    bias=bias, dtype=dtype)
+                self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first,
+                                                         bias=bias, dtype=dtype)
+                self.linear1 = _tf_linear(d_model, dim_feedforward, bias)
+                self.dropout = paddle.nn.Dropout(dropout)
+                self.linear2 = _tf_linear(dim_feedforward, d_model, bias)
+                self.norm_first = norm_first
+                self.norm1 = _tf_layer_norm(d_model, layer_norm_eps, bias)
+                self.norm2 = _tf_layer_norm(d_model, layer_norm_eps, bias)
+                self.norm3 = _tf_layer_norm(d_model, layer_norm_eps, bias)
+            self.dropout1 = paddle.nn.Dropout(dropout)
+            self.dropout2 = paddle.nn.Dropout(dropout)
+            self.dropout3 = paddle.nn.Dropout(dropout)
+            self.activation = _tf_activation_fn(activation) if isinstance(activation, str) else activation
+
+        def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                    memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+            x = tgt
+            if self.norm_first:
+                x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
+                x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask,
+                                        memory_is_causal)
+                x = x + self._ff_block(self.norm3(x))
+            else:
+                x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
+                x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask,
+                                                   memory_is_causal))
+                x = self.norm3(x + self._ff_block(x))
+            return x
+
+        def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
+            x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                               is_causal=is_causal, need_weights=False)[0]
+            return self.dropout1(x)
+
+        def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
+            x = self.multihead_attn(x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
+                                    is_causal=is_causal, need_weights=False)[0]
+            return self.dropout2(x)
+
+        def _ff_block(self, x):
+            x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+            return self.dropout3(x)
+
+    class TransformerEncoder(paddle.nn.Layer):
+        def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
+            super().__init__()
+            self.layers = _tf_clones(encoder_layer, num_layers)
+            self.num_layers = num_layers
+            self.norm = norm
+            self.enable_nested_tensor = enable_nested_tensor
+            self.use_nested_tensor = enable_nested_tensor
+            self.mask_check = mask_check
+            enc_layer = "encoder_layer"
+            why_not = ""
+            if not isinstance(encoder_layer, TransformerEncoderLayer):
+                why_not = f"{enc_layer} was not TransformerEncoderLayer"
+            elif encoder_layer.norm_first:
+                why_not = f"{enc_layer}.norm_first was True"
+            elif not encoder_layer.self_attn.batch_first:
+                why_not = (f"{enc_layer}.self_attn.batch_first was not True"
+                           "(use batch_first for better inference performance)")
+            elif not encoder_layer.self_attn._qkv_same_embed_dim:
+                why_not = f"{enc_layer}.self_attn._qkv_same_embed_dim was not True"
+            elif encoder_layer.self_attn.in_proj_bias is None:
+                why_not = f"{enc_layer}.self_attn was passed bias=False"
+            elif not encoder_layer.activation_relu_or_gelu:
+                why_not = f"{enc_layer}.activation_relu_or_gelu was not True"
+            elif _tf_norm_eps(encoder_layer.norm1) != _tf_norm_eps(encoder_layer.norm2):
+                why_not = f"{enc_layer}.norm1.eps was not equal to {enc_layer}.norm2.eps"
+            elif encoder_layer.self_attn.num_heads % 2 == 1:
+                why_not = f"{enc_layer}.self_attn.num_heads is odd"
+            if enable_nested_tensor and why_not:
+                warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why_not}",
+                              stacklevel=2)
+                self.use_nested_tensor = False
+
+        def _nested_lengths(self, src, src_key_padding_mask, mask):
+            """torch's sparsity fast path (inference, batch-first, a key padding mask and no mask): each
+            sequence is cut to its unpadded length (a nested tensor), so the padded positions come out zero
+            before ``norm``.  The lengths, or None where torch takes the ordinary path."""
+            first = self.layers[0]
+            if (not getattr(self, "use_nested_tensor", False) or first.training or src.ndim != 3
+                    or src_key_padding_mask is None or mask is not None):
+                return None
+            valid = src_key_padding_mask == 0  # torch: key_padding_mask.logical_not()
+            if getattr(self, "mask_check", True) and bool(
+                    paddle.logical_and(paddle.logical_not(valid[:, :-1]), valid[:, 1:]).any()):
+                return None  # not left-aligned
+            attn = first.self_attn
+            tensors = (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight, attn.out_proj.bias,
+                       first.norm1.weight, first.norm1.bias, first.norm2.weight, first.norm2.bias,
+                       first.linear1.weight, first.linear1.bias, first.linear2.weight, first.linear2.bias)
+            if paddle.is_grad_enabled() and any(t is not None and not t.stop_gradient for t in tensors):
+                return None
+            return valid.astype("int64").sum(axis=1)
+
+        def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+            src_key_padding_mask = _mha_canonical_mask(src_key_padding_mask, "src_key_padding_mask", mask, "mask",
+                                                       src.dtype)
+            mask = _mha_canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
+            output = src
+            first = self.layers[0]
+            batch_first = first.self_attn.batch_first
+            lengths = self._nested_lengths(src, src_key_padding_mask, mask)
+            kept = None
+            if lengths is not None:  # the nested tensor's sequences: the first `length` positions of each
+                kept = paddle.arange(src.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
+                src_key_padding_mask = paddle.where(kept, paddle.zeros(kept.shape, dtype=src.dtype),
+                                                    paddle.full(kept.shape, float("-inf"), dtype=src.dtype))
+            seq_len = _tf_seq_len(src, batch_first)
+            is_causal = _tf_detect_is_causal_mask(mask, is_causal, seq_len)
+            for mod in self.layers:
+                output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
+            if kept is not None:  # to_padded_tensor(0.0)
+                output = paddle.where(kept.unsqueeze(-1), output, paddle.zeros_like(output))
+            if self.norm is not None:
+                output = self.norm(output)
+            return output
+
+    class TransformerDecoder(paddle.nn.Layer):
+        def __init__(self, decoder_layer, num_layers, norm=None):
+            super().__init__()
+            self.layers = _tf_clones(decoder_layer, num_layers)
+            self.num_layers = num_layers
+            self.norm = norm
+
+        def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                    memory_key_padding_mask=None, tgt_is_causal=None, memory_is_causal=False):
+            output = tgt
+            seq_len = _tf_seq_len(tgt, self.layers[0].self_attn.batch_first)
+            tgt_is_causal = _tf_detect_is_causal_mask(tgt_mask, tgt_is_causal, seq_len)
+            for mod in self.layers:
+                output = mod(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                             tgt_key_padding_mask=tgt_key_padding_mask,
+                             memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=tgt_is_causal,
+                             memory_is_causal=memory_is_causal)
+            if self.norm is not None:
+                output = self.norm(output)
+            return output
+
+    class Transformer(paddle.nn.Layer):
+        def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
+                     dropout=0.1, activation=F.relu, custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
+                     batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
+            _tf_check_device(device, "Transformer")
+            super().__init__()
+            if custom_encoder is not None:
+                self.encoder = custom_encoder
+            else:
+                encoder_layer = TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, activation,
+                                                        layer_norm_eps, batch_first, norm_first, bias, dtype=dtype)
+                with _tf_dtype_scope(dtype):
+                    encoder_norm = _tf_layer_norm(d_model, layer_norm_eps, bias)
+                self.encoder = TransformerEncoder(encoder_layer, num_encoder_layers, encoder_norm)
+            if custom_decoder is not None:
+                self.decoder = custom_decoder
+            else:
+                decoder_layer = TransformerDecoderLayer(d_model, nhead, dim_feedforward, dropout, activation,
+                                                        layer_norm_eps, batch_first, norm_first, bias, dtype=dtype)
+                with _tf_dtype_scope(dtype):
+                    decoder_norm = _tf_layer_norm(d_model, layer_norm_eps, bias)
+                self.decoder = TransformerDecoder(decoder_layer, num_decoder_layers, decoder_norm)
+            self._reset_parameters()
+            self.d_model = d_model
+            self.nhead = nhead
+            self.batch_first = batch_first
+
+        def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
+                    tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None,
+                    tgt_is_causal=None, memory_is_causal=False):
+            is_batched = src.ndim == 3
+            if not self.batch_first and src.shape[1] != tgt.shape[1] and is_batched:
+                raise RuntimeError("the batch number of src and tgt must be equal")
+            elif self.batch_first and src.shape[0] != tgt.shape[0] and is_batched:
+                raise RuntimeError("the batch number of src and tgt must be equal")
+            if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+                raise RuntimeError("the feature number of src and tgt must be equal to d_model")
+            memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
+                                  is_causal=src_is_causal)
+            return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                                tgt_key_padding_mask=tgt_key_padding_mask,
+                                memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=tgt_is_causal,
+                                memory_is_causal=memory_is_causal)
+
+        @staticmethod
+        def generate_square_subsequent_mask(sz, device=None, dtype=None):
+            return _tf_generate_square_subsequent_mask(sz, device=device, dtype=dtype)
+
+        def _reset_parameters(self):
+            """torch's: Xavier-uniform on every parameter of more than one dimension (a Paddle Linear's
+            [in, out] weight has torch's fan_in + fan_out)."""
+            xavier = paddle.nn.initializer.XavierUniform()
+            for p in self.parameters():
+                if p.ndim > 1:
+                    xavier(p)
+
+    return {cls.__name__: _named(cls, cls.__name__) for cls in (
+        Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer, TransformerDecoderLayer)}
+
+
+def _transformer_class(name):
+    classes = globals().get("_TRANSFORMER_CLASSES")
+    if classes is None:
+        classes = globals()["_TRANSFORMER_CLASSES"] = _build_transformer_classes()
+    return classes[name]
 
 
 def _build_rnn_cell_base():
@@ -866,7 +1270,10 @@ def save_image(tensor, fp, format=None, **kwargs):
 # classes that need paddle.nn.Layer (or paddle.optimizer.LBFGS) to be defined: built on first use
 # (`module.MultiheadAttention`), then kept
 _LAZY_CLASSES = {"MultiheadAttention": _build_multihead_attention, "LSTMCell": _build_lstm_cell,
-                 "GRUCell": _build_gru_cell, "RNNCell": _build_rnn_cell, "LBFGS": _build_lbfgs}
+                 "GRUCell": _build_gru_cell, "RNNCell": _build_rnn_cell, "LBFGS": _build_lbfgs,
+                 **{name: (lambda name=name: _transformer_class(name))
+                    for name in ("Transformer", "TransformerEncoder", "TransformerDecoder",
+                                 "TransformerEncoderLayer", "TransformerDecoderLayer")}}
 
 
 def __getattr__(name):
