@@ -101,19 +101,38 @@ def map_arguments(
     """
     bound = _bind(entry, args, skip, runtime)
     star = next((b for b in bound if b.arg.star == "**"), None) if runtime and keyword_rules(entry) else None
-    deferred: list[cst.Arg] = []  # defaults the adapter adds unless the mapping supplies them
-    checked: list[_Bound] = []  # keywords whose value only the run time can check (`affine=affine`)
     present = {b.name for b in bound if b.name}
+    checked, noop = _check_values(entry, bound, runtime)
+    if checked:
+        bound, star = _checked_at_run_time(bound, checked, star)
+    out = _renamed(entry, bound, noop, value_rewrites)
+    deferred = _write_defaults(entry, out, present, value_rewrites, star is not None) if with_defaults else []
+    if star is not None:
+        translated = runtime(entry, star.arg.value, fix_commas([], deferred) if deferred else [])
+        if translated is None:
+            raise UnsupportedUse("**kwargs may hold torch-only argument names")
+        out = [(n, a.with_changes(value=translated) if a is star.arg else a, p) for n, a, p in out]
+    names_out = {n for n, _, _ in out if n}
+    for name, source in entry.add.items() if with_defaults else ():
+        if name not in names_out:
+            out.append((name, cst.Arg(value=cst.parse_expression(source)), False))
+    return fix_commas(args, _placed(entry, out))
+
+
+_Mapped = list  # of (paddle name or None, the argument node, whether torch's call passed it positionally)
+
+
+def _check_values(entry: ApiEntry, bound: list[_Bound], runtime) -> tuple[list[_Bound], set[int]]:
+    """Refuse arguments whose value Paddle cannot take (``unsupported_args``); returns the keywords only the
+    run time can check (``affine=affine``) and the ids of those passing torch's no-op value (dropped)."""
+    checked: list[_Bound] = []
     noop: set[int] = set()  # arguments passing torch's no-op value, which Paddle does not take: dropped
     for name, spec in entry.unsupported_args.items():
         for b in bound:
             if b.name != name:
                 continue
             value = source_of(b.arg.value)
-            if spec["deny"]:
-                bad = value in spec["deny"]
-            else:
-                bad = value not in spec["allow"]
+            bad = value in spec["deny"] if spec["deny"] else value not in spec["allow"]
             if bad and runtime is not None and not b.positional and _is_variable(b.arg.value):
                 checked.append(b)  # a variable (`affine=affine`): the adapter checks its value when the call runs
                 continue
@@ -121,20 +140,28 @@ def map_arguments(
                 raise UnsupportedUse(f"{name}={value}: {spec['reason']}")
             if spec["allow"] and name not in entry.values and name not in entry.rename:
                 noop.add(id(b))  # a plain no-op value; a mapped argument keeps its (rewritten) value
+    return checked, noop
 
-    if checked:
-        bound = [b for b in bound if all(b is not c for c in checked)]
-        mapping = cst.Dict([
-            *(cst.DictElement(cst.SimpleString(f'"{c.name}"'), c.arg.value) for c in checked),
-            *([cst.StarredDictElement(star.arg.value)] if star is not None else []),
-        ])
-        if star is not None:
-            star = _Bound(None, star.arg.with_changes(value=mapping), False)
-            bound = [star if b.arg.star == "**" else b for b in bound]
-        else:
-            star = _Bound(None, cst.Arg(value=mapping, star="**"), False)
-            bound.append(star)
-    out: list[tuple[str | None, cst.Arg, bool]] = []  # (paddle name, node, was positional)
+
+def _checked_at_run_time(bound: list[_Bound], checked: list[_Bound], star: _Bound | None):
+    """Move the keywords only the run time can check into the ``**`` mapping the adapter translates."""
+    bound = [b for b in bound if all(b is not c for c in checked)]
+    mapping = cst.Dict([
+        *(cst.DictElement(cst.SimpleString(f'"{c.name}"'), c.arg.value) for c in checked),
+        *([cst.StarredDictElement(star.arg.value)] if star is not None else []),
+    ])
+    if star is not None:
+        star = _Bound(None, star.arg.with_changes(value=mapping), False)
+        bound = [star if b.arg.star == "**" else b for b in bound]
+    else:
+        star = _Bound(None, cst.Arg(value=mapping, star="**"), False)
+        bound.append(star)
+    return bound, star
+
+
+def _renamed(entry: ApiEntry, bound: list[_Bound], noop: set[int], value_rewrites) -> _Mapped:
+    """Each argument under its Paddle name, its value rewritten; dropped and no-op ones left out."""
+    out: _Mapped = []
     for b in bound:
         if b.name is None:
             out.append((None, b.arg, b.positional))
@@ -147,8 +174,14 @@ def map_arguments(
             if value is None:
                 continue
         out.append((entry.paddle_name(b.name), b.arg.with_changes(value=value), b.positional))
+    return out
 
-    for name, source in entry.defaults.items() if with_defaults else ():
+
+def _write_defaults(entry: ApiEntry, out: _Mapped, present: set[str], value_rewrites, deferred: bool):
+    """torch's defaults Paddle's differ from, written out (appended to ``out``); with a ``**`` mapping that may
+    supply them they are returned instead, for the run-time adapter to add unless the mapping does."""
+    later: list[cst.Arg] = []
+    for name, source in entry.defaults.items():
         if name in present:
             continue
         value = cst.parse_expression(source)
@@ -156,20 +189,15 @@ def map_arguments(
             value = value_rewrites[entry.values[name]](value)
             if value is None:
                 continue
-        if star is not None:  # **kwargs may supply it: the adapter decides when the call runs
-            deferred.append(cst.Arg(value=value, keyword=cst.Name(entry.paddle_name(name)), equal=_NO_SPACE_EQUAL))
+        if deferred:  # **kwargs may supply it: the adapter decides when the call runs
+            later.append(cst.Arg(value=value, keyword=cst.Name(entry.paddle_name(name)), equal=_NO_SPACE_EQUAL))
             continue
         out.append((entry.paddle_name(name), cst.Arg(value=value), False))
-    if star is not None:
-        translated = runtime(entry, star.arg.value, fix_commas([], deferred) if deferred else [])
-        if translated is None:
-            raise UnsupportedUse("**kwargs may hold torch-only argument names")
-        out = [(n, a.with_changes(value=translated) if a is star.arg else a, p) for n, a, p in out]
-    names_out = {n for n, _, _ in out if n}
-    for name, source in entry.add.items() if with_defaults else ():
-        if name not in names_out:
-            out.append((name, cst.Arg(value=cst.parse_expression(source)), False))
+    return later
 
+
+def _placed(entry: ApiEntry, out: _Mapped) -> list[cst.Arg]:
+    """Arguments stay positional while their position means the same Paddle parameter, keywords after."""
     positions = entry.paddle_positions()
     result: list[cst.Arg] = []
     still_positional = True
@@ -191,7 +219,7 @@ def map_arguments(
         elif arg.keyword.value != name:
             arg = arg.with_changes(keyword=cst.Name(name))
         result.append(arg)
-    return fix_commas(args, result)
+    return result
 
 
 def fix_commas(original: Sequence[cst.Arg], new: list[cst.Arg]) -> list[cst.Arg]:

@@ -311,7 +311,8 @@ def _check_kind(file: str, name: str, key: str, rewrite: str, rewrites: Mapping[
                                 f"{' or '.join(kinds)} rewrite")
 
 
-def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: Mapping[str, str]) -> ApiEntry:
+def _parse_identity(name: str, raw: Any, file: str, section: str, rewrites: Mapping[str, str]):
+    """The entry's name, target, reason, rewrite names (checked against their kinds), receiver and kind."""
     if not isinstance(name, str) or "." not in name or not _is_dotted(name, torch_side=True):
         raise _fail(file, str(name), "entry names must be dotted torch names")
     if raw is None:
@@ -357,34 +358,13 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: Mapping
     kind = raw.get("kind", "callable")
     if not isinstance(kind, str) or kind not in ("callable", "attribute"):
         raise _fail(file, name, "'kind' must be 'callable' or 'attribute'")
-    # torch's parameter names may be Python keywords (`Tensor.uniform_(from, to)`); Paddle's are
-    # written into the converted code as keywords, so they may not, and a torch keyword that would be
-    # written as it is must be renamed or dropped
-    args = _identifiers(raw.get("args"), file, name, "args", torch_side=True)
-    rename = _str_map(raw.get("rename"), file, name, "rename")
-    _check_identifier_keys(rename, file, name, "rename", torch_side=True)
-    for arg, paddle_arg in rename.items():
-        if not _is_identifier(paddle_arg):
-            raise _fail(file, name, f"'rename.{arg}' must be an identifier (a Python name), got {_short(paddle_arg)}")
-    drop = _identifiers(raw.get("drop"), file, name, "drop", torch_side=True)
-    for arg in args:
-        if arg in _KEYWORDS and arg not in rename and arg not in drop:
-            raise _fail(file, name, f"'args' entry {arg!r} is a Python keyword: it must be renamed or dropped")
-    values = _str_map(raw.get("values"), file, name, "values")
-    _check_identifier_keys(values, file, name, "values", torch_side=True)
-    for arg, value_rewrite in values.items():
-        _check_kind(file, name, f"values.{arg}", value_rewrite, rewrites, ("value",))
-    defaults = _str_map(raw.get("defaults"), file, name, "defaults")
-    _check_identifier_keys(defaults, file, name, "defaults", torch_side=True)
-    add = _str_map(raw.get("add"), file, name, "add")
-    _check_identifier_keys(add, file, name, "add")
-    for source in list(defaults.values()) + list(add.values()):
-        try:
-            compile(source, "<default>", "eval")
-        # null bytes, or nesting too deep for the parser (MemoryError/RecursionError on a short string)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            raise _fail(file, name, f"default/add value {_short(source)} is not a Python expression") from None
-    raw_unsup = raw.get("unsupported_args") or {}
+    return raw, target, unsupported, rewrite, torch_init, receiver, kind
+
+
+def _parse_unsupported_args(raw: Any, file: str, name: str) -> dict[str, dict[str, Any]]:
+    """``unsupported_args``: ``{arg: reason}`` or ``{arg: {reason, allow: [...], deny: [...]}}``, the listed
+    YAML scalars kept as the source text a call's argument is compared with."""
+    raw_unsup = raw or {}
     if not isinstance(raw_unsup, dict):
         raise _fail(file, name, "'unsupported_args' must be a mapping")
     _check_identifier_keys(raw_unsup, file, name, "unsupported_args", torch_side=True)
@@ -415,6 +395,39 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: Mapping
             # YAML scalars -> source text, as the call's argument is compared
             listed[key] = tuple(v if isinstance(v, str) else repr(v) for v in values_)
         unsupported_args[arg] = {"reason": reason, "allow": listed["allow"], "deny": listed["deny"]}
+    return unsupported_args
+
+
+def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: Mapping[str, str]) -> ApiEntry:
+    raw, target, unsupported, rewrite, torch_init, receiver, kind = _parse_identity(name, raw, file, section, rewrites)
+    # torch's parameter names may be Python keywords (`Tensor.uniform_(from, to)`); Paddle's are
+    # written into the converted code as keywords, so they may not, and a torch keyword that would be
+    # written as it is must be renamed or dropped
+    args = _identifiers(raw.get("args"), file, name, "args", torch_side=True)
+    rename = _str_map(raw.get("rename"), file, name, "rename")
+    _check_identifier_keys(rename, file, name, "rename", torch_side=True)
+    for arg, paddle_arg in rename.items():
+        if not _is_identifier(paddle_arg):
+            raise _fail(file, name, f"'rename.{arg}' must be an identifier (a Python name), got {_short(paddle_arg)}")
+    drop = _identifiers(raw.get("drop"), file, name, "drop", torch_side=True)
+    for arg in args:
+        if arg in _KEYWORDS and arg not in rename and arg not in drop:
+            raise _fail(file, name, f"'args' entry {arg!r} is a Python keyword: it must be renamed or dropped")
+    values = _str_map(raw.get("values"), file, name, "values")
+    _check_identifier_keys(values, file, name, "values", torch_side=True)
+    for arg, value_rewrite in values.items():
+        _check_kind(file, name, f"values.{arg}", value_rewrite, rewrites, ("value",))
+    defaults = _str_map(raw.get("defaults"), file, name, "defaults")
+    _check_identifier_keys(defaults, file, name, "defaults", torch_side=True)
+    add = _str_map(raw.get("add"), file, name, "add")
+    _check_identifier_keys(add, file, name, "add")
+    for source in list(defaults.values()) + list(add.values()):
+        try:
+            compile(source, "<default>", "eval")
+        # null bytes, or nesting too deep for the parser (MemoryError/RecursionError on a short string)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            raise _fail(file, name, f"default/add value {_short(source)} is not a Python expression") from None
+    unsupported_args = _parse_unsupported_args(raw.get("unsupported_args"), file, name)
     aliases = _str_list(raw.get("aliases"), file, name, "aliases")
     for alias in aliases:
         if not _is_dotted(alias, torch_side=True):
