@@ -224,13 +224,14 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
     re-export a module (``torch``, ``nn``) unless ``__all__`` names it.
     Files that cannot be read or parsed are left out: conversion reports them.
     """
-    modules: dict[str, _Module] = {}
+    torch_modules = modules
+    read: dict[str, _Module] = {}
     paths: dict[str, Path] = {}
     for rel, path in files:
         if rel.endswith(".py"):
-            modules[rel] = _Module(*module_name(rel))
+            read[rel] = _Module(*module_name(rel))
             paths[rel] = path
-    by_name = {m.name: m for m in modules.values()}
+    by_name = {m.name: m for m in read.values()}
     uses: dict[str, set[str] | None] = {}  # project module -> names other modules import from it (None: all)
     reader = _Reader(roots, set(by_name), (package,) if package else ())
     for rel, path in paths.items():  # one tree at a time: kept alive, whole trees would cost GC passes
@@ -239,29 +240,54 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
                 raise ValueError("too large")
             tree = ast.parse(path.read_bytes(), rel)
         except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-            del by_name[modules.pop(rel).name]
+            del by_name[read.pop(rel).name]
             continue
-        reader.read(modules[rel], tree)
-        reader.read_uses(modules[rel], tree, uses)
+        reader.read(read[rel], tree)
+        reader.read_uses(read[rel], tree, uses)
         del tree
+    links = _ProjectLinks(by_name, roots, torch_modules)
+    imported, reexported, unbound = links.imports()
+    calls = links.layer_calls()
+    for name, used in uses.items():  # a star import takes what __all__ lists, or every public name
+        if used is not None and "*" in used:
+            public = by_name[name].all_names if name in by_name else None
+            uses[name] = None if public is None else (used - {"*"}) | set(public)
+    facts = {}
+    for rel, m in read.items():
+        used = uses.get(m.name, set())
+        found = ModuleFacts(imported.get(m.name, {}), frozenset(reexported.get(m.name, set()) & set(m.torch)),
+                            unbound=frozenset(unbound.get(m.name, ())), layer_calls=calls.get(m.name, {}),
+                            outside_names=None if used is None else frozenset(used))
+        if found or found.outside_names is not None:
+            facts[rel] = found
+    return facts
 
-    exports: dict[str, dict[str, str]] = {}
-    owners: dict[tuple[str, str], tuple[str, str]] = {}  # (module, name) -> (module, name) of its torch import
 
-    def exported(module: str, stack: frozenset[str] = frozenset()) -> dict[str, str]:
+class _ProjectLinks:
+    """How the modules of one project refer to each other's torch names: what each exports (followed across
+    imports, star imports and ``__all__``), what it imports and re-exports, and the torch layer each project
+    class takes its arguments from."""
+
+    def __init__(self, by_name: dict[str, _Module], roots: frozenset[str], torch_modules: frozenset[str]):
+        self.by_name, self.roots, self.torch_modules = by_name, roots, torch_modules
+        self._exports: dict[str, dict[str, str]] = {}
+        self._owners: dict[tuple[str, str], tuple[str, str]] = {}  # (module, name) -> where its torch import is
+        self._layer_bases: dict[tuple[str, str], str | None] = {}
+
+    def exported(self, module: str, stack: frozenset[str] = frozenset()) -> dict[str, str]:
         """Every module-level name of ``module`` that binds a torch object (followed across modules)."""
-        if module in exports:
-            return exports[module]
-        if module in stack or module not in by_name:
+        if module in self._exports:
+            return self._exports[module]
+        if module in stack or module not in self.by_name:
             return {}
-        m = by_name[module]
+        m, owners = self.by_name[module], self._owners
         found = dict(m.torch)
         for name in m.torch:
             owners[(module, name)] = (module, name)
         for local, target, name in m.imports:
-            names = exported(target, stack | {module})
+            names = self.exported(target, stack | {module})
             if name == "*":
-                public = by_name[target].all_names if target in by_name else None
+                public = self.by_name[target].all_names if target in self.by_name else None
                 for star_name, qualified in names.items():
                     if (star_name in public) if public is not None else not star_name.startswith("_"):
                         if star_name not in m.defined:
@@ -270,53 +296,56 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
             elif name in names and local not in m.defined:
                 found[local] = names[name]
                 owners[(module, local)] = owners.get((target, name), (target, name))
-        exports[module] = found
+        self._exports[module] = found
         return found
 
-    reexported: dict[str, set[str]] = {}
-    imported: dict[str, dict[str, str]] = {}
-    unbound: dict[str, set[str]] = {}
-    for m in by_name.values():
-        for local, target, name in m.imports:
-            names = exported(target)
-            pairs = list(names.items()) if name == "*" else [(local, names[name])] if name in names else []
-            for as_local, qualified in pairs:
-                if name == "*":
-                    public = by_name[target].all_names if target in by_name else None
-                    if public is not None:
-                        if as_local not in public:
+    def imports(self):
+        """(what each module imports from the project's torch names, what each re-exports, star-imported
+        torch modules each module uses without binding them)."""
+        reexported: dict[str, set[str]] = {}
+        imported: dict[str, dict[str, str]] = {}
+        unbound: dict[str, set[str]] = {}
+        for m in self.by_name.values():
+            for local, target, name in m.imports:
+                names = self.exported(target)
+                pairs = list(names.items()) if name == "*" else [(local, names[name])] if name in names else []
+                for as_local, qualified in pairs:
+                    if name == "*":
+                        public = self.by_name[target].all_names if target in self.by_name else None
+                        if public is not None:
+                            if as_local not in public:
+                                continue
+                        elif as_local.startswith("_"):
                             continue
-                    elif as_local.startswith("_"):
+                        elif qualified in self.torch_modules or qualified in self.roots:
+                            # `from .x import *` brings `torch` and `nn` along: uses through them convert, but
+                            # the output names Paddle's modules in full rather than re-exporting them from x
+                            if as_local not in m.defined:
+                                imported.setdefault(m.name, {})[as_local] = qualified
+                                unbound.setdefault(m.name, set()).add(as_local)
+                            continue
+                    if as_local in m.defined:
                         continue
-                    elif qualified in modules or qualified in roots:
-                        # `from .x import *` brings `torch` and `nn` along: uses through them convert, but
-                        # the output names Paddle's modules in full rather than re-exporting them from x
-                        if as_local not in m.defined:
-                            imported.setdefault(m.name, {})[as_local] = qualified
-                            unbound.setdefault(m.name, set()).add(as_local)
-                        continue
-                if as_local in m.defined:
-                    continue
-                imported.setdefault(m.name, {})[as_local] = qualified
-                owner = owners.get((target, as_local if name == "*" else name))
-                if owner is not None:
-                    reexported.setdefault(owner[0], set()).add(owner[1])
-        published = set(m.all_names or ())
-        for name, qualified in m.torch.items():
-            # a package's `from torch.x import y` is its public API; `__all__` names what is
-            if name in published or (m.is_package and not name.startswith("_") and "." in qualified
-                                     and name != qualified.split(".", 1)[0]):
-                reexported.setdefault(m.name, set()).add(name)
-    layer_bases: dict[tuple[str, str], str | None] = {}
+                    imported.setdefault(m.name, {})[as_local] = qualified
+                    owner = self._owners.get((target, as_local if name == "*" else name))
+                    if owner is not None:
+                        reexported.setdefault(owner[0], set()).add(owner[1])
+            published = set(m.all_names or ())
+            for name, qualified in m.torch.items():
+                # a package's `from torch.x import y` is its public API; `__all__` names what is
+                if name in published or (m.is_package and not name.startswith("_") and "." in qualified
+                                         and name != qualified.split(".", 1)[0]):
+                    reexported.setdefault(m.name, set()).add(name)
+        return imported, reexported, unbound
 
-    def layer_base(module: str, name: str, depth: int = 0) -> str | None:
+    def layer_base(self, module: str, name: str, depth: int = 0) -> str | None:
         """The torch layer whose arguments the project class ``name`` (as ``module`` binds it: defined there
         or imported) takes: it derives from that layer, through classes without an ``__init__`` of their own."""
         key = (module, name)
-        if key in layer_bases or depth > 20 or module not in by_name:
-            return layer_bases.get(key)
-        layer_bases[key] = None  # cycles end here
-        m = by_name[module]
+        if key in self._layer_bases or depth > 20 or module not in self.by_name:
+            return self._layer_bases.get(key)
+        self._layer_bases[key] = None  # cycles end here
+        m = self.by_name[module]
         found = None
         base = m.layer_classes.get(name)
         if base is not None:
@@ -324,42 +353,31 @@ def scan_project(files: Iterable[tuple[str, Path]], roots: frozenset[str], packa
             if head in m.torch:
                 found = m.torch[head] + ("." + rest if rest else "")
             elif not rest:
-                found = layer_base(module, base, depth + 1)
+                found = self.layer_base(module, base, depth + 1)
         elif name not in m.defined:  # imported: follow it to where it is defined
             for local, target, imported_name in m.imports:
                 if imported_name == "*":
-                    found = found or layer_base(target, name, depth + 1)
+                    found = found or self.layer_base(target, name, depth + 1)
                 elif local == name:
-                    found = layer_base(target, imported_name, depth + 1)
+                    found = self.layer_base(target, imported_name, depth + 1)
                     break
-        layer_bases[key] = found
+        self._layer_bases[key] = found
         return found
 
-    calls: dict[str, dict[str, str]] = {}
-    for m in by_name.values():
-        for name in m.layer_classes:
-            base = layer_base(m.name, name)
-            if base is not None:
-                calls.setdefault(m.name, {})[name] = base
-        for local, target, name in m.imports:
-            if name != "*" and local not in m.defined:
-                base = layer_base(target, name)
+    def layer_calls(self) -> dict[str, dict[str, str]]:
+        """Per module: project classes (defined or imported there) whose calls take a torch layer's arguments."""
+        calls: dict[str, dict[str, str]] = {}
+        for m in self.by_name.values():
+            for name in m.layer_classes:
+                base = self.layer_base(m.name, name)
                 if base is not None:
-                    calls.setdefault(m.name, {})[local] = base
-
-    for name, used in uses.items():  # a star import takes what __all__ lists, or every public name
-        if used is not None and "*" in used:
-            public = by_name[name].all_names if name in by_name else None
-            uses[name] = None if public is None else (used - {"*"}) | set(public)
-    facts = {}
-    for rel, m in modules.items():
-        used = uses.get(m.name, set())
-        found = ModuleFacts(imported.get(m.name, {}), frozenset(reexported.get(m.name, set()) & set(m.torch)),
-                            unbound=frozenset(unbound.get(m.name, ())), layer_calls=calls.get(m.name, {}),
-                            outside_names=None if used is None else frozenset(used))
-        if found or found.outside_names is not None:
-            facts[rel] = found
-    return facts
+                    calls.setdefault(m.name, {})[name] = base
+            for local, target, name in m.imports:
+                if name != "*" and local not in m.defined:
+                    base = self.layer_base(target, name)
+                    if base is not None:
+                        calls.setdefault(m.name, {})[local] = base
+        return calls
 
 
 def own_top_level_names(files: Iterable[tuple[str, Path]], package: str | None) -> set[str]:
