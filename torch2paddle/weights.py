@@ -524,31 +524,9 @@ def convert_state_dict(
                 f"shape mismatch: torch model has {list(entry.expected_shape)}, state dict has {list(arr.shape)}",
             )
             continue
-        if entry.transpose:
-            if arr.ndim != 2:
-                continue  # already reported by _plan
-            import numpy as np
-
-            shape = tuple(arr.shape)
-            arr = np.ascontiguousarray(arr.T)
-            report.transposed.append(entry.paddle_key)
-            action = "transposed"
-            if entry.paddle_key != key:  # not produced by the current rules, kept for completeness
-                report.renamed.append((key, entry.paddle_key))
-        else:
-            shape = tuple(arr.shape)
-            if entry.paddle_key != key:
-                report.renamed.append((key, entry.paddle_key))
-                action = "renamed"
-            else:
-                report.copied.append(key)
-                action = "copied"
-        if entry.layout == "row" and arr.ndim == 1:
-            arr = arr.reshape(1, -1)
-        elif entry.layout == "flat" and arr.ndim > 1:
-            arr = arr.reshape(-1)
-        converted[entry.paddle_key] = arr
-        report.keys.append(KeyRecord(key, entry.paddle_key, shape, tuple(arr.shape), action))
+        if entry.transpose and arr.ndim != 2:
+            continue  # already reported by _plan
+        converted[entry.paddle_key] = _convert_one(key, arr, entry, report)
 
     for key, entry in plan.items():
         if entry.drop_reason is None and key not in source:
@@ -563,6 +541,31 @@ def convert_state_dict(
         _check_against_paddle(converted, paddle_model, problems)
     problems.raise_if_any("torch -> paddle state dict conversion")
     return converted, report
+
+
+def _convert_one(key: str, arr, entry, report: WeightReport):
+    """One tensor in Paddle's layout (a Linear weight transposed, LayerNorm/Bilinear reshaped), recorded."""
+    shape = tuple(arr.shape)
+    if entry.transpose:
+        import numpy as np
+
+        arr = np.ascontiguousarray(arr.T)
+        report.transposed.append(entry.paddle_key)
+        action = "transposed"
+        if entry.paddle_key != key:  # not produced by the current rules, kept for completeness
+            report.renamed.append((key, entry.paddle_key))
+    elif entry.paddle_key != key:
+        report.renamed.append((key, entry.paddle_key))
+        action = "renamed"
+    else:
+        report.copied.append(key)
+        action = "copied"
+    if entry.layout == "row" and arr.ndim == 1:
+        arr = arr.reshape(1, -1)
+    elif entry.layout == "flat" and arr.ndim > 1:
+        arr = arr.reshape(-1)
+    report.keys.append(KeyRecord(key, entry.paddle_key, shape, tuple(arr.shape), action))
+    return arr
 
 
 def _shape_of(value) -> tuple | None:
