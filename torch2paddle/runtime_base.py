@@ -281,6 +281,25 @@ def cudnn_deterministic(flag):
     if paddle.is_compiled_with_cuda():
         paddle.set_flags({"FLAGS_cudnn_deterministic": bool(flag)})
 
+def fan_in_and_fan_out(tensor, linear=None):
+    """torch's ``nn.init._calculate_fan_in_and_fan_out`` on a converted weight.  Paddle keeps a Linear's weight
+    as [in, out] (torch: [out, in]) and every other weight in torch's [out, in, *kernel] layout, so the
+    converter says which one it is (``linear``) where the source shows it; a 2-D tensor it cannot tell
+    raises rather than swap the fans."""
+    shape = list(tensor.shape)
+    if len(shape) < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+    if linear:
+        return shape[0], shape[1]
+    if len(shape) == 2 and linear is None:
+        raise NotImplementedError("_calculate_fan_in_and_fan_out of a 2-D tensor whose layout the converter "
+                                  "could not tell (a Linear weight is [in, out] in Paddle): compute the fans from "
+                                  "the layer's sizes (torch2paddle)")
+    receptive = 1
+    for size in shape[2:]:
+        receptive *= size
+    return shape[1] * receptive, shape[0] * receptive
+
 def save(obj, path, **kwargs):
     """``paddle.save`` that also writes to a file object (``torch.save(obj, open(path, "wb"))``: Paddle
     takes a path or a BytesIO only) and saves a whole layer (``torch.save(model, path)``: Paddle refuses

@@ -33,3 +33,23 @@ def linear_of_layer_weight(ctx) -> cst.BaseExpression:
     if not (own or ctx.holds_linear_weight(weight)):
         raise ctx.unsupported(_REFUSED)
     return rebuild(ctx, ctx.render(ctx.entry.target), args)
+
+
+@call_rewrite("weight_fans")
+def weight_fans(ctx) -> cst.BaseExpression:
+    """``nn.init._calculate_fan_in_and_fan_out(w)`` -> the run-time ``fan_in_and_fan_out(w, linear=...)``: a
+    converted ``nn.Linear``'s own weight (Paddle's [in, out]) is told to it; a weight the file shows belongs to
+    another torch layer keeps torch's layout; anything else is decided when it runs (a 2-D one raises)."""
+    args = ctx.map_args()
+    if len(args) != 1 or args[0].star or ctx.helper is None:
+        raise ctx.unsupported("takes the weight tensor")
+    weight = args[0].value
+    layer = ctx.layer_of(weight.value) if isinstance(weight, cst.Attribute) and weight.attr.value == "weight" else None
+    linear = "True" if layer in _LINEARS or ctx.holds_linear_weight(weight) else "False" if layer else None
+    extra = [cst.Arg(cst.Name(linear), keyword=cst.Name("linear"),
+                     equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                           whitespace_after=cst.SimpleWhitespace("")))] if linear else []
+    first = args[0].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT,
+                                 comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if extra
+                                 else cst.MaybeSentinel.DEFAULT)
+    return cst.Call(func=ctx.helper("fan_in_and_fan_out"), args=[first, *extra])
