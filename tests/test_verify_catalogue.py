@@ -116,19 +116,10 @@ def accuracy(output, target, topk=(1,)):
 
 PORT_STEPS = ["weights", "forward", "metric", "loss", "init", "backward", "train"]
 
-MOBILENET_V2_KINK = (
-    "verify limitation, not a conversion bug: iteration-1 gradients of torchvision's mobilenet_v2 differ by "
-    "up to 812x the float32 noise floor (features.0.0.weight 1.5e-1 at floor 1.8e-4), because three ReLU6 "
-    "inputs within 1e-5 of the kink land on the other side in Paddle's float32 run (features.4.conv.0.2, "
-    "features.12.conv.1.2, features.15.conv.0.2: e.g. torch32 +8.3e-7, Paddle -5.6e-6, torch64 +5.9e-6) and "
-    "train-mode BatchNorm over 2x2 maps amplifies the switched gradient; torch32 and torch64 agree on those "
-    "kinks, so |torch32 - torch64| cannot see it. The same port in float64 on both sides matches torch's "
-    "float64 gradients within 3.8e-8 (values ~4).")
-
 PORTS = [
     pytest.param("torchvision", "tv", "resnet18", {"num_classes": 10}, [8, 3, 64, 64], id="torchvision-resnet18"),
     pytest.param("torchvision", "tv", "mobilenet_v2", {"num_classes": 10}, [8, 3, 64, 64],
-                 id="torchvision-mobilenet_v2", marks=pytest.mark.xfail(reason=MOBILENET_V2_KINK, strict=False)),
+                 id="torchvision-mobilenet_v2"),  # passes through the kink floor (README, noise-aware thresholds)
     pytest.param("torchvision", "tv", "regnet_x_400mf", {"num_classes": 10}, [8, 3, 64, 64],
                  id="torchvision-regnet_x_400mf"),
     pytest.param("torchvision", "tv", "densenet121", {"num_classes": 10}, [8, 3, 64, 64],

@@ -77,6 +77,8 @@ class KeyResult:
     ref_scale: float = float("nan")
     problem: str | None = None
     noise: float | None = None  # the noise floor (its largest value), None without a float64 reference
+    float32_noise: float | None = None  # max |torch32 - torch64| (where a kink floor was measured too)
+    kink_noise: float | None = None  # max |torch64 - torch64 with kinks' derivatives at shifted inputs|
     usage: float = 0.0  # max(diff / allowed difference): above 1 fails
 
     @property
@@ -86,11 +88,20 @@ class KeyResult:
             return None
         return self.max_abs / self.noise if self.noise > 0 else (0.0 if self.max_abs == 0 else float("inf"))
 
+    @property
+    def sensitive(self) -> bool:
+        """The kink floor set the threshold: a kink/threshold within float32 rounding moves this value."""
+        return (self.kink_noise is not None and self.float32_noise is not None
+                and self.kink_noise > self.float32_noise)
+
     def line(self) -> str:
         status = "passed" if self.passed else "FAILED"
         if self.problem:
             return f"{self.key}: {status}: {self.problem}"
         noise = "" if self.noise is None else f", float32 noise floor {self.noise:.3e} ({self.noise_ratio:.3g}x)"
+        if self.kink_noise is not None and self.float32_noise is not None:
+            noise += (f" [floors: |torch32 - torch64| {self.float32_noise:.3e}, kink {self.kink_noise:.3e}"
+                      + ("; sensitive: a kink/threshold within float32 rounding" if self.sensitive else "") + "]")
         return (f"{self.key}: {status}: max abs diff {self.max_abs:.3e}, mean abs diff {self.mean_abs:.3e}, "
                 f"reference mean |x| {self.ref_scale:.3e}{noise}")
 
@@ -150,12 +161,20 @@ def compare_arrays(key: str, reference, actual, tolerance: Tolerance, floor=None
                      usage=_usage(diff, limit))
 
 
+def kink_floor(reference64, kinks64, *, trajectory: bool = False):
+    """The kink floor: max |torch64 - torch64 with each kinked activation's derivative taken at an input shifted
+    by float32's noise there| (a running maximum when ``trajectory``); None without that record."""
+    return noise_floor(reference64, kinks64, trajectory=trajectory)
+
+
 def compare_records(reference: dict, actual: dict, tolerance: Tolerance, keys: list[str] | None = None,
-                    float64: dict | None = None, trajectory: bool = False) -> Comparison:
+                    float64: dict | None = None, trajectory: bool = False, kinks: dict | None = None) -> Comparison:
     """Compare two reprod_log-style records key by key (the reference decides the keys).
 
     ``float64``: the torch side's record of the same computation in float64; each key found there gets its
-    noise floor (``noise_floor``, a running one when ``trajectory``).
+    noise floor (``noise_floor``, a running one when ``trajectory``). ``kinks``: the torch side's float64 run
+    with kinks' derivatives at float32-noise-shifted inputs; the floor is then the larger of the two
+    (``kink_floor``), and the key says which set it.
     """
     result = Comparison()
     for key in keys if keys is not None else list(reference):
@@ -165,7 +184,17 @@ def compare_records(reference: dict, actual: dict, tolerance: Tolerance, keys: l
             result.keys.append(KeyResult(key, False, problem="missing in the converted side's record"))
         else:
             floor = noise_floor(reference[key], (float64 or {}).get(key), trajectory=trajectory)
-            result.keys.append(compare_arrays(key, reference[key], actual[key], tolerance, floor))
+            kink = None
+            if floor is not None and kinks is not None:
+                kink = kink_floor(float64[key], kinks.get(key), trajectory=trajectory)
+            if kink is not None:
+                float32_floor = floor
+                floor = np.maximum(floor, kink) if trajectory else max(floor, kink)
+            compared = compare_arrays(key, reference[key], actual[key], tolerance, floor)
+            if kink is not None:
+                compared.float32_noise = float(np.max(float32_floor)) if np.size(float32_floor) else 0.0
+                compared.kink_noise = float(np.max(kink)) if np.size(kink) else 0.0
+            result.keys.append(compared)
     extra = sorted(set(actual) - set(reference))
     if extra and keys is None:
         result.keys.append(KeyResult(", ".join(extra), False, problem="keys only in the converted side's record"))

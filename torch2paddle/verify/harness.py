@@ -8,6 +8,7 @@ Layout (``OUT/.torch2paddle/verify``)::
     torch|paddle/t2p_support.py, run_steps.py
     weights/, data/, result/ (reprod_log records), result/log/<step>_diff.log
     result/<step>_float64.npy  the torch side's float64 rerun (forward, loss, backward, train): noise floors
+    result/backward_kinks.npy  the torch side's float64 rerun with kinks' derivatives at shifted inputs: kink floors
     result/<step>_<side>.note.json  what a side noted (dropout layers disabled, why there is no float64 run)
     result/structure_<side>.json  per module: parameters, buffers, output shape (the weights step)
     torch|paddle/10_locate.py, result/locate_<side>.npy  every module's output (localisation, on demand)

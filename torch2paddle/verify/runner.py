@@ -418,7 +418,7 @@ def _tolerance(plan: Plan, name: str, atol: float, rtol: float = 0.0, float64: d
 
 
 def _compare_training(plan: Plan, step: str, reference: dict, actual: dict, float64: dict | None,
-                      lines: list[str], gpu: bool = False) -> tuple[Comparison, str]:
+                      lines: list[str], gpu: bool = False, kinks: dict | None = None) -> tuple[Comparison, str]:
     """backward and train: losses against a growing noise floor, the rest per key (see the README's table).
 
     Iteration 1's gradients come first: the earliest evidence, and the first parameter that differs
@@ -433,13 +433,13 @@ def _compare_training(plan: Plan, step: str, reference: dict, actual: dict, floa
     grad_atol = _atol(plan, "gradients", DEFAULT_GRADIENT_ATOL, gpu)
     if grads:
         comparison.keys += compare_records(reference, actual, _tolerance(plan, "gradients", grad_atol, 0.0, float64),
-                                           keys=grads, float64=float64).keys
+                                           keys=grads, float64=float64, kinks=kinks).keys
     for key in [k for k in actual if k.startswith("grad:") and k not in reference]:
         comparison.keys.append(KeyResult(key, False, problem="a gradient only the converted side has (a parameter "
                                                              "trainable there and frozen in torch?)"))
     loss_tolerance = _tolerance(plan, step, threshold, rtol, float64)
     comparison.keys += compare_records(reference, actual, loss_tolerance, keys=["loss"], float64=float64,
-                                       trajectory=True).keys
+                                       trajectory=True, kinks=kinks).keys
     comparison.keys += compare_records(reference, actual, Tolerance(atol=1e-9, rtol=1e-6), keys=["lr"]).keys
     stats = [k for k in reference if k.startswith("running_mean:")]
     stats_atol = _atol(plan, "running_stats", 1e-4, gpu)
@@ -458,6 +458,10 @@ def _compare_training(plan: Plan, step: str, reference: dict, actual: dict, floa
         if floor is not None:
             lines.append("loss noise floor by iteration (running max |torch32 - torch64|): "
                          + ", ".join(f"{d:.2e}" for d in floor))
+        kink = noise_floor((float64 or {}).get("loss"), (kinks or {}).get("loss"), trajectory=True)
+        if kink is not None and floor is not None:
+            lines.append("loss kink floor by iteration (running max |torch64 - torch64, kinks' derivatives at "
+                         "float32-noise-shifted inputs|): " + ", ".join(f"{d:.2e}" for d in kink))
     parts = []
     if grads:
         parts.append(f"iteration-1 gradients {_tolerance(plan, 'gradients', grad_atol, 0.0, float64).describe()}")
@@ -529,9 +533,13 @@ def _record_divergence(comparison: Comparison, reference: dict) -> dict | None:
 
 
 def _noise_words(key) -> str:
-    """ "3.1x float32 noise (floor 4.5e-07)" for a key measured against a float64 run."""
+    """ "3.1x float32 noise (floor 4.5e-07)" for a key measured against a float64 run; where the kink floor set
+    it, both floors and why."""
     if key is None or key.noise_ratio is None:
         return ""
+    if key.sensitive:
+        return (f"{key.noise_ratio:.3g}x float32 noise (floor {key.noise:.2e}, set by the kink floor; "
+                f"|torch32 - torch64| {key.float32_noise:.2e}; sensitive: a kink/threshold within float32 rounding)")
     return f"{key.noise_ratio:.3g}x float32 noise (floor {key.noise:.2e})"
 
 
@@ -592,7 +600,11 @@ def _judge_records(plan: Plan, step: str) -> StepResult:
         comparison = compare_init_stats(reference, actual, rel=threshold)
         tolerance_text = f"5 s.e. + {threshold:g}*std"
     elif step in ("backward", "train"):
-        comparison, tolerance_text = _compare_training(plan, step, reference, actual, float64, lines, gpu)
+        kinks = (_load(plan.harness / "result" / f"{step}_kinks.npy")
+                 if step == "backward" and float64 is not None and not _fixed(plan, "gradients") else None)
+        comparison, tolerance_text = _compare_training(plan, step, reference, actual, float64, lines, gpu, kinks)
+        if kinks is not None:
+            tolerance_text += "; floor max(|torch32 - torch64|, kink floor)"
     else:
         tolerance = _tolerance(plan, step, threshold, 0.0, float64)
         # the loss step's large-margin values are judged apart (_judge_large_margin)

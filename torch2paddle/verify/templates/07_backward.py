@@ -1,7 +1,9 @@
 """Step backward: N iterations with the optimizer (and LR scheduler, if any) on the same data and weights.
 
 Iteration 1's gradients are recorded per parameter; the reference side runs the same iterations again
-in float64 from the same start (the noise floor of each gradient and of the loss trajectory). Dropout-like
+in float64 from the same start (the noise floor of each gradient and of the loss trajectory), and once more
+in float64 with each kinked activation's derivative taken at an input shifted by float32's noise there (the
+kink floor: how far the gradients move when a kink within float32 rounding falls on the other side). Dropout-like
 layers are put in eval mode on both sides: each framework would draw its own masks.
 """
 
@@ -42,5 +44,7 @@ inputs = support.tensor(rng.standard_normal(shape).astype(cfg["model"]["input_dt
 labels = support.tensor(rng.randint(0, cfg["num_classes"], size=(shape[0],)).astype("int64"))
 support.disable_random_layers("backward", model, inputs)
 twin = support.float64_twin("backward", model)  # before training: the float64 run starts where this one does
+kinks = support.kink_twin("backward", model, inputs)  # float64, derivatives of kinks at float32-noise-shifted inputs
 support.record("backward", **run(model, inputs, labels))
 support.record_float64("backward", run, twin, inputs, labels)
+support.record_float64("backward", run, kinks, inputs, labels, name="backward_kinks")

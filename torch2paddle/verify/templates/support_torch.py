@@ -149,7 +149,82 @@ def _cast64(value):
     return value
 
 
-def record_float64(step, fn, *args):
+# piecewise-linear (kinked) activations: the kink floor's run takes their derivative at a shifted input
+KINKED = ("ReLU", "ReLU6", "Hardtanh", "LeakyReLU", "PReLU", "Threshold", "Hardswish", "Hardsigmoid",
+          "Hardshrink", "Softshrink", "ELU", "CELU", "SELU")
+
+
+def _kinked(model):
+    return [(name, m) for name, m in model.named_modules() if type(m).__name__ in KINKED]
+
+
+def _kink_inputs(model, inputs):
+    """Each kinked module's input (per call) in one train-mode forward of a copy (``model`` is left as it is)."""
+    probe = copy.deepcopy(model)
+    seen = {}
+    for name, module in _kinked(probe):
+        module.register_forward_pre_hook(
+            lambda mod, args, name=name: seen.setdefault(name, []).append(args[0].detach().double().clone())
+            if args and isinstance(args[0], torch.Tensor) else None)
+    with torch.no_grad():
+        probe(inputs)
+    return seen
+
+
+def kink_twin(step, model, inputs):
+    """A float64 copy of ``model`` whose kinked activations (ReLU, ReLU6, Hardswish, ... modules) take their
+    derivative at an input shifted by float32's own noise there, or None.
+
+    A kink within float32 rounding of an activation's input may fall on either side in another float32
+    computation (the Paddle side), while torch32 and torch64 agree: |torch32 - torch64| cannot see how far the
+    gradients then move. Each kinked module's noise is measured first: sigma = max |x32 - x64| over its input
+    (one train-mode forward of a float32 copy and of a float64 copy). In the copy returned, the module's output
+    keeps its float64 value and its derivative is taken at x + sigma * u (u uniform in [-1, 1], seeded): the
+    forward is unchanged, so smooth layers add nothing, and only a kink within that module's float32 noise can
+    switch. |torch64 - that run| is the kink floor of each compared value (the runner takes the larger floor).
+    """
+    if not CONFIG.get("float64", True):
+        return None
+    try:
+        kinked = _kinked(model)
+        if not kinked:
+            note(step, kink_floor="no kinked activation module (ReLU, ReLU6, Hardswish, ...) in the model")
+            return None
+        twin = copy.deepcopy(model).double()
+        x32 = _kink_inputs(model, inputs)
+        previous = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float64)
+        try:
+            x64 = _kink_inputs(twin, _cast64(inputs))
+        finally:
+            torch.set_default_dtype(previous)
+        sigma = {name: [float((a - b).abs().max()) if a.shape == b.shape else 0.0
+                        for a, b in zip(x32.get(name, []), x64.get(name, []))] for name in x64}
+        generator = torch.Generator(device=_DEVICE).manual_seed(int(CONFIG["seed"]) + 1)
+        for name, module in _kinked(twin):
+            if hasattr(module, "inplace"):
+                module.inplace = False  # the hook needs the input as it was
+            calls = sigma.get(name) or [0.0]
+            state = {"call": 0}
+
+            def shifted_derivative(mod, args, output, calls=calls, state=state):
+                x = args[0]
+                noise = calls[min(state["call"], len(calls) - 1)]
+                state["call"] += 1
+                if not noise or not isinstance(x, torch.Tensor):
+                    return None
+                u = torch.rand(x.shape, generator=generator, dtype=x.dtype, device=x.device) * 2 - 1
+                shifted = type(mod).forward(mod, x + noise * u)
+                return output.detach() + (shifted - shifted.detach())
+
+            module.register_forward_hook(shifted_derivative)
+        return twin
+    except Exception as exc:  # noqa: BLE001 - no kink floor: the step says so, the float32 floor still applies
+        note(step, kink_floor=f"the kink-floor copy could not be made: {_error(exc)}")
+        return None
+
+
+def record_float64(step, fn, *args, name=None):
     """Run ``fn(*args)`` again in float64 and save what it returns as the step's float64 reference.
 
     torch32 - torch64 is float32's own rounding error on this model and input: the noise floor verify
@@ -171,12 +246,12 @@ def record_float64(step, fn, *args):
         seed_all(CONFIG["seed"])
         values = fn(*[_cast64(arg) for arg in args])
     except Exception as exc:  # noqa: BLE001 - reported in the table, never fatal
-        note(step, float64=f"the float64 run failed: {_error(exc)}")
+        note(step, **{"kink_floor" if name else "float64": f"the float64 run failed: {_error(exc)}"})
         return
     finally:
         _FLOAT64 = False
         torch.set_default_dtype(previous)
-    out = ROOT / "result" / f"{step}_float64.npy"
+    out = ROOT / "result" / f"{name or step + '_float64'}.npy"
     np.save(out, {k: np.asarray(v) for k, v in values.items()}, allow_pickle=True)
 
 
