@@ -15,6 +15,9 @@ from ..tables import ApiEntry
 from .support import _LIST_RESULTS, _out_keyword, owner_of, _with_args, _keep_parentheses
 
 
+_TENSOR_KEYWORDS = frozenset({"dim", "keepdim"})  # keywords of torch.Tensor methods only
+
+
 class ApiCalls:
     """Calls of torch APIs and methods: the entry's rewrite or the argument pipeline, out=, super().__init__ of
     layer subclasses, feature probes, refusals."""
@@ -238,6 +241,9 @@ class ApiCalls:
         entries = [e for e in self.tables.lookup_method(func.attr.value) if e.kind != "attribute"]
         if kind is None:
             chosen = [e for e in entries if e.receiver == "any"]
+            keywords = {a.keyword.value for a in original.args if a.keyword is not None}
+            if not chosen and keywords & _TENSOR_KEYWORDS:  # `x.split(n, dim=1)`: no str/list method takes dim=
+                chosen = [e for e in entries if owner_of(e) == "tensor" and keywords <= set(e.args)]
         else:
             # a known layer or tensor takes its own class's methods only (self.softmax(x) is a sub-layer call)
             chosen = [e for e in entries if owner_of(e) == kind]
