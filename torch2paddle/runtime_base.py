@@ -252,6 +252,11 @@ def layer_to(obj, *args, **kwargs):
             layer._buffers[key] = buffer
 
 
+def inplace(tensor, method, value):
+    """``tensor.<method>(value)`` for Paddle's in-place add_/subtract_/multiply_/divide_ on a receiver written once
+    (``tensor.mul_(std).add_(mean)``): a Python number operand made a tensor first, as ``operand`` does."""
+    return getattr(tensor, method)(operand(tensor, value))
+
 def layer_cast(obj, dtype):
     """``obj.double()`` / ``.float()`` / ``.half()`` / ``.bfloat16()`` where ``obj`` may be a layer: torch casts a
     module's floating-point parameters and buffers only (Paddle's Layer.to(dtype) casts integer buffers too,

@@ -86,6 +86,12 @@ def inplace_number(ctx) -> cst.BaseExpression:
     value = args[0].value
     if alpha is not None and not (isinstance(alpha, cst.Integer) and alpha.value == "1"):
         value = _scaled(value, alpha)  # then as if written `x.add_(y * a)`: converting twice changes nothing
+    if not is_simple(ctx.receiver) and (is_simple(value) or _holds_number(value)) and ctx.helper is not None:
+        # `tensor.mul_(std).add_(mean)`: the receiver is evaluated once, the operand checked when it runs
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        return cst.Call(func=ctx.helper("inplace"), args=[
+            cst.Arg(ctx.receiver, comma=comma), cst.Arg(cst.SimpleString(repr(ctx.entry.target_method)), comma=comma),
+            cst.Arg(value)])
     return method(ctx.receiver, ctx.entry.target_method, [cst.Arg(inplace_operand(ctx, value))])
 
 
