@@ -113,6 +113,14 @@ def _build_datasets():
         def extra_repr(self):
             return ""
 
+        def _transformed(self, img, target):
+            """A sample with the dataset's transform and target_transform applied, as torchvision's do."""
+            if self.transform is not None:
+                img = self.transform(img)
+            if self.target_transform is not None:
+                target = self.target_transform(target)
+            return img, target
+
     class MNIST(_VisionDataset):
         mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]  # unused
         resources = [
@@ -183,11 +191,7 @@ def _build_datasets():
             # .clone(): numpy() of a Paddle view copies the whole tensor it views (60000 images)
             img = img.clone().numpy() if isinstance(img, paddle.Tensor) else np.asarray(img)
             img = Image.fromarray(img.astype(np.uint8, copy=False))  # mode L
-            if self.transform is not None:
-                img = self.transform(img)
-            if self.target_transform is not None:
-                target = self.target_transform(target)
-            return img, target
+            return self._transformed(img, target)
 
         def __len__(self):
             return len(self.data)
@@ -297,11 +301,7 @@ def _build_datasets():
         def __getitem__(self, index):
             img, target = self.data[index], self.targets[index]
             img = Image.fromarray(img)
-            if self.transform is not None:
-                img = self.transform(img)
-            if self.target_transform is not None:
-                target = self.target_transform(target)
-            return img, target
+            return self._transformed(img, target)
 
         def __len__(self):
             return len(self.data)
@@ -347,10 +347,7 @@ def _build_datasets():
             # torch's float -> uint8 cast: truncated toward zero, wrapped modulo 256
             img = (img * 255).astype(np.int64).astype(np.uint8).transpose(1, 2, 0)
             img = Image.fromarray(img[:, :, 0] if img.shape[2] == 1 else img)  # L, LA, RGB or RGBA, as ToPILImage
-            if self.transform is not None:
-                img = self.transform(img)
-            if self.target_transform is not None:
-                target = self.target_transform(target)
+            img, target = self._transformed(img, target)
             return img, target.item()
 
         def __len__(self):
