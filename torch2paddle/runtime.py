@@ -95,6 +95,14 @@ _LAYERS_FILE = Path(__file__).with_name("runtime_layers.py")
 _LAYERS_MARKER = "# ---- COPIED into _torch2paddle_runtime.py"
 _DATASETS_FILE = Path(__file__).with_name("runtime_datasets.py")
 _BASE_FILE = Path(__file__).with_name("runtime_base.py")  # torchvision datasets, copied the same way
+_MATH_FILE = Path(__file__).with_name("runtime_math.py")  # torch functions Paddle lacks, in Paddle ops
+
+
+def _defined_names(path: Path) -> frozenset[str]:
+    """The functions and classes defined at the top level of ``path``'s copied part."""
+    tree = ast.parse("\n".join(_layers_source(path)))
+    return frozenset(node.name for node in tree.body
+                     if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"))
 
 
 def _layers_source(path: Path = _LAYERS_FILE) -> list[str]:
@@ -130,7 +138,10 @@ def module_source(entries: list[ApiEntry]) -> str:
     ]
     lines[-2:] = [*_layers_source(_BASE_FILE), ""]  # the fixed part (runtime_base.py): adapter, placeholders, helpers
     runtime_names = {e.target.rpartition(".")[2] for e in entries if is_runtime_target(e.target)}
-    if runtime_names - DATASET_CLASSES:
+    math_names = _defined_names(_MATH_FILE) if runtime_names else frozenset()
+    if runtime_names & math_names:
+        lines[-1:] = [*_layers_source(_MATH_FILE), ""]
+    if runtime_names - DATASET_CLASSES - math_names:
         lines[-1:] = [*_layers_source(), ""]
     if runtime_names & DATASET_CLASSES:  # after the layers: its __getattr__ serves both files' classes
         lines[-1:] = [*_layers_source(_DATASETS_FILE), ""]
