@@ -35,6 +35,16 @@ from .transform.constants import ConstantFolding
 from .transform.references import References
 from .transform.definitions import Definitions
 from .transform.statements import Statements
+from .transform.attempts import Attempts
+
+
+@dataclass
+class _Rendered:
+    """Names one attempt rendered (see transform/attempts.py): counted only if it commits."""
+
+    used: set[tuple[int, str]] = field(default_factory=set)
+    needs_paddle_root: bool = False
+    modules: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -43,6 +53,7 @@ class OutputNames:
 
     Scope 0 is the module; a function's own imports (scope ``id(FunctionDef)``)
     are usable only while the transformer is inside that function (``active``).
+    What a rewrite renders counts only once its attempt commits (``begin``/``end``).
     """
 
     scopes: dict[int, dict[str, str]]  # scope -> {local -> paddle qualified name}
@@ -50,6 +61,18 @@ class OutputNames:
     needs_paddle_root: bool = False
     modules: set[str] = field(default_factory=set)  # roots of non-paddle targets rendered (typing, functools)
     active: list[int] = field(default_factory=list)  # the functions being transformed, outermost first
+    _open: list[_Rendered] = field(default_factory=list)  # the attempts in progress, innermost last
+
+    def begin(self) -> None:
+        self._open.append(_Rendered())
+
+    def end(self, commit: bool) -> None:
+        rendered = self._open.pop()
+        if commit:
+            into = self._open[-1] if self._open else self
+            into.used |= rendered.used
+            into.needs_paddle_root = into.needs_paddle_root or rendered.needs_paddle_root
+            into.modules |= rendered.modules
 
     def _lookups(self):
         for scope in [*reversed(self.active), 0]:
@@ -57,21 +80,16 @@ class OutputNames:
             if aliases:
                 yield scope, aliases
 
-    def marks(self) -> tuple[frozenset, bool, frozenset]:
-        return frozenset(self.used), self.needs_paddle_root, frozenset(self.modules)
-
-    def restore(self, marks: tuple[frozenset, bool, frozenset]) -> None:
-        self.used, self.needs_paddle_root, self.modules = set(marks[0]), marks[1], set(marks[2])
-
     def render(self, qualified: str) -> cst.BaseExpression:
+        record = self._open[-1] if self._open else self
         if not qualified.startswith("paddle.") and qualified != "paddle":
             if "." in qualified:  # typing.Final: the output must import typing (a plain name is a builtin)
-                self.modules.add(qualified.split(".", 1)[0])
+                record.modules.add(qualified.split(".", 1)[0])
             return build_dotted(qualified)  # builtins or stdlib targets
         for scope, aliases in self._lookups():
             for local, target in aliases.items():
                 if target == qualified:
-                    self.used.add((scope, local))
+                    record.used.add((scope, local))
                     return cst.Name(local)
         best: tuple[int, int, str, str] | None = None  # longest module prefix, innermost scope first
         for scope, aliases in self._lookups():
@@ -80,14 +98,14 @@ class OutputNames:
                     best = (len(module), scope, local, module)
         if best is not None:
             _, scope, local, module = best
-            self.used.add((scope, local))
+            record.used.add((scope, local))
             return build_dotted(local + qualified[len(module):])
-        self.needs_paddle_root = True
+        record.needs_paddle_root = True
         return build_dotted(qualified)
 
 
-class TorchToPaddle(FastDispatch, RefusalScopes, UseReports, RuntimeDispatch, Directives, Accesses, ApiCalls,
-                    ValueKinds, ConstantFolding, References, Definitions, Statements, cst.CSTTransformer):
+class TorchToPaddle(FastDispatch, Attempts, RefusalScopes, UseReports, RuntimeDispatch, Directives, Accesses,
+                    ApiCalls, ValueKinds, ConstantFolding, References, Definitions, Statements, cst.CSTTransformer):
     """One file's conversion: the shared state (set up here), the scope bookkeeping and the dispatch of calls.
 
     Each concern is a mixin of its own module under ``transform/`` (references, calls, accesses, run-time
@@ -146,6 +164,7 @@ class TorchToPaddle(FastDispatch, RefusalScopes, UseReports, RuntimeDispatch, Di
         self._after: list[list[cst.BaseSmallStatement]] = []  # per statement line: statements to add after it
         self._assigned: dict[int, cst.BaseExpression] = {}  # id(call) -> `x` of a `x = call(...)` line
         self._scope_state: list[dict] = [{}]  # per function: scratch space of the rewrites
+        self._attempts: list = []  # the rewrites in progress and what they asked for (transform/attempts.py)
         self._store: dict[int, bool] = {}  # id(assignment target) -> augmented assignment?
         self._access_roots: set[int] = set()  # outermost subscripts of method-attribute accesses
         self._claimed: set[int] = set()  # their inner parts, rewritten as a whole
@@ -312,55 +331,3 @@ class TorchToPaddle(FastDispatch, RefusalScopes, UseReports, RuntimeDispatch, Di
             if entry is not None and not entry.unsupported and entry.rewrite is None and keyword_rules(entry):
                 return self._super_init(original, updated, entry, label=f"{func.value}(...) -> {entry.name}")
         return updated
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

@@ -148,8 +148,8 @@ def lr_scheduler(ctx) -> cst.BaseExpression:
     for arg in args:
         if arg.keyword.value in _PER_GROUP and isinstance(arg.value, (cst.List, cst.Tuple)):
             raise ctx.unsupported(f"{arg.keyword.value} per parameter group: a Paddle optimizer has one rate")
-    mapped = ctx.map_args([a for a in args if a.keyword.value != "optimizer"])  # checks before any side effect
-    optimizer = _attach(ctx, args)
+    optimizer = _attach(ctx, args)  # its statement is added only if the whole rewrite succeeds
+    mapped = ctx.map_args([a for a in args if a.keyword.value != "optimizer"])
     base = keyword("learning_rate", method(optimizer, "get_lr"))
     return rebuild(ctx, ctx.render(ctx.entry.target), [base, *mapped])
 

@@ -123,13 +123,12 @@ class Accesses:
     def _access(self, original, api: str, ctx: AccessContext):
         """Run the entry's access rewrite; None (and a marker) when the use is unsupported."""
         entry = ctx.entry
-        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
             if entry.unsupported:
                 raise UnsupportedUse(entry.unsupported)
-            new = ACCESS_REWRITES[entry.rewrite](ctx)
+            with self._attempt():
+                new = ACCESS_REWRITES[entry.rewrite](ctx)
         except UnsupportedUse as exc:
-            self.output.restore(marks)
             self._unsupported(original, api, str(exc))
             return None
         if new is not None:

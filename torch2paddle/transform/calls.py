@@ -36,19 +36,17 @@ class ApiCalls:
         a project class deriving from one without an ``__init__`` of its own (``Linear(a, b, bias=False)``
         with timm's ``class Linear(nn.Linear)``): the arguments map exactly as a call of the layer does."""
         label = label or f"super().__init__(...) -> {entry.name}"
-        marks = self.output.marks()
         try:
-            self._pending_runtime = set()
-            if entry.rewrite:  # the layer's call rewrite (pool checks, conv padding): its arguments, if a plain call
-                call = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, runtime=True))
-                if not (isinstance(call, cst.Call) and call.func.deep_equals(self.output.render(entry.target))):
-                    raise UnsupportedUse(f"{entry.name}'s conversion is more than its class called with other "
-                                         "arguments, which super().__init__ cannot take")
-                args = list(call.args)
-            else:
-                args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
+            with self._attempt():
+                if entry.rewrite:  # the layer's call rewrite (pool checks, conv padding): its arguments, if a plain call
+                    call = CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, runtime=True))
+                    if not (isinstance(call, cst.Call) and call.func.deep_equals(self.output.render(entry.target))):
+                        raise UnsupportedUse(f"{entry.name}'s conversion is more than its class called with other "
+                                             "arguments, which super().__init__ cannot take")
+                    args = list(call.args)
+                else:
+                    args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
         except UnsupportedUse as exc:
-            self.output.restore(marks)
             self._unsupported(original, label, str(exc))
             return updated
         new = _with_args(updated, args)
@@ -96,12 +94,13 @@ class ApiCalls:
 
     def _context(self, entry, original, updated, receiver=None, runtime: bool = False) -> CallContext:
         target = self._assigned.get(id(original))
+        attempt = self._attempts[-1]  # contexts are made inside an attempt: what the rewrite adds waits there
         return CallContext(
             entry, updated, original, self.output.render, self.resolve_entry, VALUE_REWRITES, receiver,
             assigned_to=target,
-            add_statement=self._after[-1].append if target is not None and self._after else None,
+            add_statement=attempt.statements.append if target is not None and self._after else None,
             bound_values=self._bound_values,
-            scope_state=self._scope_state[-1],
+            scope_state=attempt.scope_state,
             chained=self._chained.get(id(original)),
             runtime=self._runtime_keywords if runtime else None,
             helper=self._runtime_helper,
@@ -166,16 +165,14 @@ class ApiCalls:
                     label: str | None = None) -> cst.BaseExpression | None:
         """The call converted by the entry's rewrite or the argument pipeline; None when refused (recorded,
         under ``label`` when the call does not spell the API out)."""
-        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
-            self._pending_runtime = set()
-            if entry.rewrite:
-                return _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](
-                    self._context(entry, original, updated, runtime=True)))
-            args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
-            return _with_args(updated, args, func=self.output.render(entry.target))
+            with self._attempt():
+                if entry.rewrite:
+                    return _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](
+                        self._context(entry, original, updated, runtime=True)))
+                args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
+                return _with_args(updated, args, func=self.output.render(entry.target))
         except UnsupportedUse as exc:
-            self.output.restore(marks)
             self._unsupported(original, label or qualified, str(exc))  # also functools.partial of a torch API
             return None
 
@@ -256,16 +253,16 @@ class ApiCalls:
         if entry.unsupported:
             self._unsupported(original, entry.name, entry.unsupported)
             return updated
-        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
-            if entry.rewrite:
-                new = _keep_parentheses(
-                    updated, CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, receiver)))
-            else:
-                args = map_arguments(entry, updated.args, VALUE_REWRITES)
-                new = _with_args(updated, args, func=updated.func.with_changes(attr=cst.Name(entry.target_method)))
+            with self._attempt():
+                if entry.rewrite:
+                    new = _keep_parentheses(
+                        updated, CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, receiver)))
+                else:
+                    args = map_arguments(entry, updated.args, VALUE_REWRITES)
+                    new = _with_args(updated, args,
+                                     func=updated.func.with_changes(attr=cst.Name(entry.target_method)))
         except UnsupportedUse as exc:
-            self.output.restore(marks)
             self._unsupported(original, entry.name, str(exc))
             return updated
         if not new.deep_equals(updated):

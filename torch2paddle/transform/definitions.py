@@ -81,11 +81,10 @@ class Definitions:
             entry = self.lookup(qualified)[0] if qualified else None
             if entry is None or entry.unsupported or entry.rewrite not in CLASS_REWRITES:
                 continue
-            marks = self.output.marks()  # names a refused rewrite rendered must not count as used
             try:
-                converted = CLASS_REWRITES[entry.rewrite](ClassContext(entry, updated, self.output.render))
+                with self._attempt():
+                    converted = CLASS_REWRITES[entry.rewrite](ClassContext(entry, updated, self.output.render))
             except UnsupportedUse as exc:  # the base stays in torch form, spelled out, with the reason
-                self.output.restore(marks)
                 self._unsupported(base.value, qualified, str(exc))
                 bases = list(updated.bases)
                 bases[i] = bases[i].with_changes(value=self._refused_base(base.value, qualified, str(exc)))

@@ -35,13 +35,12 @@ class Directives:
         """Run the entry's directive rewrite: REMOVE, the new expression, or the torch form when refused."""
         context = DirectiveContext(entry, site, updated, self.output.render,
                                    not self.output.active and not self._classes, definition)
-        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         try:
-            new = DIRECTIVE_REWRITES[entry.rewrite](context)
-            if new is None and site == "call":
-                raise UnsupportedUse("a call cannot be removed")
+            with self._attempt():
+                new = DIRECTIVE_REWRITES[entry.rewrite](context)
+                if new is None and site == "call":
+                    raise UnsupportedUse("a call cannot be removed")
         except UnsupportedUse as exc:
-            self.output.restore(marks)
             self._unsupported(original, qualified, str(exc))
             if isinstance(updated, cst.Call):
                 return updated.with_changes(func=self._torch_form(qualified))

@@ -20,19 +20,25 @@ class RuntimeDispatch:
     """Calls decided when the code runs: keywords through **kwargs translated by the generated run-time module,
     bound names that may hold a torch class, layer factories."""
 
+    def _note_runtime(self, entry: ApiEntry) -> None:
+        """``entry``'s keywords are translated at run time by the call being converted (its attempt's, when
+        open: a refused rewrite does not need the adapter)."""
+        (self._attempts[-1].runtime_apis if self._attempts else self._pending_runtime).add(entry.name)
+
     def _commit_runtime(self, recorded: bool) -> None:
         """A call converted with ``_pending_runtime`` entries: the module needs the run-time adapter, and the
         use just recorded (where one was) says in the report that its keywords are translated at run time."""
         if self._pending_runtime and recorded:
             self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
         self.runtime_apis |= self._pending_runtime
+        self._pending_runtime = set()
 
     def _runtime_keywords(self, entry: ApiEntry, mapping: cst.BaseExpression,
                           defaults: list[cst.Arg]) -> cst.BaseExpression | None:
         """``runtime.kwargs("torch.x", mapping, **defaults)``: ``**mapping`` translated when the call runs."""
         if spec_of(entry) is None:
             return None
-        self._pending_runtime.add(entry.name)
+        self._note_runtime(entry)
         args = [cst.Arg(cst.SimpleString(f'"{entry.name}"')), cst.Arg(mapping), *defaults]
         return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_FUNCTION)),
                         args=fix_commas([], args))
@@ -58,7 +64,10 @@ class RuntimeDispatch:
 
     def _runtime_helper(self, name: str) -> cst.BaseExpression:
         """``_torch2paddle_runtime.<name>``: the file then imports the generated run-time module."""
-        self._helpers_used = True
+        if self._attempts:
+            self._attempts[-1].helpers_used = True
+        else:
+            self._helpers_used = True
         return cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(name))
 
     def _dispatching_keywords(self, callee: cst.BaseExpression):
@@ -67,7 +76,7 @@ class RuntimeDispatch:
         def build(entry: ApiEntry, mapping: cst.BaseExpression, defaults: list[cst.Arg]) -> cst.BaseExpression | None:
             if defaults or spec_of(entry) is None:
                 return None  # torch defaults to write out would depend on the class: refused
-            self._pending_runtime.add(entry.name)
+            self._note_runtime(entry)
             return cst.Call(func=cst.Attribute(value=cst.Name(RUNTIME_MODULE), attr=cst.Name(RUNTIME_DISPATCH)),
                             args=fix_commas([], [cst.Arg(callee), cst.Arg(mapping)]))
         return build
@@ -177,7 +186,6 @@ class RuntimeDispatch:
             self._unsupported(original, label, f"torch defaults of {', '.join(sorted({e.name for e in entries}))} "
                                                f"must be written out, and `{name}` may be bound elsewhere: pass them explicitly")
             return updated
-        marks = self.output.marks()  # names a refused rewrite rendered must not count as used
         dispatch = foreign or len({e.name for e in entries}) > 1  # which class it holds is known at run time
         if dispatch and not with_defaults:
             new = self._dispatched_call(updated, entries)
@@ -186,24 +194,23 @@ class RuntimeDispatch:
                 self.uses[-1] = replace(self.uses[-1], reason=RUNTIME_REASON)
                 return new
         try:
-            self._pending_runtime = set()
-            runtime = self._dispatching_keywords(original.func) if dispatch else self._runtime_keywords
-            results = [self._named_call_args(e, original, updated) if e.rewrite in NAME_CONVERTS else
-                       map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=with_defaults, runtime=runtime)
-                       for e in entries]
+            with self._attempt() as attempt:
+                runtime = self._dispatching_keywords(original.func) if dispatch else self._runtime_keywords
+                results = [self._named_call_args(e, original, updated) if e.rewrite in NAME_CONVERTS else
+                           map_arguments(e, updated.args, VALUE_REWRITES, with_defaults=with_defaults,
+                                         runtime=runtime)
+                           for e in entries]
+                new = _with_args(updated, results[0])
+                unchanged = new.deep_equals(updated)
+                if not unchanged and len({tuple(source_of(a) for a in args) for args in results}) > 1:
+                    raise UnsupportedUse("the classes it may hold map these arguments differently")
+                if not unchanged and foreign and not (attempt.runtime_apis
+                                                      and _same_plain_args(updated.args, results[0])):
+                    raise UnsupportedUse(f"`{name}` may also hold non-torch callables")
         except UnsupportedUse as exc:
-            self.output.restore(marks)
             self._unsupported(original, label, str(exc))
             return updated
-        codes = {tuple(source_of(a) for a in args) for args in results}
-        new = _with_args(updated, results[0])
-        if new.deep_equals(updated):
-            return updated
-        if len(codes) > 1:
-            self._unsupported(original, label, "the classes it may hold map these arguments differently")
-            return updated
-        if foreign and not (self._pending_runtime and _same_plain_args(updated.args, results[0])):
-            self._unsupported(original, label, f"`{name}` may also hold non-torch callables")
+        if unchanged:
             return updated
         self._record(original, label, None)
         self._commit_runtime(recorded=True)
