@@ -40,7 +40,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_convert_parser(sub)
+    _add_weights_parser(sub)
 
+    from .verify.cli import add_verify_parser
+
+    add_verify_parser(sub)
+
+    mappings = sub.add_parser("mappings", help="list, search and inspect the mapping tables")
+    mappings.add_argument("action", choices=["list", "show", "search", "coverage"])
+    mappings.add_argument("term", nargs="?", help="API name (show) or substring (search)")
+    mappings.add_argument("--mappings", action="append", default=[], metavar="FILE.yaml")
+    return parser
+
+
+def _add_convert_parser(sub) -> None:
     convert = sub.add_parser(
         "convert", help="convert a PyTorch file or source tree into OUT",
         description="Convert SRC into OUT.  --diff and --check write nothing (OUT not needed); SRC - reads "
@@ -82,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     verbosity.add_argument("--quiet", "-q", action="store_true", help="errors only (no summary, no progress bar)")
     verbosity.add_argument("--verbose", "-v", action="store_true", help="a line for every file, then the summary")
 
+
+def _add_weights_parser(sub) -> None:
     weights = sub.add_parser(
         "weights", help="convert a torch checkpoint (.pth) to Paddle (.pdparams)",
         description="Convert CHECKPOINT into OUTPUT following the torch model's structure, and print a table: "
@@ -104,16 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
                               "classes) with torch.load(weights_only=False): this runs code from the file, so "
                               "only for a file you trust (default: weights_only=True)")
     weights.add_argument("--quiet", "-q", action="store_true", help="errors only (no table, no summary)")
-
-    from .verify.cli import add_verify_parser
-
-    add_verify_parser(sub)
-
-    mappings = sub.add_parser("mappings", help="list, search and inspect the mapping tables")
-    mappings.add_argument("action", choices=["list", "show", "search", "coverage"])
-    mappings.add_argument("term", nargs="?", help="API name (show) or substring (search)")
-    mappings.add_argument("--mappings", action="append", default=[], metavar="FILE.yaml")
-    return parser
 
 
 def _stopped(args) -> str:
@@ -171,9 +177,24 @@ def cmd_convert(args) -> int:
     if problem:
         err.print(f"[red]error:[/red] {_safe(problem)}", soft_wrap=True)
         return EXIT_USAGE
+    try:
+        report, changes, original = _run_conversion(args)
+    except (TreeError, TableError) as exc:
+        err.print(f"[red]error:[/red] {_safe(str(exc))}", soft_wrap=True)
+        return EXIT_USAGE
+    except OSError as exc:  # reading stdin or writing its temp copy, or reading back SRC for OUT -
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"[red]error:[/red] {_safe(where + (exc.strerror or str(exc)))}", soft_wrap=True)
+        return EXIT_USAGE
+    if args.src == "-":
+        _rename_stdin(report, changes)
+    return _show_conversion(args, report, changes, original, err)
+
+
+def _run_conversion(args):
+    """Convert as the arguments say: (report, previewed changes, the source as given when it goes back out)."""
     stdin = args.src == "-"
-    to_stdout = stdin or args.out == "-"
-    preview = args.diff or args.check or to_stdout
+    preview = args.diff or args.check or stdin or args.out == "-"
     options = dict(exclude=args.exclude, jobs=args.jobs, mappings=args.mappings, torch_init=args.torch_init)
     if args.max_file_mb is not None:
         options["max_file_bytes"] = int(args.max_file_mb * 1_000_000)
@@ -207,18 +228,17 @@ def cmd_convert(args) -> int:
 
             report = _with_progress(args, lambda **progress: convert_tree(
                 src, args.out, force=args.force, ignore=args.ignore, prune=args.prune, **options, **progress))
-    except (TreeError, TableError) as exc:
-        err.print(f"[red]error:[/red] {_safe(str(exc))}", soft_wrap=True)
-        return EXIT_USAGE
-    except OSError as exc:  # reading stdin or writing its temp copy, or reading back SRC for OUT -
-        where = f"{exc.filename}: " if exc.filename else ""
-        err.print(f"[red]error:[/red] {_safe(where + (exc.strerror or str(exc)))}", soft_wrap=True)
-        return EXIT_USAGE
     finally:
         if stdin_dir is not None:
             stdin_dir.cleanup()
-    if stdin:
-        _rename_stdin(report, changes)
+    return report, changes, original
+
+
+def _show_conversion(args, report, changes, original, err) -> int:
+    """Write what the conversion produced for stdout (diff, code), the summary and the JSON report; the exit
+    code."""
+    stdin = args.src == "-"
+    to_stdout = stdin or args.out == "-"
     data_on_stdout = to_stdout or args.diff  # then every message goes to stderr
     console = err if data_on_stdout else _console()
     if args.diff:
@@ -245,9 +265,7 @@ def cmd_convert(args) -> int:
             err.print(f"[red]error:[/red] cannot write the report {_safe(args.report)}: {exc.strerror}",
                       soft_wrap=True)
             return EXIT_FILE_ERRORS
-    if report.errors:
-        return EXIT_FILE_ERRORS
-    if args.check and changes:
+    if report.errors or (args.check and changes):
         return EXIT_FILE_ERRORS
     if args.strict and any(f.unsupported for f in report.files):
         return EXIT_UNSUPPORTED

@@ -91,6 +91,28 @@ def _source(cell: dict) -> str:
     return source
 
 
+def _joined_cells(cells: list, magics: list[str]) -> tuple[str, list[tuple[int, int]], list[int]]:
+    """The code cells as one module, each after a marker line naming its index (magics masked into
+    ``magics``); where each cell starts in it ((module line, cell index)); the indexes of the cells joined."""
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    joined: list[int] = []
+    line = 1
+    for index, cell in enumerate(cells):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        masked = _mask(_source(cell), magics)
+        if masked is None:
+            continue
+        if masked and not masked.endswith("\n"):
+            masked += "\n"
+        parts.append(f"{_MARK}({index})\n{masked}")
+        starts.append((line + 1, index))
+        line += 1 + masked.count("\n")
+        joined.append(index)
+    return "".join(parts), starts, joined
+
+
 def convert_notebook(data: bytes, filename: str, tables: Tables | None, *, torch_init: bool = False,
                      own_roots: frozenset[str] = frozenset(), max_code_bytes: int | None = None) -> NotebookResult:
     """Convert a notebook's code cells; raises NotebookError (with cell and line where known)."""
@@ -107,25 +129,9 @@ def convert_notebook(data: bytes, filename: str, tables: Tables | None, *, torch
     if isinstance(language, str) and language.lower() != "python":
         return NotebookResult(data, [], False)
     magics: list[str] = []
-    parts: list[str] = []
-    starts: list[tuple[int, int]] = []  # (line of the cell's first line in the module, cell index)
-    converted_cells: list[int] = []
-    line = 1
-    for index, cell in enumerate(nb["cells"]):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        masked = _mask(_source(cell), magics)
-        if masked is None:
-            continue
-        if masked and not masked.endswith("\n"):
-            masked += "\n"
-        parts.append(f"{_MARK}({index})\n{masked}")
-        starts.append((line + 1, index))
-        line += 1 + masked.count("\n")
-        converted_cells.append(index)
-    if not parts:
+    module, starts, converted_cells = _joined_cells(nb["cells"], magics)
+    if not module:
         return NotebookResult(data, [], False)
-    module = "".join(parts)
     if max_code_bytes is not None and len(module.encode("utf-8", "surrogatepass")) > max_code_bytes \
             and "torch" in module:
         raise NotebookError(f"code cells too large to convert ({len(module) / 1e6:.1f} MB; the limit is "
