@@ -79,14 +79,17 @@ def _ds_read_idx(path, ndim):
     return np.frombuffer(bytearray(data), dtype=np.uint8, offset=4 * (nd + 1)).reshape(shape)
 
 
-def _build_datasets():
-    """torchvision's MNIST, FashionMNIST, CIFAR10, CIFAR100 and FakeData as ``paddle.io.Dataset`` classes."""
-    import os
-    import pickle
+# The classes derive from paddle.io.Dataset, so they can only be built once paddle is imported: each is built by a
+# short function below (`_ds_build_*`, a `class` statement whose zero-argument super() calls keep torchvision's
+# cooperative __init__), and `_build_datasets` builds them all on the first use of one.  The longer method bodies
+# are the module-level `_ds_*` functions that the class statements take as methods.
 
-    import numpy as np
+
+def _ds_build_vision_base():
+    """The base class of the datasets below, torchvision's VisionDataset."""
+    import os
+
     import paddle
-    from PIL import Image
 
     class _VisionDataset(paddle.io.Dataset):
         """torchvision's VisionDataset: root (``~`` expanded), transform, target_transform, its repr."""
@@ -121,7 +124,98 @@ def _build_datasets():
                 target = self.target_transform(target)
             return img, target
 
-    class MNIST(_VisionDataset):
+    return _VisionDataset
+
+
+def _ds_split_repr(self):
+    """MNIST's and CIFAR's ``extra_repr``."""
+    return f"Split: {'Train' if self.train is True else 'Test'}"
+
+
+def _ds_mnist_load(self, download):
+    """The rest of MNIST's ``__init__`` (after VisionDataset's): torchvision's checks, then ``data``/``targets``
+    read from the raw IDX files as CPU tensors (uint8 [N, 28, 28], int64 [N])."""
+    import os
+
+    import paddle
+
+    legacy = [os.path.join(self.processed_folder, f) for f in (self.training_file, self.test_file)]
+    if all(os.path.isfile(f) for f in legacy):
+        raise NotImplementedError(
+            f"{type(self).__name__}: torchvision would read its legacy torch.save files {legacy[0]} and "
+            f"{legacy[1]}, which only torch can load (torch2paddle): remove the processed folder so that the "
+            f"raw files under {self.raw_folder} are read")
+    if download:
+        self.download()
+    if not self._check_exists():
+        raise _ds_not_found(self, [p for p in self._raw_files() if not os.path.isfile(p)],
+                            "Dataset not found. You can use download=True to download it")
+    prefix = "train" if self.train else "t10k"
+    place = paddle.CPUPlace()
+    self.data = paddle.to_tensor(
+        _ds_read_idx(os.path.join(self.raw_folder, f"{prefix}-images-idx3-ubyte"), 3), place=place)
+    self.targets = paddle.to_tensor(
+        _ds_read_idx(os.path.join(self.raw_folder, f"{prefix}-labels-idx1-ubyte"), 1).astype("int64"),
+        place=place)
+
+
+def _ds_mnist_raw_files(self):
+    """The raw files torchvision reads: each resource's name without ``.gz``, under ``raw_folder``."""
+    import os
+
+    return [os.path.join(self.raw_folder, os.path.splitext(os.path.basename(url))[0]) for url, _ in self.resources]
+
+
+def _ds_mnist_download(self):
+    """torchvision's download with the files on disk: a raw file missing is extracted from its ``.gz``
+    beside it when that archive has torchvision's md5 sum; nothing is fetched."""
+    import gzip
+    import os
+
+    if self._check_exists():
+        return
+    os.makedirs(self.raw_folder, exist_ok=True)
+    for (url, md5), raw in zip(self.resources, self._raw_files()):
+        archive = os.path.join(self.raw_folder, os.path.basename(url))
+        if _ds_md5_ok(archive, md5):
+            with gzip.open(archive, "rb") as src, open(raw, "wb") as dst:
+                dst.write(src.read())
+        elif os.path.isfile(raw):
+            continue  # torchvision would download the archive again and extract this same file
+        elif os.path.isfile(archive):
+            raise _ds_not_found(self, [archive], f"Error downloading {os.path.basename(archive)}",
+                                "the archive's md5 sum is not torchvision's (torchvision would download it "
+                                "again); ")
+        else:
+            raise _ds_not_found(self, [raw, archive], f"Error downloading {os.path.basename(archive)}",
+                                "download=True would download the archive; ")
+
+
+def _ds_mnist_getitem(self, index):
+    """MNIST's sample: a PIL image of mode L and an int label, transformed."""
+    import numpy as np
+    import paddle
+    from PIL import Image
+
+    img, target = self.data[index], int(self.targets[index])
+    # .clone(): numpy() of a Paddle view copies the whole tensor it views (60000 images)
+    img = img.clone().numpy() if isinstance(img, paddle.Tensor) else np.asarray(img)
+    img = Image.fromarray(img.astype(np.uint8, copy=False))  # mode L
+    return self._transformed(img, target)
+
+
+def _ds_renamed(self, old, new):
+    """MNIST's old attribute names (``train_labels``, ...): a warning, then the attribute's new name."""
+    import warnings
+
+    warnings.warn(f"{old} has been renamed {new}")
+    return getattr(self, new)
+
+
+def _ds_build_mnist(base):
+    import os
+
+    class MNIST(base):
         mirrors = ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"]  # unused
         resources = [
             ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
@@ -137,70 +231,19 @@ def _build_datasets():
         def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
             super().__init__(root, transform=transform, target_transform=target_transform)
             self.train = train
-            legacy = [os.path.join(self.processed_folder, f) for f in (self.training_file, self.test_file)]
-            if all(os.path.isfile(f) for f in legacy):
-                raise NotImplementedError(
-                    f"{type(self).__name__}: torchvision would read its legacy torch.save files {legacy[0]} and "
-                    f"{legacy[1]}, which only torch can load (torch2paddle): remove the processed folder so that the "
-                    f"raw files under {self.raw_folder} are read")
-            if download:
-                self.download()
-            if not self._check_exists():
-                raise _ds_not_found(self, [p for p in self._raw_files() if not os.path.isfile(p)],
-                                    "Dataset not found. You can use download=True to download it")
-            prefix = "train" if self.train else "t10k"
-            place = paddle.CPUPlace()
-            self.data = paddle.to_tensor(
-                _ds_read_idx(os.path.join(self.raw_folder, f"{prefix}-images-idx3-ubyte"), 3), place=place)
-            self.targets = paddle.to_tensor(
-                _ds_read_idx(os.path.join(self.raw_folder, f"{prefix}-labels-idx1-ubyte"), 1).astype("int64"),
-                place=place)
+            _ds_mnist_load(self, download)
 
-        def _raw_files(self):
-            return [os.path.join(self.raw_folder, os.path.splitext(os.path.basename(url))[0])
-                    for url, _ in self.resources]
+        _raw_files = _ds_mnist_raw_files
+        download = _ds_mnist_download
+        __getitem__ = _ds_mnist_getitem
+        _renamed = _ds_renamed
+        extra_repr = _ds_split_repr
 
         def _check_exists(self):
             return all(os.path.isfile(p) for p in self._raw_files())
 
-        def download(self):
-            """torchvision's download with the files on disk: a raw file missing is extracted from its ``.gz``
-            beside it when that archive has torchvision's md5 sum; nothing is fetched."""
-            import gzip
-
-            if self._check_exists():
-                return
-            os.makedirs(self.raw_folder, exist_ok=True)
-            for (url, md5), raw in zip(self.resources, self._raw_files()):
-                archive = os.path.join(self.raw_folder, os.path.basename(url))
-                if _ds_md5_ok(archive, md5):
-                    with gzip.open(archive, "rb") as src, open(raw, "wb") as dst:
-                        dst.write(src.read())
-                elif os.path.isfile(raw):
-                    continue  # torchvision would download the archive again and extract this same file
-                elif os.path.isfile(archive):
-                    raise _ds_not_found(self, [archive], f"Error downloading {os.path.basename(archive)}",
-                                        "the archive's md5 sum is not torchvision's (torchvision would download it "
-                                        "again); ")
-                else:
-                    raise _ds_not_found(self, [raw, archive], f"Error downloading {os.path.basename(archive)}",
-                                        "download=True would download the archive; ")
-
-        def __getitem__(self, index):
-            img, target = self.data[index], int(self.targets[index])
-            # .clone(): numpy() of a Paddle view copies the whole tensor it views (60000 images)
-            img = img.clone().numpy() if isinstance(img, paddle.Tensor) else np.asarray(img)
-            img = Image.fromarray(img.astype(np.uint8, copy=False))  # mode L
-            return self._transformed(img, target)
-
         def __len__(self):
             return len(self.data)
-
-        def _renamed(self, old, new):
-            import warnings
-
-            warnings.warn(f"{old} has been renamed {new}")
-            return getattr(self, new)
 
         train_labels = property(lambda self: self._renamed("train_labels", "targets"))
         test_labels = property(lambda self: self._renamed("test_labels", "targets"))
@@ -219,10 +262,11 @@ def _build_datasets():
         def class_to_idx(self):
             return {_class: i for i, _class in enumerate(self.classes)}
 
-        def extra_repr(self):
-            return f"Split: {'Train' if self.train is True else 'Test'}"
+    return MNIST
 
-    class FashionMNIST(MNIST):
+
+def _ds_build_fashion_mnist(mnist):
+    class FashionMNIST(mnist):
         mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]  # unused: nothing is downloaded
         resources = [
             ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
@@ -233,7 +277,78 @@ def _build_datasets():
         classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot"]
 
-    class CIFAR10(_VisionDataset):
+    return FashionMNIST
+
+
+def _ds_cifar_load(self, download):
+    """The rest of CIFAR's ``__init__`` (after VisionDataset's): torchvision's checks, then ``data`` (numpy,
+    uint8 [N, 32, 32, 3]), ``targets`` (a list of ints) and the classes read from the pickled batches."""
+    import os
+    import pickle
+
+    import numpy as np
+
+    if download:
+        self.download()
+    if not self._check_integrity():
+        raise _ds_not_found(self, self._files(), "Dataset not found or corrupted. You can use download=True "
+                                                 "to download it", "a file is missing or its md5 sum is not "
+                                                 "torchvision's; ")
+    self.data = []
+    self.targets = []
+    for file_name, _ in self.train_list if self.train else self.test_list:
+        with open(os.path.join(self.root, self.base_folder, file_name), "rb") as f:
+            entry = pickle.load(f, encoding="latin1")
+            self.data.append(entry["data"])
+            self.targets.extend(entry["labels"] if "labels" in entry else entry["fine_labels"])
+    self.data = np.vstack(self.data).reshape(-1, 3, 32, 32).transpose((0, 2, 3, 1))  # HWC
+    self._load_meta()
+
+
+def _ds_cifar_load_meta(self):
+    """torchvision's ``_load_meta``: ``classes`` and ``class_to_idx`` from the md5-checked meta file."""
+    import os
+    import pickle
+
+    path = os.path.join(self.root, self.base_folder, self.meta["filename"])
+    if not _ds_md5_ok(path, self.meta["md5"]):
+        raise _ds_not_found(self, [path], "Dataset metadata file not found or corrupted. You can use "
+                                          "download=True to download it")
+    with open(path, "rb") as infile:
+        self.classes = pickle.load(infile, encoding="latin1")[self.meta["key"]]
+    self.class_to_idx = {_class: i for i, _class in enumerate(self.classes)}
+
+
+def _ds_cifar_download(self):
+    """torchvision's download with the archive on disk: ``root/<filename>`` with torchvision's md5 sum
+    is extracted into root; nothing is fetched."""
+    import os
+    import tarfile
+
+    if self._check_integrity():
+        return
+    archive = os.path.join(self.root, self.filename)
+    if not _ds_md5_ok(archive, self.tgz_md5):
+        detail = ("the archive's md5 sum is not torchvision's (torchvision would download it again); "
+                  if os.path.isfile(archive) else "download=True would download the archive; ")
+        raise _ds_not_found(self, [archive], f"Error downloading {self.filename}", detail)
+    with tarfile.open(archive, "r:gz") as tar:  # the "data" filter where Python has it (3.12+ warns without)
+        tar.extractall(self.root, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+
+
+def _ds_cifar_getitem(self, index):
+    """CIFAR's sample: an RGB PIL image and an int label, transformed."""
+    from PIL import Image
+
+    img, target = self.data[index], self.targets[index]
+    img = Image.fromarray(img)
+    return self._transformed(img, target)
+
+
+def _ds_build_cifar10(base):
+    import os
+
+    class CIFAR10(base):
         base_folder = "cifar-10-batches-py"
         url = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"  # unused: nothing is downloaded
         filename = "cifar-10-python.tar.gz"
@@ -251,65 +366,28 @@ def _build_datasets():
         def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
             super().__init__(root, transform=transform, target_transform=target_transform)
             self.train = train
-            if download:
-                self.download()
-            if not self._check_integrity():
-                raise _ds_not_found(self, self._files(), "Dataset not found or corrupted. You can use download=True "
-                                                         "to download it", "a file is missing or its md5 sum is not "
-                                                         "torchvision's; ")
-            self.data = []
-            self.targets = []
-            for file_name, _ in self.train_list if self.train else self.test_list:
-                with open(os.path.join(self.root, self.base_folder, file_name), "rb") as f:
-                    entry = pickle.load(f, encoding="latin1")
-                    self.data.append(entry["data"])
-                    self.targets.extend(entry["labels"] if "labels" in entry else entry["fine_labels"])
-            self.data = np.vstack(self.data).reshape(-1, 3, 32, 32).transpose((0, 2, 3, 1))  # HWC
-            self._load_meta()
+            _ds_cifar_load(self, download)
+
+        _load_meta = _ds_cifar_load_meta
+        download = _ds_cifar_download
+        __getitem__ = _ds_cifar_getitem
+        extra_repr = _ds_split_repr
 
         def _files(self):
             return [os.path.join(self.root, self.base_folder, name) for name, _ in self.train_list + self.test_list]
-
-        def _load_meta(self):
-            path = os.path.join(self.root, self.base_folder, self.meta["filename"])
-            if not _ds_md5_ok(path, self.meta["md5"]):
-                raise _ds_not_found(self, [path], "Dataset metadata file not found or corrupted. You can use "
-                                                  "download=True to download it")
-            with open(path, "rb") as infile:
-                self.classes = pickle.load(infile, encoding="latin1")[self.meta["key"]]
-            self.class_to_idx = {_class: i for i, _class in enumerate(self.classes)}
 
         def _check_integrity(self):
             return all(_ds_md5_ok(os.path.join(self.root, self.base_folder, name), md5)
                        for name, md5 in self.train_list + self.test_list)
 
-        def download(self):
-            """torchvision's download with the archive on disk: ``root/<filename>`` with torchvision's md5 sum
-            is extracted into root; nothing is fetched."""
-            import tarfile
-
-            if self._check_integrity():
-                return
-            archive = os.path.join(self.root, self.filename)
-            if not _ds_md5_ok(archive, self.tgz_md5):
-                detail = ("the archive's md5 sum is not torchvision's (torchvision would download it again); "
-                          if os.path.isfile(archive) else "download=True would download the archive; ")
-                raise _ds_not_found(self, [archive], f"Error downloading {self.filename}", detail)
-            with tarfile.open(archive, "r:gz") as tar:  # the "data" filter where Python has it (3.12+ warns without)
-                tar.extractall(self.root, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
-
-        def __getitem__(self, index):
-            img, target = self.data[index], self.targets[index]
-            img = Image.fromarray(img)
-            return self._transformed(img, target)
-
         def __len__(self):
             return len(self.data)
 
-        def extra_repr(self):
-            return f"Split: {'Train' if self.train is True else 'Test'}"
+    return CIFAR10
 
-    class CIFAR100(CIFAR10):
+
+def _ds_build_cifar100(cifar10):
+    class CIFAR100(cifar10):
         base_folder = "cifar-100-python"
         url = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
         filename = "cifar-100-python.tar.gz"
@@ -318,7 +396,34 @@ def _build_datasets():
         test_list = [["test", "f0ef6b0ae62326f3e7ffdfab6717acfc"]]
         meta = {"filename": "meta", "key": "fine_label_names", "md5": "7973b15100ade9c7d40fb424638fde48"}
 
-    class FakeData(_VisionDataset):
+    return CIFAR100
+
+
+def _ds_fake_getitem(self, index):
+    """FakeData's sample ``index``: see the class's docstring."""
+    import numpy as np
+    import paddle
+    from PIL import Image
+
+    if index >= len(self):
+        raise IndexError(f"{type(self).__name__} index out of range")
+    rng = np.random.default_rng((index + self.random_offset) % 2 ** 64)  # torch takes negative seeds too
+    img = rng.standard_normal(tuple(self.image_size), dtype=np.float32)
+    target = paddle.to_tensor(int(rng.integers(0, self.num_classes)), dtype="int64", place=paddle.CPUPlace())
+    if img.ndim == 2:
+        img = img[None]
+    if img.ndim != 3 or img.shape[0] not in (1, 2, 3, 4):
+        raise ValueError(f"pic should be 2/3 dimensional with 1 to 4 channels. Got {img.ndim} dimensions "
+                         f"and shape {img.shape}")
+    # torch's float -> uint8 cast: truncated toward zero, wrapped modulo 256
+    img = (img * 255).astype(np.int64).astype(np.uint8).transpose(1, 2, 0)
+    img = Image.fromarray(img[:, :, 0] if img.shape[2] == 1 else img)  # L, LA, RGB or RGBA, as ToPILImage
+    img, target = self._transformed(img, target)
+    return img, target.item()
+
+
+def _ds_build_fake_data(base):
+    class FakeData(base):
         """torchvision's FakeData: sample ``index`` is drawn from a generator seeded with ``index +
         random_offset`` (the global random state is untouched), a standard-normal image of ``image_size``
         made a PIL image as ToPILImage makes it (x 255, cast to uint8) and a label in [0, num_classes),
@@ -333,28 +438,20 @@ def _build_datasets():
             self.image_size = image_size
             self.random_offset = random_offset
 
-        def __getitem__(self, index):
-            if index >= len(self):
-                raise IndexError(f"{type(self).__name__} index out of range")
-            rng = np.random.default_rng((index + self.random_offset) % 2 ** 64)  # torch takes negative seeds too
-            img = rng.standard_normal(tuple(self.image_size), dtype=np.float32)
-            target = paddle.to_tensor(int(rng.integers(0, self.num_classes)), dtype="int64", place=paddle.CPUPlace())
-            if img.ndim == 2:
-                img = img[None]
-            if img.ndim != 3 or img.shape[0] not in (1, 2, 3, 4):
-                raise ValueError(f"pic should be 2/3 dimensional with 1 to 4 channels. Got {img.ndim} dimensions "
-                                 f"and shape {img.shape}")
-            # torch's float -> uint8 cast: truncated toward zero, wrapped modulo 256
-            img = (img * 255).astype(np.int64).astype(np.uint8).transpose(1, 2, 0)
-            img = Image.fromarray(img[:, :, 0] if img.shape[2] == 1 else img)  # L, LA, RGB or RGBA, as ToPILImage
-            img, target = self._transformed(img, target)
-            return img, target.item()
+        __getitem__ = _ds_fake_getitem
 
         def __len__(self):
             return self.size
 
-    classes = {"MNIST": MNIST, "FashionMNIST": FashionMNIST, "CIFAR10": CIFAR10, "CIFAR100": CIFAR100,
-               "FakeData": FakeData}
+    return FakeData
+
+
+def _build_datasets():
+    """torchvision's MNIST, FashionMNIST, CIFAR10, CIFAR100 and FakeData as ``paddle.io.Dataset`` classes."""
+    base = _ds_build_vision_base()
+    mnist, cifar10 = _ds_build_mnist(base), _ds_build_cifar10(base)
+    classes = {"MNIST": mnist, "FashionMNIST": _ds_build_fashion_mnist(mnist), "CIFAR10": cifar10,
+               "CIFAR100": _ds_build_cifar100(cifar10), "FakeData": _ds_build_fake_data(base)}
     for name, cls in classes.items():
         cls.__module__ = __name__  # found again by name (pickle): the module's __getattr__ builds it
         cls.__qualname__ = name
