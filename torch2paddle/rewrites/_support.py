@@ -7,6 +7,7 @@ call's positional arguments into keywords named after the torch parameters
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import libcst as cst
@@ -106,3 +107,46 @@ def rebuild(ctx, func: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
 
 def method(receiver: cst.BaseExpression, name: str, args: Sequence[cst.Arg] = ()) -> cst.Call:
     return cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name(name)), args=fix_commas([], list(args)))
+
+
+# Receivers named like a model or one of its parts (`model`, `net`, `self.backbone`, `blocks`)
+_LAYER_LIKE_NAME = re.compile(r"(model|net|module|layer|encoder|decoder|backbone|head|block|classifier)s?$",
+                              re.IGNORECASE)
+
+
+def last_name(node: cst.BaseExpression) -> str | None:
+    """``model`` for ``model``, ``backbone`` for ``self.backbone``; None for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
+def _builds_class(node: cst.BaseExpression) -> bool:
+    """``Net(...)``, ``models.Net(...)``, ``Net(...).to(...)``: a class (capitalised name) called."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if node.func.attr.value == "to":
+            node = node.func.value
+        elif node.func.attr.value in ("layer_to", "layer_cast") and node.args:  # converted already (run-time)
+            node = node.args[0].value
+        else:
+            break
+    if not isinstance(node, cst.Call):
+        return False
+    func = node.func
+    name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+    return name[:1].isupper()
+
+
+def may_be_layer(ctx, receiver: cst.BaseExpression, by_name: bool = False) -> bool:
+    """Whether ``receiver`` may hold an nn.Module, as far as the source shows: it builds a class there
+    (``Net(...).to(device)``) or is a name bound to one (``model = Net()``); with ``by_name``, also a receiver
+    named like one (``self``, ``model``, ``net``, ``self.backbone``), for rewrites whose tensor form would run
+    and do nothing on a layer."""
+    if _builds_class(receiver):
+        return True
+    if isinstance(receiver, cst.Name) and any(_builds_class(v) for v in ctx.bound_values(receiver)):
+        return True
+    name = last_name(receiver) if by_name else None
+    return name is not None and (name == "self" or bool(_LAYER_LIKE_NAME.search(name)))

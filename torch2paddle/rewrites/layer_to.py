@@ -12,29 +12,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import call_rewrite
-from ._support import method
-
-
-def _builds_class(node: cst.BaseExpression) -> bool:
-    """``Net(...)``, ``models.Net(...)``, ``Net(...).to(...)``: a class (capitalised name) called."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        if node.func.attr.value == "to":
-            node = node.func.value
-        elif node.func.attr.value in ("layer_to", "layer_cast") and node.args:  # converted already (run-time)
-            node = node.args[0].value
-        else:
-            break
-    if not isinstance(node, cst.Call):
-        return False
-    func = node.func
-    name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-    return name[:1].isupper()
-
-
-def may_be_layer(ctx, receiver: cst.BaseExpression) -> bool:
-    if _builds_class(receiver):
-        return True
-    return isinstance(receiver, cst.Name) and any(_builds_class(v) for v in ctx.bound_values(receiver))
+from ._support import may_be_layer, method
 
 
 @call_rewrite("layer_to")

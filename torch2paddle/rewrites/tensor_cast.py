@@ -12,28 +12,16 @@ nothing.
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from . import call_rewrite
-from .layer_to import may_be_layer
-
-_LAYER_LIKE = re.compile(r"(model|net|module|layer|encoder|decoder|backbone|head|block|classifier)s?$", re.IGNORECASE)
-
-
-def _last_name(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return None
+from ._support import last_name, may_be_layer
 
 
 def refuse_layer_like(ctx) -> None:
-    name = _last_name(ctx.receiver) if ctx.receiver is not None else None
-    if name is not None and (name == "self" or _LAYER_LIKE.search(name)):
-        raise ctx.unsupported(f"`{name}` may be an nn.Module, whose dtype casts Paddle does not convert this way")
+    if ctx.receiver is not None and may_be_layer(ctx, ctx.receiver, by_name=True):
+        raise ctx.unsupported(f"`{last_name(ctx.receiver) or 'the receiver'}` may be an nn.Module, whose dtype "
+                              "casts Paddle does not convert this way")
 
 
 def _astype(ctx, dtype: cst.BaseExpression) -> cst.Call:
@@ -46,8 +34,7 @@ def fixed_astype(ctx) -> cst.BaseExpression:
     if ctx.receiver is None:
         raise ctx.unsupported("a cast method needs a receiver")
     dtype = cst.parse_expression(ctx.entry.add["dtype"])
-    name = _last_name(ctx.receiver)
-    layer_like = name is not None and (name == "self" or _LAYER_LIKE.search(name)) or may_be_layer(ctx, ctx.receiver)
+    layer_like = may_be_layer(ctx, ctx.receiver, by_name=True)
     if layer_like and ctx.helper is None:
         refuse_layer_like(ctx)
     leftover = ctx.map_args(with_defaults=False)  # checks unsupported_args, drops memory_format
