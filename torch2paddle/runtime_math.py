@@ -13,3 +13,790 @@ module it imports nothing but the standard library when it is imported: Paddle i
 """
 
 # ---- COPIED into _torch2paddle_runtime.py from here on (torch2paddle/runtime_math.py) ----
+
+# -- torch's type promotion (c10 promoteTypes / at::native::result_type), for the functions below that take
+# two operands: Paddle's operators refuse int-with-float tensor pairs and its functions take no Python numbers.
+_MATH_CATEGORY = {"bool": 0, "uint8": 1, "int8": 1, "int16": 1, "int32": 1, "int64": 1,
+                  "float16": 2, "bfloat16": 2, "float32": 2, "float64": 2, "complex64": 3, "complex128": 3}
+_MATH_BITS = {"bool": 1, "uint8": 8, "int8": 8, "int16": 16, "int32": 32, "int64": 64, "float16": 16,
+              "bfloat16": 16, "float32": 32, "float64": 64, "complex64": 64, "complex128": 128}
+
+
+def _math_dtype_name(dtype):
+    """'float32' for paddle.float32 (whatever Paddle's dtype object), or a numpy/str dtype."""
+    return str(dtype).replace("paddle.", "").replace("torch.", "")
+
+
+def _math_promote_names(a, b):
+    """torch.promote_types on dtype names."""
+    if a == b:
+        return a
+    ca, cb = _MATH_CATEGORY[a], _MATH_CATEGORY[b]
+    if ca != cb:
+        high, low = (a, b) if ca > cb else (b, a)
+        if _MATH_CATEGORY[high] == 3 and _MATH_CATEGORY[low] == 2 and low == "float64":
+            return "complex128"  # complex64 with float64 keeps the float64 precision
+        return high
+    if ca == 1 and "uint8" in (a, b):  # uint8 with a signed type needs the next signed size
+        other = b if a == "uint8" else a
+        return "int16" if other == "int8" else other
+    if {a, b} == {"float16", "bfloat16"}:
+        return "float32"
+    return a if _MATH_BITS[a] > _MATH_BITS[b] else b
+
+
+def _math_result_name(*operands):
+    """torch.result_type over tensors and Python numbers: dimensioned tensors outrank 0-d tensors, which
+    outrank Python numbers, unless a lower tier holds a higher category (int < float < complex)."""
+    import paddle
+    tiers = [None, None, None]  # dimensioned, zero-dim, Python number
+    for value in operands:
+        if isinstance(value, paddle.Tensor):
+            tier, name = (0 if value.ndim else 1), _math_dtype_name(value.dtype)
+        elif isinstance(value, bool):
+            tier, name = 2, "bool"
+        elif isinstance(value, int):
+            tier, name = 2, "int64"
+        elif isinstance(value, float):
+            tier, name = 2, _math_dtype_name(paddle.get_default_dtype())
+        elif isinstance(value, complex):
+            tier, name = 2, "complex128" if _math_dtype_name(paddle.get_default_dtype()) == "float64" else "complex64"
+        else:
+            raise TypeError(f"expected a Tensor or a number, got {type(value).__name__}")
+        tiers[tier] = name if tiers[tier] is None else _math_promote_names(tiers[tier], name)
+
+    def combine(higher, lower):
+        if higher is None:
+            return lower
+        if lower is None:
+            return higher
+        ch, cl = _MATH_CATEGORY[higher], _MATH_CATEGORY[lower]
+        if ch == 3:
+            return higher
+        if cl == 3:
+            return ("complex128" if higher == "float64" else "complex64") if ch == 2 else lower
+        if ch == 2:
+            return higher
+        if higher == "bool" or cl == 2:
+            return _math_promote_names(higher, lower)
+        return higher
+    return combine(tiers[0], combine(tiers[1], tiers[2]))
+
+
+def _math_as_tensors(*operands, floating=False):
+    """The operands as Paddle tensors of torch's result dtype (the default float dtype for an integer result when
+    ``floating``), and that dtype's name."""
+    import paddle
+    name = _math_result_name(*operands)
+    if floating and _MATH_CATEGORY[name] < 2:
+        name = _math_dtype_name(paddle.get_default_dtype())
+    out = [v.astype(name) if isinstance(v, paddle.Tensor) else paddle.to_tensor(v, dtype=name) for v in operands]
+    return out, name
+
+
+def fmod(input, other):
+    """torch.fmod: the C remainder, with the sign of the dividend.  Paddle's remainder (and ``%``) is floored, with
+    the sign of the divisor; on magnitudes the two agree exactly, so the sign is put back afterwards."""
+    import paddle
+    (x, y), name = _math_as_tensors(input, other)
+    if _MATH_CATEGORY[name] == 1 and bool((y == 0).any()):
+        raise ZeroDivisionError("torch.fmod: integer division by zero")
+    if name in ("uint8", "int8", "int16", "float16", "bfloat16"):  # no CPU kernels: exact in the wider type
+        wide = "int32" if _MATH_CATEGORY[name] == 1 else "float32"
+        return fmod(x.astype(wide), y.astype(wide)).astype(name)
+    magnitude = paddle.remainder(paddle.abs(x), paddle.abs(y))
+    if _MATH_CATEGORY[name] == 2:
+        return paddle.copysign(magnitude, paddle.broadcast_to(x, magnitude.shape))  # fmod(-0.0, y) is -0.0
+    return paddle.where(x < 0, -magnitude, magnitude)
+
+
+def _math_var_mean(input, dim, unbiased, keepdim, correction, name):
+    import paddle
+    if isinstance(dim, bool):  # the legacy overload std_mean(input, unbiased)
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"torch.{name}: pass unbiased or correction, not both")
+    correction = (1 if unbiased in (None, True) else 0) if correction is None else correction
+    if not (input.is_floating_point() or input.is_complex()):
+        raise RuntimeError(f"torch.{name}: only floating point and complex dtypes are supported, got {input.dtype}")
+    if isinstance(dim, int):
+        dim = [dim]
+    axes = list(range(input.ndim)) if dim is None or len(dim) == 0 else [d % max(input.ndim, 1) for d in dim]
+    count = 1
+    for axis in axes:
+        count *= input.shape[axis] if input.ndim else 1
+    mean = paddle.mean(input, axis=axes or None, keepdim=True)
+    deviation = input - mean
+    squares = paddle.abs(deviation) ** 2 if input.is_complex() else deviation * deviation
+    var = paddle.sum(squares, axis=axes or None, keepdim=keepdim) / max(count - correction, 0)
+    return var, (mean if keepdim else paddle.squeeze(mean, axis=axes) if axes else mean)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """torch.var_mean: ``(var, mean)`` in one call, with torch's ``correction`` (any value: the sum of squared
+    deviations over max(0, N - correction)).  Paddle has no such function and its var takes only unbiased."""
+    return _math_var_mean(input, dim, unbiased, keepdim, correction, "var_mean")
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """torch.std_mean: ``(std, mean)`` in one call, as var_mean with the square root of the variance."""
+    import paddle
+    var, mean = _math_var_mean(input, dim, unbiased, keepdim, correction, "std_mean")
+    return paddle.sqrt(var), mean
+
+
+# -- torch.linalg and the old torch.* linear algebra (mappings/linalg_fft.yaml)
+def _linalg_batch_broadcast(a, b):
+    """``a`` [..., m, k] and ``b`` [..., m', k'] expanded to one batch shape (torch broadcasts the batch dimensions
+    of its solvers; Paddle's lu_solve does not)."""
+    import paddle
+    batch = list(paddle.broadcast_shape(list(a.shape[:-2]), list(b.shape[:-2])))
+    return a.expand(batch + list(a.shape[-2:])), b.expand(batch + list(b.shape[-2:])), batch
+
+
+def _linalg_mh(x):
+    """x.mH: the conjugate transpose of the last two dimensions."""
+    import paddle
+    x = paddle.linalg.matrix_transpose(x)
+    return paddle.conj(x) if x.is_complex() else x
+
+
+def linalg_eigvals(input):
+    """torch.linalg.eigvals: paddle.linalg.eigvals orders the eigenvalues of a real matrix differently from torch;
+    paddle.linalg.eig returns them in torch's (LAPACK geev's) order."""
+    import paddle
+    return paddle.linalg.eig(input)[0]
+
+
+def linalg_lu(A, *, pivot=True):
+    """torch.linalg.lu: ``(P, L, U)``; Paddle has the factorisation and the unpacking as two calls."""
+    import paddle
+    lu, pivots = paddle.linalg.lu(A, pivot=pivot)
+    return paddle.linalg.lu_unpack(lu, pivots)
+
+
+def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):
+    """torch.linalg.lu_solve: solves A X = B (X A = B when ``left=False``, A^H for ``adjoint``) from
+    ``lu_factor``'s result.  Paddle's lu_solve takes B first, names adjoint ``trans='C'``, has no ``left`` and
+    gives NaN when the batch dimensions need broadcasting."""
+    import paddle
+    if not left:  # X A = B  <=>  A^H X^H = B^H
+        return _linalg_mh(linalg_lu_solve(LU, pivots, _linalg_mh(B), left=True, adjoint=not adjoint))
+    LU, B, batch = _linalg_batch_broadcast(LU, B)
+    pivots = pivots.expand(batch + list(pivots.shape[-1:]))
+    return paddle.linalg.lu_solve(B, LU, pivots, trans="C" if adjoint else "N")
+
+
+def _linalg_inv_info(A):
+    """torch.linalg.inv_ex's ``(inverse, info)``: LAPACK getrf's info, and getrs on the identity, as torch computes
+    them (a singular matrix gives infinities and info > 0, where paddle.linalg.inv raises)."""
+    import paddle
+    lu, pivots, info = paddle.linalg.lu(A, get_infos=True)
+    n = A.shape[-1]
+    eye = paddle.eye(n, dtype=A.dtype).expand(list(A.shape[:-2]) + [n, n])
+    return paddle.linalg.lu_solve(eye, lu, pivots), info
+
+
+def linalg_inv_ex(A, *, check_errors=False):
+    """torch.linalg.inv_ex: ``(inverse, info)`` with info > 0 for a singular matrix (Paddle's inv raises)."""
+    import paddle
+    inverse, info = _linalg_inv_info(A)
+    if check_errors and bool((info > 0).any()):
+        raise RuntimeError("torch.linalg.inv_ex: The diagonal element "
+                           f"{int(info.flatten()[int(paddle.argmax((info > 0).astype('int32')))])} is zero, "
+                           "the inversion could not be completed because the input matrix is singular.")
+    return inverse, info
+
+
+def linalg_solve_ex(A, B, *, left=True, check_errors=False):
+    """torch.linalg.solve_ex: ``(result, info)`` from an LU factorisation, as torch computes it (Paddle's solve
+    raises for a singular matrix).  B of shape [n] or [..., n] (A's shape less one n) is a vector, as torch reads it."""
+    import paddle
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and list(B.shape) == list(A.shape[:-1]))
+    if not left:  # X A = B  <=>  A^T X^T = B^T
+        A = paddle.linalg.matrix_transpose(A)
+        B = B if vector else paddle.linalg.matrix_transpose(B)
+    lu, pivots, info = paddle.linalg.lu(A, get_infos=True)
+    if check_errors and bool((info > 0).any()):
+        raise RuntimeError("torch.linalg.solve_ex: The solver failed because the input matrix is singular.")
+    result = linalg_lu_solve(lu, pivots, B.unsqueeze(-1) if vector else B)
+    if vector:
+        return result.squeeze(-1), info
+    return (result if left else paddle.linalg.matrix_transpose(result)), info
+
+
+def linalg_cholesky_ex(input, *, upper=False, check_errors=False):
+    """torch.linalg.cholesky_ex: ``(L, info)``.  Where Paddle's cholesky succeeds info is 0 everywhere; where it
+    fails (a matrix that is not positive definite) Paddle raises and cannot give torch's partial factor and
+    info > 0, so this raises too, naming that."""
+    import paddle
+    try:
+        factor = paddle.linalg.cholesky(input, upper=upper)
+    except (ValueError, RuntimeError) as error:
+        raise RuntimeError("torch.linalg.cholesky_ex: a matrix is not positive definite; torch would return "
+                           f"info > 0 here, Paddle's cholesky cannot ({error})") from None
+    return factor, paddle.zeros(input.shape[:-2], dtype="int32")
+
+
+def linalg_solve_triangular(input, B, *, upper, left=True, unitriangular=False):
+    """torch.linalg.solve_triangular: A X = B (X A = B when ``left=False``).  Paddle's triangular_solve has no
+    ``left``; its arguments are otherwise torch's."""
+    import paddle
+    if not left:  # X A = B  <=>  A^T X^T = B^T, and A^T is triangular on the other side
+        return paddle.linalg.matrix_transpose(paddle.linalg.triangular_solve(
+            paddle.linalg.matrix_transpose(input), paddle.linalg.matrix_transpose(B), upper=not upper,
+            unitriangular=unitriangular))
+    return paddle.linalg.triangular_solve(input, B, upper=upper, unitriangular=unitriangular)
+
+
+def triangular_solve(input, A, upper=True, transpose=False, unitriangular=False):
+    """torch.triangular_solve: ``(solution, cloned_coefficient)``; Paddle's returns the solution alone and takes
+    the matrix first."""
+    import paddle
+    solution = paddle.linalg.triangular_solve(A, input, upper=upper, transpose=transpose, unitriangular=unitriangular)
+    return solution, A.clone()
+
+
+def linalg_cond(input, p=None):
+    """torch.linalg.cond: Paddle's cond raises for a singular matrix with p in ('fro', 'nuc', inf, -inf, 1, -1),
+    where torch gives inf (torch computes norm(A) * norm(inv(A)) with a singular matrix's inverse set to inf)."""
+    import paddle
+    if p is None or (not isinstance(p, str) and p in (2, -2)):
+        return paddle.linalg.cond(input, p)
+    inverse, info = _linalg_inv_info(input)
+    inverse = paddle.where((info > 0).reshape(list(info.shape) + [1, 1]), paddle.full([], float("inf"), inverse.dtype),
+                           inverse)
+    return paddle.linalg.matrix_norm(input, p) * paddle.linalg.matrix_norm(inverse, p)
+
+
+def linalg_vander(x, *, N=None):
+    """torch.linalg.vander: [..., n, N] of increasing powers x^0 .. x^(N-1), an integer input giving int64 (torch
+    takes a cumulative product).  paddle.vander is 1-D only."""
+    import paddle
+    n = x.shape[-1] if x.ndim else 1
+    N = n if N is None else N
+    if N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    if not x.is_floating_point() and not x.is_complex():
+        if x.dtype == paddle.bool:
+            raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
+        x = x.astype("int64")
+    ones = paddle.ones(list(x.shape) + [1], dtype=x.dtype)
+    powers = paddle.cumprod(x.unsqueeze(-1).expand(list(x.shape) + [N - 1]), dim=-1)
+    return paddle.concat([ones, powers], axis=-1)
+
+
+def linalg_tensorinv(input, ind=2):
+    """torch.linalg.tensorinv: the inverse of A read as a [prod(shape[:ind]), prod(shape[ind:])] matrix, shaped
+    shape[ind:] + shape[:ind]."""
+    import math
+    import paddle
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = list(input.shape[:ind]), list(input.shape[ind:])
+    inverse = paddle.linalg.inv(input.reshape([math.prod(rows), math.prod(cols)]))
+    return inverse.reshape(cols + rows)
+
+
+def linalg_tensorsolve(input, other, dims=None):
+    """torch.linalg.tensorsolve: X with tensordot(A, X, X.ndim) == B (dims of A moved to the end first)."""
+    import math
+    import paddle
+    A, B = input, other
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        A = paddle.moveaxis(A, dims, list(range(A.ndim - len(dims), A.ndim)))
+    result_shape = list(A.shape[B.ndim:])
+    n = math.prod(result_shape)
+    solution = paddle.linalg.solve(A.reshape([-1, n]), B.reshape([-1, 1]))
+    return solution.reshape(result_shape)
+
+
+def svd(input, some=True, compute_uv=True):
+    """torch.svd: ``(U, S, V)`` with V itself (Paddle, like torch.linalg.svd, returns V^H), reduced matrices when
+    ``some`` (Paddle: full_matrices=not some) and, without ``compute_uv``, zero-filled full-size U and V."""
+    import paddle
+    if not compute_uv:
+        m, n = input.shape[-2], input.shape[-1]
+        batch = list(input.shape[:-2])
+        zeros = paddle.zeros(batch + [m, m], dtype=input.dtype), paddle.zeros(batch + [n, n], dtype=input.dtype)
+        return zeros[0], paddle.linalg.svdvals(input), zeros[1]
+    u, s, vh = paddle.linalg.svd(input, full_matrices=not some)
+    return u, s, _linalg_mh(vh)
+
+
+# -- torch.Tensor methods (mappings/tensor_methods.yaml) and the torch.* functions of the same name: a method's
+# receiver is ``input``.
+def adjoint(input):
+    """torch.adjoint, Tensor.adjoint() and Tensor.mH: the last two dims swapped, conjugated for a complex tensor.
+    Paddle has no adjoint."""
+    if input.ndim < 2:
+        raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of matrices. "
+                           f"Got {input.ndim}-D tensor.")
+    return _linalg_mh(input)
+
+
+def H(input):
+    """Tensor.H: the conjugate transpose of a matrix (a 0-d tensor is itself; torch refuses other ranks)."""
+    if input.ndim == 0:
+        return input
+    if input.ndim != 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input.ndim}-D tensor.")
+    return _linalg_mh(input)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """torch.aminmax / Tensor.aminmax: ``(min, max)`` in one call; Paddle has amin and amax apart."""
+    import paddle
+    return paddle.amin(input, axis=dim, keepdim=keepdim), paddle.amax(input, axis=dim, keepdim=keepdim)
+
+
+def logdet(input):
+    """torch.logdet: log(det(input)) from slogdet, as torch computes it: NaN for a negative determinant, -inf for
+    a zero one (the log of Paddle's det under- or overflows for large matrices)."""
+    import paddle
+    if input.is_complex():
+        return paddle.log(paddle.linalg.det(input))
+    result = paddle.linalg.slogdet(input)
+    sign, logabs = result[0], result[1]
+    return paddle.where(sign < 0, paddle.full_like(logabs, float("nan")), logabs)
+
+
+def _math_scaled_sum(input, product, beta, alpha):
+    """beta * input + alpha * product, where beta == 0 ignores input (its NaNs and infinities too), as torch's
+    addmm family does."""
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return product
+    return product + (input if beta == 1 else input * beta)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """torch.addmv / Tensor.addmv: beta * input + alpha * (mat @ vec).  Paddle has no addmv (and no integer mv)."""
+    import paddle
+    return _math_scaled_sum(input, paddle.matmul(mat, vec), beta, alpha)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    """torch.addr / Tensor.addr: beta * input + alpha * outer(vec1, vec2).  Paddle has no addr."""
+    import paddle
+    return _math_scaled_sum(input, paddle.outer(vec1, vec2), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """torch.addbmm / Tensor.addbmm: beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i]), as
+    one matmul of the batches laid side by side.  Paddle has no addbmm."""
+    import paddle
+    b, n, m = batch1.shape
+    rows = paddle.transpose(batch1, [1, 0, 2]).reshape([n, b * m])
+    return _math_scaled_sum(input, paddle.matmul(rows, batch2.reshape([b * m, batch2.shape[-1]])), beta, alpha)
+
+
+def xlogy(input, other):
+    """torch.xlogy / special.xlogy / Tensor.xlogy: input * log(other), 0 where input is 0 (unless other is NaN).
+    Paddle has no xlogy; integer operands compute in the default float dtype, as in torch."""
+    import paddle
+    (x, y), _ = _math_as_tensors(input, other, floating=True)
+    product = x * paddle.log(y)
+    return paddle.where((x == 0) & ~paddle.isnan(y), paddle.zeros_like(product), product)
+
+
+def float_power(input, exponent):
+    """torch.float_power / Tensor.float_power: the power computed in float64 (complex128 for a complex operand),
+    whatever the operands' dtypes.  Paddle has no float_power."""
+    import paddle
+    is_complex = any(isinstance(v, complex) or (isinstance(v, paddle.Tensor) and v.is_complex())
+                     for v in (input, exponent))
+    name = "complex128" if is_complex else "float64"
+    base, power = (v.astype(name) if isinstance(v, paddle.Tensor) else paddle.to_tensor(v, dtype=name)
+                   for v in (input, exponent))
+    return paddle.pow(base, power)
+
+
+def select(input, dim, index):
+    """torch.select / Tensor.select: the slice at ``index`` along ``dim``, that dim removed.  Paddle has no select;
+    its basic indexing gives the same view (writes through it reach ``input``, as in torch)."""
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    if not -input.ndim <= dim < input.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-input.ndim}, {input.ndim - 1}], "
+                         f"but got {dim})")
+    return input[(slice(None),) * (dim % input.ndim) + (int(index),)]
+
+
+def sum_to_size(input, *size):
+    """Tensor.sum_to_size: the sum over the dims that broadcasting ``size`` to input's shape expands (the leading
+    ones and those of size 1), shaped ``size``.  Paddle has no sum_to_size."""
+    import paddle
+    shape = list(size[0]) if len(size) == 1 and not isinstance(size[0], int) else list(size)
+    lead = input.ndim - len(shape)
+    if lead < 0 or any(s not in (1, n) for s, n in zip(shape, input.shape[lead:])):
+        raise RuntimeError(f"size {shape} is not expandable to size {list(input.shape)}.")
+    axes = list(range(lead)) + [lead + i for i, s in enumerate(shape) if s == 1 and input.shape[lead + i] != 1]
+    if not axes:
+        return input
+    return paddle.sum(input, axis=axes, keepdim=True).reshape(shape)
+
+
+def index_copy(input, dim, index, source):
+    """torch.index_copy / Tensor.index_copy: a copy of input with the slices of ``source`` written at ``index``
+    along ``dim``.  Paddle's scatter writes along the first dim, so ``dim`` is moved there and back."""
+    import paddle
+    if input.ndim == 0:
+        return index_copy(input.reshape([1]), 0, index, source.reshape([1])).reshape([])
+    dim = dim % input.ndim
+    rows = paddle.moveaxis(source, dim, 0) if source.ndim else source.reshape([1])
+    out = paddle.scatter(paddle.moveaxis(input, dim, 0), index.reshape([-1]), rows, overwrite=True)
+    return paddle.moveaxis(out, 0, dim)
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    """torch.nonzero_static / Tensor.nonzero_static: nonzero's [n, ndim] indices cut or padded with
+    ``fill_value`` to ``size`` rows.  Paddle has no nonzero_static."""
+    import paddle
+    if input.ndim == 0:
+        return paddle.zeros([size, 0], dtype="int64")
+    indices = paddle.nonzero(input)
+    count = indices.shape[0]
+    if count >= size:
+        return indices[:size]
+    return paddle.concat([indices, paddle.full([size - count, input.ndim], fill_value, dtype=indices.dtype)])
+
+
+def transpose_(input, dim0, dim1):
+    """Tensor.transpose_ / swapaxes_ / swapdims_: two dims swapped in place, returning the tensor.  Paddle's
+    transpose_ takes the whole permutation."""
+    if input.ndim == 0:
+        if dim0 not in (0, -1) or dim1 not in (0, -1):
+            raise IndexError("Dimension out of range (expected to be in range of [-1, 0])")
+        return input
+    perm = list(range(input.ndim))
+    perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
+    input.transpose_(perm)
+    return input
+
+
+def is_signed(input):
+    """torch.is_signed / Tensor.is_signed: whether the dtype holds negative values (not bool, not uint8)."""
+    import paddle
+    return input.dtype not in (paddle.bool, paddle.uint8)
+
+
+def is_nonzero(input):
+    """torch.is_nonzero / Tensor.is_nonzero: whether a one-element tensor is not 0 (torch refuses any other size)."""
+    if input.size == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if input.size > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input.reshape([]) != 0)
+
+
+def is_same_size(input, other):
+    """torch.is_same_size / Tensor.is_same_size: whether the two shapes are equal."""
+    return list(input.shape) == list(other.shape)
+
+
+def logaddexp(input, other):
+    """torch.logaddexp / Tensor.logaddexp: log(exp(input) + exp(other)) as torch computes it: the larger operand
+    plus log1p(exp(-|input - other|)), and the operand itself where both are the same infinity (Paddle's
+    logaddexp gives NaN there)."""
+    import paddle
+    (x, y), _ = _math_as_tensors(input, other)
+    larger = paddle.maximum(x, y)
+    out = larger + paddle.log1p(paddle.exp(-paddle.abs(x - y)))
+    return paddle.where(paddle.isinf(x) & (x == y), x, out)
+
+
+def narrow_copy(input, dim, start, length):
+    """torch.narrow_copy / Tensor.narrow_copy: a copy of ``length`` elements from ``start`` (negative: counted from
+    the end) along ``dim``.  Paddle has no narrow_copy."""
+    import paddle
+    if not -input.ndim <= dim < input.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-input.ndim}, {input.ndim - 1}], "
+                         f"but got {dim})")
+    dim %= input.ndim
+    size = input.shape[dim]
+    start = start + size if start < 0 else start
+    if not 0 <= start <= size or not 0 <= length <= size - start:
+        raise IndexError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return paddle.slice(input, axes=[dim], starts=[start], ends=[start + length]).clone()
+
+
+def new(input, *args):
+    """Tensor.new (the legacy constructor): a tensor of input's dtype.  No argument: an empty one; ints or one
+    Size (a shape, ``x.new(y.size())``): an uninitialised one of that shape; one sequence: that data; a tensor of
+    input's dtype: that tensor.  torch decides by the arguments' types when it runs, and so does this."""
+    import paddle
+    if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+        return paddle.empty(list(args) or [0], dtype=input.dtype)
+    if len(args) == 1 and isinstance(args[0], getattr(paddle, "Size", ())):
+        return paddle.empty(list(args[0]), dtype=input.dtype)
+    if len(args) == 1 and isinstance(args[0], paddle.Tensor):
+        if args[0].dtype != input.dtype:
+            raise TypeError(f"new(): expected a tensor of dtype {input.dtype}, got {args[0].dtype}")
+        return args[0]
+    if len(args) == 1 and not isinstance(args[0], (bool, int, float, complex, str)):
+        return paddle.to_tensor(args[0], dtype=input.dtype)
+    raise TypeError(f"new(): expected ints, a size or a sequence of data, got {[type(a).__name__ for a in args]}")
+
+
+def igamma(input, other):
+    """Tensor.igamma (torch.igamma converts statically): the regularised lower incomplete gamma function.  The
+    operands are broadcast first: Paddle's gammainc gives wrong values for operands of different shapes."""
+    import paddle
+    return paddle.gammainc(*paddle.broadcast_tensors([input, other]))
+
+
+def igammac(input, other):
+    """Tensor.igammac: the regularised upper incomplete gamma function (the operands broadcast, as igamma)."""
+    import paddle
+    return paddle.gammaincc(*paddle.broadcast_tensors([input, other]))
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """torch.index_reduce / Tensor.index_reduce: the slices of ``source`` reduced ('prod', 'mean', 'amax' or
+    'amin') into input at ``index`` along ``dim``.  Paddle has no index_reduce; its put_along_axis reduces the
+    same way with the index spread over source's shape."""
+    import paddle
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    if input.ndim == 0:
+        return index_reduce(input.reshape([1]), 0, index, source.reshape([1]), reduce,
+                            include_self=include_self).reshape([])
+    dim = dim % input.ndim
+    shape = [1] * source.ndim
+    shape[dim] = -1
+    spread = index.reshape(shape).expand(source.shape)
+    return paddle.put_along_axis(input, spread, source, axis=dim, reduce="mul" if reduce == "prod" else reduce,
+                                 include_self=include_self, broadcast=False)
+
+
+# -- torch.* and torch.special.* functions Paddle has no counterpart of (mappings/creation_math.yaml)
+def _math_floating(input):
+    """input as a floating tensor: integers and bools in the default float dtype, as torch's unary float ops."""
+    import paddle
+    (x,), name = _math_as_tensors(input, floating=True)
+    return x, name
+
+
+def exp2(input):
+    """torch.exp2 / special.exp2: 2 ** input (integers give the default float dtype).  Paddle has no exp2."""
+    import paddle
+    x, _ = _math_floating(input)
+    return paddle.pow(paddle.full_like(x, 2.0), x)
+
+
+def erfc(input):
+    """torch.erfc / special.erfc: the complementary error function, accurate in the tails where 1 - erf(x)
+    rounds to 0 (erfc(5) is 1.5e-12): the regularized upper incomplete gamma Q(1/2, x**2), mirrored for x < 0.
+    Paddle has no erfc."""
+    import paddle
+    x, name = _math_floating(input)
+    if name in ("float16", "bfloat16"):  # no CPU kernels for the half types
+        return erfc(x.astype("float32")).astype(name)
+    square = x * x
+    finite = paddle.isfinite(square)  # gammaincc refuses NaN and gives NaN at inf (erfc(+-inf) is 0 or 2)
+    tail = paddle.gammaincc(paddle.full_like(x, 0.5), paddle.where(finite, square, paddle.zeros_like(x)))
+    tail = paddle.where(finite, tail, paddle.zeros_like(tail))
+    return paddle.where(paddle.isnan(x), x, paddle.where(x < 0, 2 - tail, tail))
+
+
+def ndtr(input):
+    """torch.special.ndtr: the standard normal CDF, computed as torch does, (1 + erf(x / sqrt(2))) / 2 (so the
+    lower tail rounds to 0 where torch's does).  Paddle has no ndtr."""
+    import paddle
+    x, _ = _math_floating(input)
+    return (1 + paddle.erf(x * 0.7071067811865476)) * 0.5
+
+
+def entr(input):
+    """torch.special.entr: -x * log(x), 0 at 0, -inf below 0 (NaN stays NaN).  Paddle has no entr."""
+    import paddle
+    x, _ = _math_floating(input)
+    safe = paddle.where(x > 0, x, paddle.ones_like(x))
+    out = paddle.where(x > 0, -x * paddle.log(safe), paddle.zeros_like(x))
+    return paddle.where(x < 0, paddle.full_like(x, float("-inf")), paddle.where(paddle.isnan(x), x, out))
+
+
+def xlog1py(input, other):
+    """torch.special.xlog1py: input * log1p(other), 0 where input is 0 (unless other is NaN).  Paddle has none."""
+    import paddle
+    (x, y), _ = _math_as_tensors(input, other, floating=True)
+    product = x * paddle.log1p(y)
+    return paddle.where((x == 0) & ~paddle.isnan(y), paddle.zeros_like(product), product)
+
+
+def logaddexp2(input, other):
+    """torch.logaddexp2: log2(2**input + 2**other) without overflow, as torch computes it: the larger operand
+    plus log1p(2**-|input - other|) / ln 2, and the operand itself where both are the same infinity."""
+    import paddle
+    (x, y), _ = _math_as_tensors(input, other)
+    larger = paddle.maximum(x, y)
+    gap = paddle.abs(x - y)
+    out = larger + paddle.log1p(paddle.pow(paddle.full_like(gap, 2.0), -gap)) * 1.4426950408889634
+    return paddle.where(paddle.isinf(x) & (x == y), x, out)
+
+
+def rsub(input, other, *, alpha=1):
+    """torch.rsub: other - alpha * input, with torch's type promotion (a Python number on either side)."""
+    (x, y), name = _math_as_tensors(input, other)
+    if isinstance(alpha, float) and _MATH_CATEGORY[name] < 2:
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return y - (x if alpha == 1 else x * alpha)
+
+
+def vdot(input, other):
+    """torch.vdot: the dot product of two 1-D tensors with the first conjugated (paddle.dot conjugates neither)."""
+    import paddle
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return paddle.dot(paddle.conj(input) if input.is_complex() else input, other)
+
+
+def chain_matmul(*matrices):
+    """torch.chain_matmul (deprecated for linalg.multi_dot): the product of the 2-D matrices; one matrix comes
+    back as a copy (Paddle's multi_dot wants two or more)."""
+    import paddle
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = tuple(matrices[0])
+    if any(m.ndim != 2 for m in matrices):
+        raise RuntimeError("chain_matmul(): Expected all tensors to be 2-D")
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    return paddle.linalg.multi_dot(list(matrices))
+
+
+def unravel_index(indices, shape):
+    """torch.unravel_index: the coordinates (a tuple of int64 tensors, one per dim of ``shape``) of flat
+    ``indices`` into a tensor of that shape, row-major.  Paddle has no unravel_index."""
+    import paddle
+    if not isinstance(indices, paddle.Tensor) or indices.is_floating_point() or indices.is_complex() \
+            or indices.dtype == paddle.bool:
+        raise TypeError("expected 'indices' to be integer dtype")
+    shape = [shape] if isinstance(shape, int) else [int(s) for s in shape]
+    total = 1
+    for size in shape:
+        total *= size
+    flat = indices.astype("int64")
+    if flat.size and bool(((flat < -total) | (flat >= total)).any()):
+        raise RuntimeError("'indices' must be in range [-%d, %d)" % (total, total))
+    flat = flat + (flat < 0).astype("int64") * total  # (paddle.where makes a 0-d tensor 1-d)
+    coords = []
+    for size in reversed(shape):
+        coords.append(flat % size if size else flat)
+        flat = flat // size if size else flat
+    return tuple(c.reshape(indices.shape) for c in reversed(coords))  # (0-d // int is 1-d in Paddle 3.3.1)
+
+
+def _math_paddle_dtype(name):
+    import paddle
+    return getattr(paddle, name)
+
+
+def result_type(tensor1, tensor2):
+    """torch.result_type: the dtype torch's arithmetic gives two tensors or numbers (dimensioned tensors, 0-d
+    tensors and Python numbers in that order of precedence, unless a later one holds a higher category).  Paddle
+    has no public promotion API, and its own rules differ (it refuses int with float tensors)."""
+    return _math_paddle_dtype(_math_result_name(tensor1, tensor2))
+
+
+def promote_types(type1, type2):
+    """torch.promote_types: the smallest dtype both promote to (uint8 with int8 is int16, float16 with bfloat16 is
+    float32)."""
+    return _math_paddle_dtype(_math_promote_names(_math_dtype_name(type1), _math_dtype_name(type2)))
+
+
+def can_cast(from_, to):
+    """torch.can_cast: whether torch's casting rules allow ``from_`` to ``to`` (no lower category: complex to
+    real, float to integer and non-bool to bool are refused; sizes do not matter)."""
+    source, target = _MATH_CATEGORY[_math_dtype_name(from_)], _MATH_CATEGORY[_math_dtype_name(to)]
+    return source <= target
+
+
+def broadcast_shapes(*shapes):
+    """torch.broadcast_shapes: the shape the given shapes broadcast to (an int is a 1-D shape), without tensors;
+    paddle.broadcast_shape takes two."""
+    import paddle
+    result = []
+    for shape in shapes:
+        shape = [shape] if isinstance(shape, int) else [int(s) for s in shape]
+        if any(s < 0 for s in shape):
+            raise RuntimeError("Trying to create tensor with negative dimension")
+        result = paddle.broadcast_shape(result, shape) if result else shape
+    return paddle.Size(result) if hasattr(paddle, "Size") else tuple(result)
+
+
+def histogram(input, bins, *, range=None, weight=None, density=False):
+    """torch.histogram: ``(hist, bin_edges)``, both in input's float dtype.  Paddle's histogram returns int64
+    counts and no edges, so the edges are built as torch builds them (linspace over ``range`` or the data's min
+    and max, widened by 0.5 when they are equal; or the given edge tensor) and each value counted in the bin
+    whose edges hold it (the last bin closed), with torch's ``weight`` and ``density``."""
+    import paddle
+    if not input.is_floating_point():
+        raise RuntimeError(f"torch.histogram: input tensor and bins tensors should have the same dtype, "
+                           f"but got input {input.dtype}")
+    flat = input.reshape([-1])
+    if isinstance(bins, paddle.Tensor):
+        edges = bins.astype(input.dtype)
+    else:
+        if range is not None:
+            low, high = float(range[0]), float(range[1])
+        elif flat.size:
+            low, high = float(flat.min()), float(flat.max())
+        else:
+            low, high = 0.0, 0.0
+        if low == high:
+            low, high = low - 0.5, high + 0.5
+        edges = paddle.linspace(low, high, int(bins) + 1, dtype=input.dtype)
+    count = edges.shape[0] - 1
+    position = paddle.searchsorted(edges, flat, right=True) - 1
+    position = paddle.where(flat == edges[-1], paddle.full_like(position, count - 1), position)
+    inside = (position >= 0) & (position < count)
+    weights = (weight.reshape([-1]).astype(input.dtype) if weight is not None
+               else paddle.ones_like(flat))
+    hist = paddle.zeros([count], dtype=input.dtype)
+    if flat.size:
+        hist = paddle.scatter(hist, paddle.masked_select(position, inside),
+                              paddle.masked_select(weights, inside), overwrite=False)
+    if density:
+        hist = hist / (hist.sum() * (edges[1:] - edges[:-1]))
+    return hist, edges
+
+
+def range_inclusive(start=0, end=None, step=1, *, dtype=None):
+    """torch.range (deprecated): start, start + step, ... up to and including ``end``, in the default float dtype
+    unless ``dtype`` is given.  Paddle's arange stops before ``end``.  (Not named ``range``: that is the builtin.)"""
+    import math
+
+    import paddle
+    if end is None:
+        raise TypeError('range() missing 1 required positional arguments: "end"')
+    if step == 0 or (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    size = int(math.floor((end - start) / step)) + 1
+    values = paddle.arange(size, dtype="float64") * step + start
+    return values.astype(dtype if dtype is not None else paddle.get_default_dtype())
+
+
+# -- in-place activations Paddle has no in-place form of (mappings/nn_functional.yaml): the result is written into
+# the input with paddle.assign, which keeps the autograd graph, and the input is returned, as torch's are
+def selu_(input):
+    """torch.selu_ / F.selu_: selu written into ``input``."""
+    import paddle
+    paddle.assign(paddle.nn.functional.selu(input), input)
+    return input
+
+
+def celu_(input, alpha=1.0):
+    """torch.celu_ / F.celu_: celu written into ``input``."""
+    import paddle
+    paddle.assign(paddle.nn.functional.celu(input, alpha), input)
+    return input
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """torch.rrelu_ / F.rrelu_: rrelu written into ``input`` (training=False: the fixed slope (lower + upper) / 2)."""
+    import paddle
+    paddle.assign(paddle.nn.functional.rrelu(input, lower, upper, training=training), input)
+    return input
