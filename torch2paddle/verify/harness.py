@@ -463,30 +463,11 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
     manifest = _read_manifest(out)
     source = Path(manifest["source"])
     config_file = find_config(out, manifest, config_path)
-    try:
-        user = yaml.safe_load(config_file.read_text()) if config_file else {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{config_file}: not valid YAML: {exc}") from None
-    user = {} if user is None else user
-    if not isinstance(user, dict):
-        raise ConfigError(f"{config_file}: the config must be a mapping")
-    validate_config(user, str(config_file))
+    user = _user_config(config_file)
     package = user.get("package") or (source.name if source.is_dir() else source.stem)
     project = _Project(source, package)
     notes: dict[str, str] = {}
-    model_cfg = dict(user.get("model") or {})
-    default_factory = model_cfg.get("factory")
-    candidates: list[str] = []
-    if not default_factory:
-        candidates = infer_model_factory(source, package)
-        default_factory = candidates[0] if candidates else None
-    if model:
-        model_cfg["factory"] = model
-    elif not model_cfg.get("factory") and default_factory:
-        model_cfg["factory"] = default_factory
-        shown = ", ".join(candidates[:8]) + (f" and {len(candidates) - 8} more" if len(candidates) > 8 else "")
-        notes["model"] = (f"no model factory in the config: using {default_factory} (found: {shown}; "
-                          "choose another with --model)")
+    model_cfg, default_factory = _model_config(user, source, package, model, notes)
     harness = harness_dir(out, model_cfg.get("factory"), default_factory)
     if input_shape:
         model_cfg["input_shape"] = list(input_shape)
@@ -531,7 +512,46 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
     # no scheduler configured: none (a constant StepLR(gamma=1.0) is refused by Paddle's StepDecay)
     cfg["scheduler"], recipe["scheduler"] = _recipe("scheduler", user.get("scheduler") or None, project)
     cfg["recipe"] = recipe
+    cfg["notes"] = notes
+    wanted, skipped = _plan_steps(wanted, cfg, config_file)
+    return Plan(harness, cfg, [s for s in wanted if s not in skipped], skipped)
 
+
+def _user_config(config_file: Path | None) -> dict:
+    """The verify config the user wrote (validated), {} without one."""
+    try:
+        user = yaml.safe_load(config_file.read_text()) if config_file else {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{config_file}: not valid YAML: {exc}") from None
+    user = {} if user is None else user
+    if not isinstance(user, dict):
+        raise ConfigError(f"{config_file}: the config must be a mapping")
+    validate_config(user, str(config_file))
+    return user
+
+
+def _model_config(user: dict, source: Path, package: str, model: str | None, notes: dict[str, str]):
+    """The config's ``model:`` section with the factory to verify (--model, the config's, or the first the
+    source suggests, noted in ``notes``); and the default factory (what the harness folder is named after)."""
+    model_cfg = dict(user.get("model") or {})
+    default_factory = model_cfg.get("factory")
+    candidates: list[str] = []
+    if not default_factory:
+        candidates = infer_model_factory(source, package)
+        default_factory = candidates[0] if candidates else None
+    if model:
+        model_cfg["factory"] = model
+    elif not model_cfg.get("factory") and default_factory:
+        model_cfg["factory"] = default_factory
+        shown = ", ".join(candidates[:8]) + (f" and {len(candidates) - 8} more" if len(candidates) > 8 else "")
+        notes["model"] = (f"no model factory in the config: using {default_factory} (found: {shown}; "
+                          "choose another with --model)")
+    return model_cfg, default_factory
+
+
+def _plan_steps(wanted: list[str], cfg: dict, config_file: Path | None) -> tuple[list[str], dict[str, str]]:
+    """The steps to run in order (with the steps they depend on) and the ones skipped, with why."""
+    notes = cfg["notes"]
     for step in list(wanted):  # a step needs the weights step's output
         if step in DEPENDS and DEPENDS[step] not in wanted:
             wanted.insert(0, DEPENDS[step])
@@ -551,8 +571,7 @@ def resolve(out: Path, *, config_path: str | None = None, steps: list[str] | Non
     for step, dependency in DEPENDS.items():
         if step in wanted and dependency in skipped and step not in skipped:
             skipped[step] = f"the {dependency} step was skipped"
-    cfg["notes"] = notes
-    return Plan(harness, cfg, [s for s in wanted if s not in skipped], skipped)
+    return wanted, skipped
 
 
 def load_existing(out: Path, steps: list[str] | None, model: str | None = None) -> Plan:

@@ -569,10 +569,8 @@ def _atol(plan: Plan, name: str, default: float, gpu: bool) -> float:
     return float(plan.config["thresholds"].get(name, default))
 
 
-def _judge_records(plan: Plan, step: str) -> StepResult:
-    thresholds = plan.config["thresholds"]
-    statuses = {side: _status(plan, step, side) for side in ("torch", "paddle")}
-    seconds = {side: float(s.get("seconds") or 0.0) for side, s in statuses.items()}
+def _side_error(plan: Plan, step: str, statuses: dict, seconds: dict) -> StepResult | None:
+    """The step's result when a side timed out or raised (None when both ran)."""
     for side, status in statuses.items():
         if status.get("timed_out"):
             error = (status.get("error") or "timed out").strip()
@@ -584,6 +582,45 @@ def _judge_records(plan: Plan, step: str) -> StepResult:
             last = error.splitlines()[-1] if error else "failed"
             log = _write_log(plan, step, [f"[{step}] the {side} side raised:", error])
             return StepResult(step, "error", WHAT[step], None, "", f"{side} side: {last}", log, seconds)
+    return None
+
+
+def _compare_step(plan: Plan, step: str, reference, actual, float64, threshold: float, lines: list[str],
+                  gpu: bool):
+    """The step's comparison of the two sides' records, and its tolerance in words."""
+    if step == "init":
+        return compare_init_stats(reference, actual, rel=threshold), f"5 s.e. + {threshold:g}*std"
+    if step in ("backward", "train"):
+        kinks = (_load(plan.harness / "result" / f"{step}_kinks.npy")
+                 if step == "backward" and float64 is not None and not _fixed(plan, "gradients") else None)
+        comparison, tolerance_text = _compare_training(plan, step, reference, actual, float64, lines, gpu, kinks)
+        if kinks is not None:
+            tolerance_text += "; floor max(|torch32 - torch64|, kink floor)"
+        return comparison, tolerance_text
+    tolerance = _tolerance(plan, step, threshold, 0.0, float64)
+    # the loss step's large-margin values are judged apart (_judge_large_margin)
+    keys = ["loss"] if step == "loss" and "large_margin" in reference else None
+    return compare_records(reference, actual, tolerance, keys=keys, float64=float64), tolerance.describe()
+
+
+def _worst_detail(worst) -> str:
+    if worst is None:
+        return ""
+    if worst.problem:
+        return f"{worst.key}: {worst.problem}"
+    detail = f"{worst.key}: max {worst.max_abs:.2e}, mean {worst.mean_abs:.2e}, output scale {worst.ref_scale:.2e}"
+    if worst.noise_ratio is not None:
+        detail += f", {_noise_words(worst)}"
+    return detail
+
+
+def _judge_records(plan: Plan, step: str) -> StepResult:
+    thresholds = plan.config["thresholds"]
+    statuses = {side: _status(plan, step, side) for side in ("torch", "paddle")}
+    seconds = {side: float(s.get("seconds") or 0.0) for side, s in statuses.items()}
+    error = _side_error(plan, step, statuses, seconds)
+    if error is not None:
+        return error
     reference = _load(plan.harness / "result" / f"{step}_torch.npy")
     actual = _load(plan.harness / "result" / f"{step}_paddle.npy")
     if reference is None or actual is None:
@@ -596,21 +633,7 @@ def _judge_records(plan: Plan, step: str) -> StepResult:
     detail = ""
     if step == "perf":
         return _judge_perf(plan, reference, actual, threshold, lines, seconds)
-    if step == "init":
-        comparison = compare_init_stats(reference, actual, rel=threshold)
-        tolerance_text = f"5 s.e. + {threshold:g}*std"
-    elif step in ("backward", "train"):
-        kinks = (_load(plan.harness / "result" / f"{step}_kinks.npy")
-                 if step == "backward" and float64 is not None and not _fixed(plan, "gradients") else None)
-        comparison, tolerance_text = _compare_training(plan, step, reference, actual, float64, lines, gpu, kinks)
-        if kinks is not None:
-            tolerance_text += "; floor max(|torch32 - torch64|, kink floor)"
-    else:
-        tolerance = _tolerance(plan, step, threshold, 0.0, float64)
-        # the loss step's large-margin values are judged apart (_judge_large_margin)
-        keys = ["loss"] if step == "loss" and "large_margin" in reference else None
-        comparison = compare_records(reference, actual, tolerance, keys=keys, float64=float64)
-        tolerance_text = tolerance.describe()
+    comparison, tolerance_text = _compare_step(plan, step, reference, actual, float64, threshold, lines, gpu)
     if step in NOISE_STEPS and _fixed(plan, step):
         tolerance_text += " (your threshold)"
     elif gpu and step in NOISE_STEPS and step != "train":
@@ -627,13 +650,7 @@ def _judge_records(plan: Plan, step: str) -> StepResult:
             lines.append(detail)
     if step == "weights" and comparison.passed:
         detail = f"all {len(comparison.keys)} converted keys load and match exactly"
-    if not detail and worst is not None:
-        if worst.problem:
-            detail = f"{worst.key}: {worst.problem}"
-        else:
-            detail = f"{worst.key}: max {worst.max_abs:.2e}, mean {worst.mean_abs:.2e}, output scale {worst.ref_scale:.2e}"
-            if worst.noise_ratio is not None:
-                detail += f", {_noise_words(worst)}"
+    detail = detail or _worst_detail(worst)
     failed = [k for k in comparison.keys if not k.passed]
     divergence = _record_divergence(comparison, reference) if step in ("backward", "train") else None
     if failed:
@@ -1131,52 +1148,64 @@ def _run_locate(plan: Plan, results: dict[str, StepResult], modes: list[str], py
             target.detail += f"; localisation could not run: {info['problem']}"
             continue
         lines.append(f"\n[{mode} mode, as the {step} step]")
-        divergence, summary = None, {}
-        if torch_trace.get("load_error") and not paddle_trace.get("load_error"):
-            info["problem"] = f"the reference model could not be loaded: {torch_trace['load_error']}"
-        elif paddle_trace.get("load_error"):
-            divergence = _load_divergence(mode, torch_trace, paddle_trace)
-            lines.append(f"  the converted weights do not load: {paddle_trace['load_error']}")
-        else:
-            tolerance = _locate_tolerance(plan, torch_trace)
-            info["tolerance"] = tolerance.describe()
-            divergence, summary = _compare_traces(mode, torch_trace, paddle_trace, tolerance, lines)
-            info.update(summary)
-            info["hooks_changed_output"] = {side: _exact_difference(trace.get("plain"), trace.get("hooked"))
-                                            for side, trace in (("torch", torch_trace), ("paddle", paddle_trace))}
-            info["hooks_cost"] = {side: round(trace["hooks_cost"], 3)
-                                  for side, trace in (("torch", torch_trace), ("paddle", paddle_trace))
-                                  if trace.get("hooks_cost")}
-            if torch_trace.get("float64_error"):
-                info["float64"] = f"no per-module noise floors: {torch_trace['float64_error']}"
-            # the locate step's own seconds per side (every mode it ran), against the step it localises
-            info["locate_step_seconds"] = {side: round(float(_status(plan, "locate", side).get("seconds") or 0), 3)
-                                           for side in ("torch", "paddle")}
-            lines.append(f"  hooks' cost (hooked / plain forward, median of pairs): {info['hooks_cost']}; output "
-                         f"changed by the hooks: {info['hooks_changed_output']}; locate step "
-                         f"{info['locate_step_seconds']} s for {', '.join(modes)}, the {step} step {target.seconds} s")
-        types = torch_trace.get("types") or {}
-        if divergence is None and step == "backward" and target.first_divergence:
-            divergence = dict(target.first_divergence)  # the forward matches in train mode: the gradient one
-            if divergence.get("type") is None:
-                divergence["type"] = types.get(divergence["module"] if divergence["module"] != "(model)" else "")
-        info["first_divergence"] = divergence
-        target.locate = info
-        if divergence:
-            target.first_divergence = divergence
-            lines.append(f"  {_divergence_words(divergence)}")
-            target.detail = f"{_divergence_words(divergence)}; {target.detail}"
-        elif not info.get("problem"):
-            target.detail += f"; localisation: all {summary.get('compared', 0)} modules match ({mode} mode)"
-        elif info.get("problem"):
-            target.detail += f"; localisation could not run: {info['problem']}"
-        if info.get("hooks_changed_output") and any(info["hooks_changed_output"].values()):
-            target.detail += f"; the hooks changed an output ({info['hooks_changed_output']}): localisation unsure"
-        if target.log:
-            with open(target.log, "a") as log:
-                log.write(f"localisation ({mode} mode): {json.dumps(info, default=str)}\n")
+        divergence, summary = _locate_compare(plan, mode, target, torch_trace, paddle_trace, info, lines, modes)
+        _put_divergence(target, mode, divergence, summary, info, lines, torch_trace.get("types") or {})
     log_path.write_text("\n".join(lines) + "\n")
     return seconds
+
+
+def _locate_compare(plan: Plan, mode: str, target: StepResult, torch_trace: dict, paddle_trace: dict, info: dict,
+                    lines: list[str], modes: list[str]):
+    """Compare one mode's traces module by module (facts into ``info``): (first divergence or None, summary)."""
+    step = LOCATE_STEPS[mode]
+    if torch_trace.get("load_error") and not paddle_trace.get("load_error"):
+        info["problem"] = f"the reference model could not be loaded: {torch_trace['load_error']}"
+        return None, {}
+    if paddle_trace.get("load_error"):
+        lines.append(f"  the converted weights do not load: {paddle_trace['load_error']}")
+        return _load_divergence(mode, torch_trace, paddle_trace), {}
+    tolerance = _locate_tolerance(plan, torch_trace)
+    info["tolerance"] = tolerance.describe()
+    divergence, summary = _compare_traces(mode, torch_trace, paddle_trace, tolerance, lines)
+    info.update(summary)
+    info["hooks_changed_output"] = {side: _exact_difference(trace.get("plain"), trace.get("hooked"))
+                                    for side, trace in (("torch", torch_trace), ("paddle", paddle_trace))}
+    info["hooks_cost"] = {side: round(trace["hooks_cost"], 3)
+                          for side, trace in (("torch", torch_trace), ("paddle", paddle_trace))
+                          if trace.get("hooks_cost")}
+    if torch_trace.get("float64_error"):
+        info["float64"] = f"no per-module noise floors: {torch_trace['float64_error']}"
+    # the locate step's own seconds per side (every mode it ran), against the step it localises
+    info["locate_step_seconds"] = {side: round(float(_status(plan, "locate", side).get("seconds") or 0), 3)
+                                   for side in ("torch", "paddle")}
+    lines.append(f"  hooks' cost (hooked / plain forward, median of pairs): {info['hooks_cost']}; output "
+                 f"changed by the hooks: {info['hooks_changed_output']}; locate step "
+                 f"{info['locate_step_seconds']} s for {', '.join(modes)}, the {step} step {target.seconds} s")
+    return divergence, summary
+
+
+def _put_divergence(target: StepResult, mode: str, divergence, summary: dict, info: dict, lines: list[str],
+                    types: dict) -> None:
+    """What localisation found, on the step it localises (its detail, first divergence and log)."""
+    if divergence is None and target.step == "backward" and target.first_divergence:
+        divergence = dict(target.first_divergence)  # the forward matches in train mode: the gradient one
+        if divergence.get("type") is None:
+            divergence["type"] = types.get(divergence["module"] if divergence["module"] != "(model)" else "")
+    info["first_divergence"] = divergence
+    target.locate = info
+    if divergence:
+        target.first_divergence = divergence
+        lines.append(f"  {_divergence_words(divergence)}")
+        target.detail = f"{_divergence_words(divergence)}; {target.detail}"
+    elif not info.get("problem"):
+        target.detail += f"; localisation: all {summary.get('compared', 0)} modules match ({mode} mode)"
+    else:
+        target.detail += f"; localisation could not run: {info['problem']}"
+    if info.get("hooks_changed_output") and any(info["hooks_changed_output"].values()):
+        target.detail += f"; the hooks changed an output ({info['hooks_changed_output']}): localisation unsure"
+    if target.log:
+        with open(target.log, "a") as log:
+            log.write(f"localisation ({mode} mode): {json.dumps(info, default=str)}\n")
 
 
 def _locate_tolerance(plan: Plan, torch_trace: dict) -> Tolerance:
@@ -1245,36 +1274,39 @@ def verify(out_dir, steps=None, *, device: str = "auto", iterations: int = 5, th
     modes = _locate_modes(plan, results, locate)
     if modes:
         locate_seconds = _run_locate(plan, results, modes, python, on_event, timeout, memory_mb)
-    devices = {}
-    for side in ("torch", "paddle"):
-        for step in plan.steps:
-            device = _status(plan, step, side).get("device")
-            if device:
-                devices[side] = device
-                break
     ordered = [results[s] for s in ROWS if s in results]
-    requested = [r for r in ordered if PARENT.get(r.step, r.step) in plan.steps]
-    named_but_skipped = [s for s in (steps or []) if s in plan.skipped]  # --steps named it, it could not run
-    if not requested:
-        code = EXIT_CANNOT_RUN
-    elif any(r.status in ("failed", "error") for r in requested):
-        code = EXIT_FAILED
-    elif named_but_skipped:
-        code = EXIT_CANNOT_RUN
-    else:
-        code = EXIT_PASSED
-    versions, threads = {}, {}
-    for side in ("torch", "paddle"):
-        info = _read_json(plan.harness / "result" / f"{side}_side.json") or {}
-        if info.get("version"):
-            versions[side] = info["version"]
-        if "threads" in info:
-            threads[side] = info["threads"]
+    code = _exit_code(plan, ordered, steps)
+    devices, versions, threads = _side_facts(plan)
     return VerifyResult(str(plan.harness), ordered, side_seconds, import_seconds,
                         time.perf_counter() - started, code, devices, locate_seconds,
                         model=(plan.config.get("model") or {}).get("factory"),
                         config_file=plan.config.get("config_file"), notes=dict(plan.config.get("notes") or {}),
                         versions=versions, threads=threads)
+
+
+def _exit_code(plan: Plan, ordered: list[StepResult], steps: list[str] | None) -> int:
+    requested = [r for r in ordered if PARENT.get(r.step, r.step) in plan.steps]
+    named_but_skipped = [s for s in (steps or []) if s in plan.skipped]  # --steps named it, it could not run
+    if not requested:
+        return EXIT_CANNOT_RUN
+    if any(r.status in ("failed", "error") for r in requested):
+        return EXIT_FAILED
+    return EXIT_CANNOT_RUN if named_but_skipped else EXIT_PASSED
+
+
+def _side_facts(plan: Plan) -> tuple[dict, dict, dict]:
+    """Each side's device, framework version and thread count, as its processes reported them."""
+    devices, versions, threads = {}, {}, {}
+    for side in ("torch", "paddle"):
+        device = next((d for d in (_status(plan, step, side).get("device") for step in plan.steps) if d), None)
+        if device:
+            devices[side] = device
+        info = _read_json(plan.harness / "result" / f"{side}_side.json") or {}
+        if info.get("version"):
+            versions[side] = info["version"]
+        if "threads" in info:
+            threads[side] = info["threads"]
+    return devices, versions, threads
 
 
 def parse_thresholds(items: list[str]) -> dict[str, float]:
@@ -1317,18 +1349,7 @@ def run_from_cli(args) -> int:
     if not console.is_terminal:
         console = Console(highlight=False, width=160)  # logs and CI: do not fold the table to 80 columns
     try:
-        thresholds = parse_thresholds(args.threshold)
-        steps = parse_steps(args.steps)
-        try:
-            shape = [int(v) for v in args.input_shape.split(",")] if args.input_shape else None
-        except ValueError:
-            raise ValueError(f"--input-shape {args.input_shape!r}: expected integers, e.g. 2,3,224,224") from None
-        if args.timeout < 0:
-            raise ValueError(f"--timeout {args.timeout:g}: expected seconds >= 0 (0: no limit)")
-        if args.memory_mb is not None and args.memory_mb <= 0:
-            raise ValueError(f"--memory-mb {args.memory_mb}: expected a positive number of MB")
-        if getattr(args, "threads", None) is not None and args.threads < 1:
-            raise ValueError(f"--threads {args.threads}: expected a positive number of threads")
+        thresholds, steps, shape = _cli_options(args)
     except (HarnessError, ValueError) as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}")
         return EXIT_USAGE
@@ -1363,6 +1384,29 @@ def run_from_cli(args) -> int:
     except HarnessError as exc:
         err.print(f"[red]cannot verify:[/red] {escape(str(exc))}")
         return EXIT_CANNOT_RUN
+    _print_result(console, result, args, Table, escape)
+    return result.exit_code
+
+
+def _cli_options(args):
+    """--threshold, --steps and --input-shape parsed, the numeric options checked (ValueError/ConfigError)."""
+    thresholds = parse_thresholds(args.threshold)
+    steps = parse_steps(args.steps)
+    try:
+        shape = [int(v) for v in args.input_shape.split(",")] if args.input_shape else None
+    except ValueError:
+        raise ValueError(f"--input-shape {args.input_shape!r}: expected integers, e.g. 2,3,224,224") from None
+    if args.timeout < 0:
+        raise ValueError(f"--timeout {args.timeout:g}: expected seconds >= 0 (0: no limit)")
+    if args.memory_mb is not None and args.memory_mb <= 0:
+        raise ValueError(f"--memory-mb {args.memory_mb}: expected a positive number of MB")
+    if getattr(args, "threads", None) is not None and args.threads < 1:
+        raise ValueError(f"--threads {args.threads}: expected a positive number of threads")
+    return thresholds, steps, shape
+
+
+def _print_result(console, result: VerifyResult, args, Table, escape) -> None:
+    """The pass/fail table, the weights structure, where the logs are, devices, versions, time, the verdict."""
     colours = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow", "flagged": "yellow"}
     table = Table(title=f"torch2paddle verify {args.out}")
     for column in ("step", "status", "compared", "worst", "float32 noise", "threshold", "code exercised", "detail"):
@@ -1394,7 +1438,6 @@ def run_from_cli(args) -> int:
                EXIT_CANNOT_RUN: "[yellow]INCOMPLETE: a step named in --steps could not run[/yellow]" if ran
                else "[yellow]NOTHING RAN[/yellow]"}[result.exit_code]
     console.print(f"verify: {verdict}")
-    return result.exit_code
 
 
 def _structure_table(structure: dict, Table):
