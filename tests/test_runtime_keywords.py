@@ -208,7 +208,7 @@ def test_layers_written_in_paddle_ops_are_in_the_generated_module_only_where_use
     # every entry targeting the run-time module comes along (convert.runtime_target_entries), the datasets too
     assert {"torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward"} <= set(result.runtime_apis)
     module = types.ModuleType("_t2p_runtime_with_layers")
-    exec(compile(module_source([tables.apis[name] for name in result.runtime_apis]), "rt.py", "exec"),
+    exec(compile(module_source([e for e in tables.entries() if e.name in result.runtime_apis]), "rt.py", "exec"),
          module.__dict__)
     assert "MultiheadAttention" not in vars(module)  # not built yet: nothing imported paddle
     assert module.kwargs("torch.nn.MultiheadAttention", {"batch_first": True, "device": None}) == {

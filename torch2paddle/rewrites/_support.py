@@ -150,3 +150,15 @@ def may_be_layer(ctx, receiver: cst.BaseExpression, by_name: bool = False) -> bo
         return True
     name = last_name(receiver) if by_name else None
     return name is not None and (name == "self" or bool(_LAYER_LIKE_NAME.search(name)))
+
+
+def plain_read(ctx, what: str) -> None:
+    """An access rewrite of a tensor attribute (``x.mH``, ``x.nbytes``) converts a plain read of it only."""
+    if ctx.receiver is None:
+        raise ctx.unsupported(f"{what} needs a receiver")
+    if ctx.value is not None:
+        raise ctx.unsupported(f"an assignment to {what}: assign to the whole tensor in Paddle")
+    if ctx.subscripts:
+        raise ctx.unsupported(f"index the result of {what} after assigning it to a name")
+    if isinstance(ctx.receiver, cst.Name) and ctx.receiver.value == "self":
+        raise ctx.unsupported(f"self.{what} is an attribute of the class, not of a tensor")

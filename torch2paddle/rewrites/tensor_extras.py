@@ -30,6 +30,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import access_rewrite, call_rewrite
+from ._support import plain_read
 from .fn_binding import is_simple, mapped_by_name, may_be_random, paren, tuple_of
 
 _SPACE = cst.SimpleWhitespace(" ")
@@ -192,24 +193,13 @@ def _not_a_tensor(ctx) -> bool:
     return isinstance(ctx.receiver, cst.Attribute) and ctx.receiver.attr.value in ("dtype", "shape", "device")
 
 
-def _plain_read(ctx, what: str) -> None:
-    if ctx.receiver is None:
-        raise ctx.unsupported(f"{what} needs a receiver")
-    if ctx.value is not None:
-        raise ctx.unsupported(f"an assignment to {what}: assign to the whole tensor in Paddle")
-    if ctx.subscripts:
-        raise ctx.unsupported(f"index the result of {what} after assigning it to a name")
-    if isinstance(ctx.receiver, cst.Name) and ctx.receiver.value == "self":
-        raise ctx.unsupported(f"self.{what} is an attribute of the class, not of a tensor")
-
-
 @access_rewrite("complex_part")
 def complex_part(ctx):
     """``x.real`` -> ``(paddle.real(x) if x.is_complex() else x)``; ``x.imag`` -> ``paddle.imag(x)``."""
     name = ctx.entry.target.rsplit(".", 1)[-1]
     if _not_a_tensor(ctx):
         return None
-    _plain_read(ctx, name)
+    plain_read(ctx, name)
     part = _call(ctx.render(f"paddle.{name}"), ctx.receiver)
     if name != "real":
         return part
@@ -226,7 +216,7 @@ def byte_size(ctx):
     """``x.nbytes`` -> ``(x.size * x.element_size())``."""
     if _not_a_tensor(ctx):
         return None
-    _plain_read(ctx, "nbytes")
+    plain_read(ctx, "nbytes")
     if not is_simple(ctx.receiver):
         raise ctx.unsupported("the tensor is written twice; assign it to a name first")
     product = cst.BinaryOperation(left=_attr(ctx.receiver, "size"),
