@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .report import RUNTIME_REASON  # noqa: F401 - the report counts the uses converted this way
 from .runtime_datasets import CLASSES as DATASET_CLASSES
+from .runtime_utils import CLASSES as UTILS_CLASSES
 from .tables import ApiEntry
 
 MODULE = "_torch2paddle_runtime"  # the generated module's name, and the local name converted code uses
@@ -96,6 +97,7 @@ _LAYERS_MARKER = "# ---- COPIED into _torch2paddle_runtime.py"
 _DATASETS_FILE = Path(__file__).with_name("runtime_datasets.py")
 _BASE_FILE = Path(__file__).with_name("runtime_base.py")  # torchvision datasets, copied the same way
 _MATH_FILE = Path(__file__).with_name("runtime_math.py")  # torch functions Paddle lacks, in Paddle ops
+_UTILS_FILE = Path(__file__).with_name("runtime_utils.py")  # torch utilities Paddle lacks (nn.utils.rnn)
 
 
 def _defined_names(path: Path) -> frozenset[str]:
@@ -141,8 +143,11 @@ def module_source(entries: list[ApiEntry]) -> str:
     math_names = _defined_names(_MATH_FILE) if runtime_names else frozenset()
     if runtime_names & math_names:
         lines[-1:] = [*_layers_source(_MATH_FILE), ""]
-    if runtime_names - DATASET_CLASSES - math_names:
+    utils_names = (_defined_names(_UTILS_FILE) | UTILS_CLASSES) if runtime_names else frozenset()
+    if runtime_names - DATASET_CLASSES - math_names - utils_names:
         lines[-1:] = [*_layers_source(), ""]
+    if runtime_names & utils_names:  # after the layers: its __getattr__ serves both files' classes
+        lines[-1:] = [*_layers_source(_UTILS_FILE), ""]
     if runtime_names & DATASET_CLASSES:  # after the layers: its __getattr__ serves both files' classes
         lines[-1:] = [*_layers_source(_DATASETS_FILE), ""]
     return "\n".join(lines)

@@ -497,6 +497,15 @@ def is_same_size(input, other):
     return list(input.shape) == list(other.shape)
 
 
+def is_conj(input):
+    """Tensor.is_conj / torch.is_conj: torch's lazy-conjugation bit.  A real tensor never has it; Paddle has no such
+    bit, and for a complex tensor torch's answer depends on how the tensor was made, so that case raises."""
+    if input.is_complex():
+        raise NotImplementedError("is_conj() of a complex tensor: Paddle has no lazy conjugation bit (its conj is "
+                                  "always computed); drop the check")
+    return False
+
+
 def logaddexp(input, other):
     """torch.logaddexp / Tensor.logaddexp: log(exp(input) + exp(other)) as torch computes it: the larger operand
     plus log1p(exp(-|input - other|)), and the operand itself where both are the same infinity (Paddle's
