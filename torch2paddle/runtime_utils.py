@@ -32,118 +32,143 @@ CLASSES = frozenset({"Categorical", "OneHotCategorical"})  # built lazily: serve
 import collections as _rnn_collections
 
 
+# `_rnn_sort_descending` runs libstdc++'s std::sort step by step on a list of (key, index) pairs: the
+# `_ut_sort_*` functions below are its steps (each works in place on that list, `items`).
+
+
+def _ut_sort_less(a, b):  # torch's KeyValueCompDesc: "a sorts before b"
+    return a[0] > b[0]
+
+
+def _ut_sort_adjust_heap(items, first, hole, length, value):
+    """std::__adjust_heap: sift the hole down to a leaf, then push ``value`` up from there."""
+    top = hole
+    child = hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if _ut_sort_less(items[first + child], items[first + child - 1]):
+            child -= 1
+        items[first + hole] = items[first + child]
+        hole = child
+    if length % 2 == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        items[first + hole] = items[first + child - 1]
+        hole = child - 1
+    parent = (hole - 1) // 2
+    while hole > top and _ut_sort_less(items[first + parent], value):
+        items[first + hole] = items[first + parent]
+        hole = parent
+        parent = (hole - 1) // 2
+    items[first + hole] = value
+
+
+def _ut_sort_heap_sort(items, first, last):
+    """std::__partial_sort over the whole range: make_heap, then sort_heap."""
+    length = last - first
+    if length >= 2:
+        parent = (length - 2) // 2
+        while True:
+            _ut_sort_adjust_heap(items, first, parent, length, items[first + parent])
+            if parent == 0:
+                break
+            parent -= 1
+    while last - first > 1:
+        last -= 1
+        value = items[last]
+        items[last] = items[first]
+        _ut_sort_adjust_heap(items, first, 0, last - first, value)
+
+
+def _ut_sort_swap(items, i, j):
+    items[i], items[j] = items[j], items[i]
+
+
+def _ut_sort_median_to_first(items, result, a, b, c):
+    """std::__move_median_to_first: the median of items a, b, c swapped into ``result``."""
+    less = _ut_sort_less
+    if less(items[a], items[b]):
+        if less(items[b], items[c]):
+            _ut_sort_swap(items, result, b)
+        elif less(items[a], items[c]):
+            _ut_sort_swap(items, result, c)
+        else:
+            _ut_sort_swap(items, result, a)
+    elif less(items[a], items[c]):
+        _ut_sort_swap(items, result, a)
+    elif less(items[b], items[c]):
+        _ut_sort_swap(items, result, c)
+    else:
+        _ut_sort_swap(items, result, b)
+
+
+def _ut_sort_partition(items, first, last, pivot):
+    """std::__unguarded_partition around ``items[pivot]``: the cut."""
+    while True:
+        while _ut_sort_less(items[first], items[pivot]):
+            first += 1
+        last -= 1
+        while _ut_sort_less(items[pivot], items[last]):
+            last -= 1
+        if not first < last:
+            return first
+        _ut_sort_swap(items, first, last)
+        first += 1
+
+
+def _ut_sort_introsort(items, first, last, depth):
+    """std::__introsort_loop: quicksort down to ranges of 16, heap sort once ``depth`` runs out."""
+    while last - first > 16:
+        if depth == 0:
+            _ut_sort_heap_sort(items, first, last)
+            return
+        depth -= 1
+        _ut_sort_median_to_first(items, first, first + 1, first + (last - first) // 2, last - 1)
+        cut = _ut_sort_partition(items, first + 1, last, first)
+        _ut_sort_introsort(items, cut, last, depth)
+        last = cut
+
+
+def _ut_sort_linear_insert(items, last):
+    """std::__unguarded_linear_insert: ``items[last]`` moved down to its place."""
+    value = items[last]
+    previous = last - 1
+    while _ut_sort_less(value, items[previous]):
+        items[last] = items[previous]
+        last = previous
+        previous -= 1
+    items[last] = value
+
+
+def _ut_sort_insertion_sort(items, first, last):
+    """std::__insertion_sort."""
+    for i in range(first + 1, last):
+        if _ut_sort_less(items[i], items[first]):
+            value = items[i]
+            items[first + 1:i + 1] = items[first:i]
+            items[first] = value
+        else:
+            _ut_sort_linear_insert(items, i)
+
+
+def _ut_sort_final_insertion_sort(items, n):
+    """std::__final_insertion_sort: guarded over the first 16, unguarded over the rest."""
+    if n > 16:
+        _ut_sort_insertion_sort(items, 0, 16)
+        for i in range(16, n):
+            _ut_sort_linear_insert(items, i)
+    else:
+        _ut_sort_insertion_sort(items, 0, n)
+
+
 def _rnn_sort_descending(keys):
     """The permutation torch's CPU ``torch.sort(lengths, descending=True)`` returns: libstdc++'s ``std::sort``
     (introsort, then insertion sort below 16 elements) comparing keys only, so equal lengths come out in the
     order that algorithm leaves them, not in their original order."""
     items = [(key, index) for index, key in enumerate(keys)]
-
-    def less(a, b):  # torch's KeyValueCompDesc: "a sorts before b"
-        return a[0] > b[0]
-
-    def adjust_heap(first, hole, length, value):
-        top = hole
-        child = hole
-        while child < (length - 1) // 2:
-            child = 2 * (child + 1)
-            if less(items[first + child], items[first + child - 1]):
-                child -= 1
-            items[first + hole] = items[first + child]
-            hole = child
-        if length % 2 == 0 and child == (length - 2) // 2:
-            child = 2 * (child + 1)
-            items[first + hole] = items[first + child - 1]
-            hole = child - 1
-        parent = (hole - 1) // 2
-        while hole > top and less(items[first + parent], value):
-            items[first + hole] = items[first + parent]
-            hole = parent
-            parent = (hole - 1) // 2
-        items[first + hole] = value
-
-    def heap_sort(first, last):
-        length = last - first
-        if length >= 2:
-            parent = (length - 2) // 2
-            while True:
-                adjust_heap(first, parent, length, items[first + parent])
-                if parent == 0:
-                    break
-                parent -= 1
-        while last - first > 1:
-            last -= 1
-            value = items[last]
-            items[last] = items[first]
-            adjust_heap(first, 0, last - first, value)
-
-    def swap(i, j):
-        items[i], items[j] = items[j], items[i]
-
-    def median_to_first(result, a, b, c):
-        if less(items[a], items[b]):
-            if less(items[b], items[c]):
-                swap(result, b)
-            elif less(items[a], items[c]):
-                swap(result, c)
-            else:
-                swap(result, a)
-        elif less(items[a], items[c]):
-            swap(result, a)
-        elif less(items[b], items[c]):
-            swap(result, c)
-        else:
-            swap(result, b)
-
-    def partition(first, last, pivot):
-        while True:
-            while less(items[first], items[pivot]):
-                first += 1
-            last -= 1
-            while less(items[pivot], items[last]):
-                last -= 1
-            if not first < last:
-                return first
-            swap(first, last)
-            first += 1
-
-    def introsort(first, last, depth):
-        while last - first > 16:
-            if depth == 0:
-                heap_sort(first, last)
-                return
-            depth -= 1
-            median_to_first(first, first + 1, first + (last - first) // 2, last - 1)
-            cut = partition(first + 1, last, first)
-            introsort(cut, last, depth)
-            last = cut
-
-    def linear_insert(last):
-        value = items[last]
-        previous = last - 1
-        while less(value, items[previous]):
-            items[last] = items[previous]
-            last = previous
-            previous -= 1
-        items[last] = value
-
-    def insertion_sort(first, last):
-        for i in range(first + 1, last):
-            if less(items[i], items[first]):
-                value = items[i]
-                items[first + 1:i + 1] = items[first:i]
-                items[first] = value
-            else:
-                linear_insert(i)
-
     n = len(items)
     if n:
-        introsort(0, n, 2 * (n.bit_length() - 1))
-        if n > 16:
-            insertion_sort(0, 16)
-            for i in range(16, n):
-                linear_insert(i)
-        else:
-            insertion_sort(0, n)
+        _ut_sort_introsort(items, 0, n, 2 * (n.bit_length() - 1))
+        _ut_sort_final_insertion_sort(items, n)
     return [index for _, index in items]
 
 
@@ -386,14 +411,122 @@ def unpack_sequence(packed_sequences):
     return unpad_sequence(padded, lengths, batch_first=True)
 
 
-def _build_categorical_classes():
-    """torch's Categorical and OneHotCategorical as paddle.distribution.Distribution subclasses."""
+# Categorical and OneHotCategorical derive from paddle.distribution.Distribution, so they can only be built once
+# paddle is imported: each is built by a short function below (`_ut_build_*`, a `class` statement whose
+# zero-argument super() calls stay in its body), and `_build_categorical_classes` builds both (and registers their
+# KL) on the first use of one.  The longer method bodies are the module-level `_ut_*` functions that the class
+# statements take as methods.
+
+
+def _ut_extended_shape(dist, sample_shape=()):
+    return [*sample_shape, *dist.batch_shape, *dist.event_shape]
+
+
+def _ut_categorical_params(self, probs, logits):
+    """Categorical's parameter, normalised as torch's is, set on ``self``: the batch shape."""
+    import paddle
+
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    self._cache = {}
+    if probs is not None:
+        if probs.ndim < 1:
+            raise ValueError("`probs` parameter must be at least one-dimensional.")
+        self._cache["probs"] = probs / probs.sum(-1, keepdim=True)
+        self._param = self._cache["probs"]
+    else:
+        if logits.ndim < 1:
+            raise ValueError("`logits` parameter must be at least one-dimensional.")
+        self._cache["logits"] = logits - paddle.logsumexp(logits, axis=-1, keepdim=True)
+        self._param = self._cache["logits"]
+    self._num_events = int(self._param.shape[-1])
+    return tuple(self._param.shape[:-1])
+
+
+def _ut_categorical_logits(self):
+    import paddle
+
+    if "logits" not in self._cache:  # torch's probs_to_logits: log of probs clamped to [eps, 1 - eps]
+        eps = paddle.finfo(self.probs.dtype).eps
+        self._cache["logits"] = paddle.log(self.probs.clip(min=eps, max=1 - eps))
+    return self._cache["logits"]
+
+
+def _ut_categorical_probs(self):
+    import paddle
+
+    if "probs" not in self._cache:
+        self._cache["probs"] = paddle.nn.functional.softmax(self.logits, axis=-1)
+    return self._cache["probs"]
+
+
+def _ut_categorical_nan(self):
+    """Categorical's ``mean`` and ``variance``: NaN, as torch's are."""
     import math
 
     import paddle
 
-    def extended_shape(dist, sample_shape=()):
-        return [*sample_shape, *dist.batch_shape, *dist.event_shape]
+    return paddle.full(_ut_extended_shape(self), math.nan, dtype=self.probs.dtype)
+
+
+def _ut_categorical_sample(self, sample_shape=()):
+    import math
+
+    import paddle
+
+    sample_shape = list(sample_shape)
+    probs_2d = self.probs.reshape([-1, self._num_events])
+    samples_2d = paddle.multinomial(probs_2d, math.prod(sample_shape), replacement=True).T
+    return samples_2d.reshape(_ut_extended_shape(self, sample_shape))
+
+
+def _ut_categorical_log_prob(self, value):
+    import paddle
+
+    value = value.astype("int64").unsqueeze(-1)
+    shape = paddle.broadcast_shape(list(value.shape), list(self.logits.shape))
+    log_pmf = self.logits.expand(shape)
+    value = value.expand([*shape[:-1], 1])
+    return paddle.take_along_axis(log_pmf, value, axis=-1).squeeze(-1)
+
+
+def _ut_categorical_entropy(self):
+    import paddle
+
+    min_real = paddle.finfo(self.logits.dtype).min
+    p_log_p = self.logits.clip(min=min_real) * self.probs
+    return -p_log_p.sum(-1)
+
+
+def _ut_categorical_enumerate_support(self, expand=True):
+    import paddle
+
+    values = paddle.arange(self._num_events, dtype="int64")
+    values = values.reshape([-1] + [1] * len(self.batch_shape))
+    if expand:
+        values = values.expand([self._num_events, *self.batch_shape])
+    return values
+
+
+def _ut_categorical_repr(self):
+    return f"Categorical({'probs' if self._param is self._cache.get('probs') else 'logits'}: " \
+           f"{list(self._param.shape)})"
+
+
+def _ut_prob(self, value):
+    import paddle
+
+    return paddle.exp(self.log_prob(value))
+
+
+def _ut_perplexity(self):
+    import paddle
+
+    return paddle.exp(self.entropy())
+
+
+def _ut_build_categorical():
+    import paddle
 
     class Categorical(paddle.distribution.Distribution):
         """torch's ``Categorical(probs=None, logits=None)``: probs are normalised to sum to 1, logits to
@@ -403,89 +536,54 @@ def _build_categorical_classes():
         has_enumerate_support = True
 
         def __init__(self, probs=None, logits=None, validate_args=None):
-            if (probs is None) == (logits is None):
-                raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-            self._cache = {}
-            if probs is not None:
-                if probs.ndim < 1:
-                    raise ValueError("`probs` parameter must be at least one-dimensional.")
-                self._cache["probs"] = probs / probs.sum(-1, keepdim=True)
-                self._param = self._cache["probs"]
-            else:
-                if logits.ndim < 1:
-                    raise ValueError("`logits` parameter must be at least one-dimensional.")
-                self._cache["logits"] = logits - paddle.logsumexp(logits, axis=-1, keepdim=True)
-                self._param = self._cache["logits"]
-            self._num_events = int(self._param.shape[-1])
-            super().__init__(tuple(self._param.shape[:-1]))
+            super().__init__(_ut_categorical_params(self, probs, logits))
 
-        @property
-        def logits(self):
-            if "logits" not in self._cache:  # torch's probs_to_logits: log of probs clamped to [eps, 1 - eps]
-                eps = paddle.finfo(self.probs.dtype).eps
-                self._cache["logits"] = paddle.log(self.probs.clip(min=eps, max=1 - eps))
-            return self._cache["logits"]
+        logits = property(_ut_categorical_logits)
+        probs = property(_ut_categorical_probs)
+        param_shape = property(lambda self: list(self._param.shape))
+        mean = property(_ut_categorical_nan)
+        variance = property(_ut_categorical_nan)
+        stddev = property(lambda self: self.variance.sqrt())
+        mode = property(lambda self: self.probs.argmax(axis=-1))
+        sample = _ut_categorical_sample
+        log_prob = _ut_categorical_log_prob
+        prob = _ut_prob
+        entropy = _ut_categorical_entropy
+        perplexity = _ut_perplexity
+        enumerate_support = _ut_categorical_enumerate_support
+        __repr__ = _ut_categorical_repr
 
-        @property
-        def probs(self):
-            if "probs" not in self._cache:
-                self._cache["probs"] = paddle.nn.functional.softmax(self.logits, axis=-1)
-            return self._cache["probs"]
+    return Categorical
 
-        @property
-        def param_shape(self):
-            return list(self._param.shape)
 
-        @property
-        def mean(self):
-            return paddle.full(extended_shape(self), math.nan, dtype=self.probs.dtype)
+def _ut_onehot_mode(self):
+    import paddle
 
-        @property
-        def variance(self):
-            return paddle.full(extended_shape(self), math.nan, dtype=self.probs.dtype)
+    probs = self._categorical.probs
+    return paddle.nn.functional.one_hot(probs.argmax(axis=-1), probs.shape[-1]).astype(probs.dtype)
 
-        @property
-        def stddev(self):
-            return self.variance.sqrt()
 
-        @property
-        def mode(self):
-            return self.probs.argmax(axis=-1)
+def _ut_onehot_sample(self, sample_shape=()):
+    import paddle
 
-        def sample(self, sample_shape=()):
-            sample_shape = list(sample_shape)
-            probs_2d = self.probs.reshape([-1, self._num_events])
-            samples_2d = paddle.multinomial(probs_2d, math.prod(sample_shape), replacement=True).T
-            return samples_2d.reshape(extended_shape(self, sample_shape))
+    probs = self._categorical.probs
+    indices = self._categorical.sample(sample_shape)
+    return paddle.nn.functional.one_hot(indices, probs.shape[-1]).astype(probs.dtype)
 
-        def log_prob(self, value):
-            value = value.astype("int64").unsqueeze(-1)
-            shape = paddle.broadcast_shape(list(value.shape), list(self.logits.shape))
-            log_pmf = self.logits.expand(shape)
-            value = value.expand([*shape[:-1], 1])
-            return paddle.take_along_axis(log_pmf, value, axis=-1).squeeze(-1)
 
-        def prob(self, value):
-            return paddle.exp(self.log_prob(value))
+def _ut_onehot_enumerate_support(self, expand=True):
+    import paddle
 
-        def entropy(self):
-            min_real = paddle.finfo(self.logits.dtype).min
-            p_log_p = self.logits.clip(min=min_real) * self.probs
-            return -p_log_p.sum(-1)
+    n = self.event_shape[0]
+    values = paddle.eye(n, dtype=self._param.dtype)
+    values = values.reshape([n] + [1] * len(self.batch_shape) + [n])
+    if expand:
+        values = values.expand([n, *self.batch_shape, n])
+    return values
 
-        def perplexity(self):
-            return paddle.exp(self.entropy())
 
-        def enumerate_support(self, expand=True):
-            values = paddle.arange(self._num_events, dtype="int64")
-            values = values.reshape([-1] + [1] * len(self.batch_shape))
-            if expand:
-                values = values.expand([self._num_events, *self.batch_shape])
-            return values
-
-        def __repr__(self):
-            return f"Categorical({'probs' if self._param is self._cache.get('probs') else 'logits'}: " \
-                   f"{list(self._param.shape)})"
+def _ut_build_onehot_categorical(categorical):
+    import paddle
 
     class OneHotCategorical(paddle.distribution.Distribution):
         """torch's ``OneHotCategorical(probs=None, logits=None)``: a Categorical whose samples and values are
@@ -495,83 +593,59 @@ def _build_categorical_classes():
         has_enumerate_support = True
 
         def __init__(self, probs=None, logits=None, validate_args=None):
-            self._categorical = Categorical(probs, logits)
+            self._categorical = categorical(probs, logits)
             param_shape = list(self._categorical.param_shape)
             super().__init__(tuple(param_shape[:-1]), tuple(param_shape[-1:]))
 
-        @property
-        def _param(self):
-            return self._categorical._param
-
-        @property
-        def probs(self):
-            return self._categorical.probs
-
-        @property
-        def logits(self):
-            return self._categorical.logits
-
-        @property
-        def param_shape(self):
-            return self._categorical.param_shape
-
-        @property
-        def mean(self):
-            return self._categorical.probs
-
-        @property
-        def mode(self):
-            probs = self._categorical.probs
-            return paddle.nn.functional.one_hot(probs.argmax(axis=-1), probs.shape[-1]).astype(probs.dtype)
-
-        @property
-        def variance(self):
-            return self._categorical.probs * (1 - self._categorical.probs)
-
-        @property
-        def stddev(self):
-            return self.variance.sqrt()
-
-        def sample(self, sample_shape=()):
-            probs = self._categorical.probs
-            indices = self._categorical.sample(sample_shape)
-            return paddle.nn.functional.one_hot(indices, probs.shape[-1]).astype(probs.dtype)
+        _param = property(lambda self: self._categorical._param)
+        probs = property(lambda self: self._categorical.probs)
+        logits = property(lambda self: self._categorical.logits)
+        param_shape = property(lambda self: self._categorical.param_shape)
+        mean = property(lambda self: self._categorical.probs)
+        mode = property(_ut_onehot_mode)
+        variance = property(lambda self: self._categorical.probs * (1 - self._categorical.probs))
+        stddev = property(lambda self: self.variance.sqrt())
+        sample = _ut_onehot_sample
+        prob = _ut_prob
+        perplexity = _ut_perplexity
+        enumerate_support = _ut_onehot_enumerate_support
 
         def log_prob(self, value):
             return self._categorical.log_prob(value.argmax(axis=-1))
 
-        def prob(self, value):
-            return paddle.exp(self.log_prob(value))
-
         def entropy(self):
             return self._categorical.entropy()
 
-        def perplexity(self):
-            return paddle.exp(self.entropy())
+    return OneHotCategorical
 
-        def enumerate_support(self, expand=True):
-            n = self.event_shape[0]
-            values = paddle.eye(n, dtype=self._param.dtype)
-            values = values.reshape([n] + [1] * len(self.batch_shape) + [n])
-            if expand:
-                values = values.expand([n, *self.batch_shape, n])
-            return values
 
-    def kl_categorical_categorical(p, q):  # torch's _kl_categorical_categorical
-        t = p.probs * (p.logits - q.logits)
-        t = paddle.where((q.probs == 0).expand(t.shape), paddle.full_like(t, math.inf), t)
-        t = paddle.where((p.probs == 0).expand(t.shape), paddle.zeros_like(t), t)
-        return t.sum(-1)
+def _ut_kl_categorical_categorical(p, q):  # torch's _kl_categorical_categorical
+    import math
 
-    def kl_onehot_onehot(p, q):
-        return kl_categorical_categorical(p._categorical, q._categorical)
+    import paddle
 
-    paddle.distribution.register_kl(Categorical, Categorical)(kl_categorical_categorical)
-    paddle.distribution.register_kl(OneHotCategorical, OneHotCategorical)(kl_onehot_onehot)
-    for cls in (Categorical, OneHotCategorical):
+    t = p.probs * (p.logits - q.logits)
+    t = paddle.where((q.probs == 0).expand(t.shape), paddle.full_like(t, math.inf), t)
+    t = paddle.where((p.probs == 0).expand(t.shape), paddle.zeros_like(t), t)
+    return t.sum(-1)
+
+
+def _ut_kl_onehot_onehot(p, q):
+    return _ut_kl_categorical_categorical(p._categorical, q._categorical)
+
+
+def _build_categorical_classes():
+    """torch's Categorical and OneHotCategorical as paddle.distribution.Distribution subclasses."""
+    import paddle
+
+    categorical = _ut_build_categorical()
+    onehot = _ut_build_onehot_categorical(categorical)
+    paddle.distribution.register_kl(categorical, categorical)(_ut_kl_categorical_categorical)
+    paddle.distribution.register_kl(onehot, onehot)(_ut_kl_onehot_onehot)
+    for cls in (categorical, onehot):
         cls.__module__ = __name__  # found again by name (pickle): the module's __getattr__ builds it
         cls.__qualname__ = cls.__name__
-    return {"Categorical": Categorical, "OneHotCategorical": OneHotCategorical}
+    return {"Categorical": categorical, "OneHotCategorical": onehot}
 
 
 def _categorical_class(name):
