@@ -75,3 +75,18 @@ def test_the_dtype_list_is_what_torch_and_paddle_say():
     from torch2paddle.tables import torch_only_dtype_names
 
     assert sorted(torch_only_dtype_names()) == _generator().torch_only_dtype_names()
+
+
+def test_a_tensor_attribute_is_converted_where_something_is_taken_of_it():
+    """``x.mH.sum(0)``: the attribute is the receiver of a method call; it was left as written (no marker) and
+    failed in Paddle. A layer buffer's attribute entry (``bn.running_var.add(...)``) is not touched there:
+    project classes register buffers of that name (torchvision's FrozenBatchNorm2d)."""
+    code = ("import torch\n\n\ndef f(x, z, bn):\n    return x.mT.sum(0), x.mH.sum(0), z.imag.abs(), x.H.sum(), "
+            "bn.running_var.add(1)\n")
+    result = convert_source(code, "f.py")
+    body = result.code.split("return ", 1)[1]
+    assert body.startswith("x.moveaxis([-2, -1], [-1, -2]).sum(0), _torch2paddle_runtime.adjoint(x).sum(0), "
+                           "paddle.imag(z).abs(), "), body
+    assert "bn.running_var.add(1)" in body
+    assert not result.unsupported, [u.api for u in result.unsupported]
+    assert convert_source(result.code, "f.py").code == result.code

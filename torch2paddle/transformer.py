@@ -183,6 +183,10 @@ class TorchToPaddle(FastDispatch, Attempts, RefusalScopes, UseReports, RuntimeDi
         self._attribute_methods = {
             name for name, es in tables.methods.items() if any(e.kind == "attribute" for e in es)
         }
+        self._tensor_attributes = {  # ... of tensors only (`x.mH`), never a layer's buffer such as `running_var`
+            name for name, es in tables.methods.items()
+            if all(e.kind == "attribute" and e.name.startswith("torch.Tensor.") for e in es)
+        }
 
     # -- name resolution -----------------------------------------------------
     def qualify(self, node: cst.BaseExpression) -> str | None:

@@ -33,9 +33,12 @@ class References:
         if original.attr.value in fields and key not in self._call_funcs and key not in self._store:
             # torch.max(x, 1).values: Paddle returns a plain tuple, in the same order
             return _tuple_field(updated.value, fields, fields.index(original.attr.value))
-        if key in self._inner or key in self._call_funcs or key in self._claimed:
+        if key in self._call_funcs or key in self._claimed:
             return updated
-        if original.attr.value in self._attribute_methods and key not in self._store:
+        # a tensor attribute entry is converted also where something is taken of it (`x.mH.sum(0)`); a torch
+        # module path's inner parts (`torch.nn` of `torch.nn.Conv2d`) are left to the whole reference
+        if original.attr.value in self._attribute_methods and key not in self._store and (
+                key not in self._inner or original.attr.value in self._tensor_attributes):
             new = self._method_access(original, updated)
             if new is not None:
                 return new
@@ -48,6 +51,8 @@ class References:
         if (original.attr.value in self._torch_only and key not in self._store and self.qualify(original) is None
                 and (key in self._call_funcs or original.attr.value not in self._torch_only_methods)):
             self._torch_only_use(original, original)  # x.H on a value, not torch.x.H: no entry converted it
+            return updated
+        if key in self._inner:
             return updated
         return self._reference(original, updated)
 
