@@ -36,6 +36,7 @@ from .transform.references import References
 from .transform.definitions import Definitions
 from .transform.statements import Statements
 from .transform.attempts import Attempts
+from .transform.facts import SyntaxFacts, syntax_facts
 
 
 @dataclass
@@ -145,12 +146,8 @@ class TorchToPaddle(FastDispatch, Attempts, RefusalScopes, UseReports, RuntimeDi
         self.value_layers: frozenset[str] = frozenset()  # set at the end: reported for the package's factories  # torch layer classes the file uses as values (not called)
         self._factory_calls = 0  # calls of parameters annotated Callable[..., nn.Module], translated at run time
         self._helpers_used = False  # an access rewrite wrote a call of a run-time helper
-        self._decorators: set[int] = set()  # decorator expressions (evaluated at definition: never placeholders)
         self._gone: set[int] = set()  # uses inside arguments that a call dropped
         self.import_nodes: set[int] = set()
-        self._skip: set[int] = set()
-        self._inner: set[int] = set()
-        self._call_funcs: set[int] = set()
         self._scopes: list[frozenset[str]] = []
         self._markers: list[list[tuple[str, int, str | None]]] = []  # per statement: (text, use index, probe)
         self._classes: list[bool] = []
@@ -165,15 +162,9 @@ class TorchToPaddle(FastDispatch, Attempts, RefusalScopes, UseReports, RuntimeDi
         self._assigned: dict[int, cst.BaseExpression] = {}  # id(call) -> `x` of a `x = call(...)` line
         self._scope_state: list[dict] = [{}]  # per function: scratch space of the rewrites
         self._attempts: list = []  # the rewrites in progress and what they asked for (transform/attempts.py)
-        self._store: dict[int, bool] = {}  # id(assignment target) -> augmented assignment?
-        self._access_roots: set[int] = set()  # outermost subscripts of method-attribute accesses
-        self._claimed: set[int] = set()  # their inner parts, rewritten as a whole
-        self._chained: dict[int, str] = {}  # id(call) -> the method called on its result
         # True/False literals a constant rewrite produced (not the user's), held so that their ids stay theirs
         self._constants: dict[int, cst.CSTNode] = {}
-        self._class_bases: set[int] = set()  # base-class expressions: one with a class rewrite waits for its class
         self._method_uses: set[int] = set()  # unsupported uses left as `x.method(...)`: no torch import needed
-        self._loop_iters: set[int] = set()  # `for x in obj.attr:` iterables of method-attribute entries
         # converted calls whose torch result is a named tuple: id(original call) -> its field names
         self._tuple_results: dict[int, tuple[str, ...]] = {}
         # compiler directives used as a decorator or a statement: id(node) -> (site, entry, qualified name)
@@ -183,6 +174,7 @@ class TorchToPaddle(FastDispatch, Attempts, RefusalScopes, UseReports, RuntimeDi
         self._attribute_methods = {
             name for name, es in tables.methods.items() if any(e.kind == "attribute" for e in es)
         }
+        self._read_facts(SyntaxFacts())  # the file's own, from the facts pass, when the visit starts
         self._tensor_attributes = {  # ... of tensors only (`x.mH`), never a layer's buffer such as `running_var`
             name for name, es in tables.methods.items()
             if all(e.kind == "attribute" and e.name.startswith("torch.Tensor.") for e in es)
@@ -281,25 +273,18 @@ class TorchToPaddle(FastDispatch, Attempts, RefusalScopes, UseReports, RuntimeDi
         self.import_nodes.add(id(updated))
         return updated
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._skip.add(id(node.attr))
-        self._inner.add(id(node.value))
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self._skip.add(id(node.keyword))
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self._skip.add(id(node.name))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._call_funcs.add(id(node.func))
-        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
-            self._chained[id(node.func.value)] = node.func.attr.value  # x.numel().item(): "item"
-
     # -- scopes and statements (markers attach to the statement's line) -------
     def visit_Module(self, node: cst.Module) -> None:
         self._module = node
+        self._read_facts(syntax_facts(node, self._attribute_methods))  # the read-only facts pass
+
+    def _read_facts(self, facts: SyntaxFacts) -> None:
+        """Node roles from the facts pass (transform/facts.py), read under the names the mixins use."""
+        self._skip, self._inner, self._call_funcs, self._chained = (facts.skip, facts.inner, facts.call_funcs,
+                                                                     facts.chained)
+        self._store, self._claimed, self._access_roots, self._loop_iters = (facts.store, facts.claimed,
+                                                                             facts.access_roots, facts.loop_iters)
+        self._decorators, self._class_bases = facts.decorators, facts.class_bases  # (decorators never placeholders)
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         func = original.func

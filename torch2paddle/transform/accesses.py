@@ -16,11 +16,6 @@ class Accesses:
 
     def visit_For(self, node: cst.For) -> None:
         self._visit_compound(node)
-        it = node.iter
-        if isinstance(it, cst.Attribute) and it.attr.value in self._attribute_methods:
-            # `for g in optimizer.param_groups: ...`: the loop as a whole goes to the access rewrite
-            self._claimed.add(id(it))
-            self._loop_iters.add(id(it))
 
     def leave_For(self, original: cst.For, updated: cst.For):
         if id(original.iter) in self._loop_iters and self.qualify(original.iter.value) is None \
@@ -41,24 +36,6 @@ class Accesses:
     # -- attribute accesses with an access rewrite (reads and assignments) ----
     def visit_Assign(self, node: cst.Assign) -> None:
         self._open_import_time()
-        for target in node.targets:
-            if isinstance(target.target, (cst.Attribute, cst.Subscript)):
-                self._store[id(target.target)] = False
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, (cst.Attribute, cst.Subscript)):
-            self._store[id(node.target)] = True
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if id(node) in self._claimed or not self._attribute_methods:
-            return
-        base, inner = node.value, []
-        while isinstance(base, cst.Subscript):
-            inner.append(base)
-            base = base.value
-        if isinstance(base, cst.Attribute) and base.attr.value in self._attribute_methods:
-            self._claimed.update(id(n) for n in (*inner, base))
-            self._access_roots.add(id(node))
 
     def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
         key = id(original)

@@ -17,9 +17,7 @@ class Definitions:
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._function_nodes.append(node)
-        self._decorators.update(id(d.decorator) for d in node.decorators)
         self._claim_decorators(node)
-        self._skip.add(id(node.name))
         self._scopes.append(self.scan.function_locals.get(id(node), frozenset()))
         self._markers.append([])
         self._types.append(self._parameter_types(node))
@@ -39,10 +37,7 @@ class Definitions:
         return self._attach_block(updated)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._decorators.update(id(d.decorator) for d in node.decorators)
         self._claim_decorators(node)
-        self._skip.add(id(node.name))
-        self._class_bases.update(id(base.value) for base in node.bases)
         is_module = False
         for base in node.bases:
             qualified = self.qualify(base.value)
