@@ -165,6 +165,21 @@ _LAYER_ATTRIBUTES = {
 }
 
 
+def write_out(result, out):
+    """torch's ``out=``: the result written into the given tensor, or each result into the given tuple of tensors
+    (``torch.max(x, 1, out=(values, indices))``), in place (cast to its dtype, resized to the result's shape),
+    and returned as torch returns it. Paddle's functions return new tensors."""
+    import paddle
+
+    if isinstance(out, (tuple, list)):
+        if not isinstance(result, (tuple, list)) or len(result) != len(out):
+            raise TypeError(f"out= holds {len(out)} tensors, the result is not {len(out)} tensors")
+        for value, target in zip(result, out):
+            paddle.assign(value.astype(target.dtype), output=target)
+        return tuple(out)
+    return paddle.assign(result.astype(out.dtype), output=out)
+
+
 def layer_attr(obj, name):
     """``obj.<name>`` as torch reads it: the object's own attribute when it has one (a project class),
     else the Paddle layer's counterpart."""

@@ -184,8 +184,7 @@ class ApiCalls:
         (``torch.max(x, 1, out=(v, i))``), or an ``out`` that is not a plain name or attribute (read twice)."""
         torch_form = updated.with_changes(func=self._torch_form(qualified))
         target_is_class = entry.target.rsplit(".", 1)[-1][:1].isupper()
-        if entry.kind != "callable" or target_is_class or entry.result_fields or not isinstance(
-                out.value, (cst.Name, cst.Attribute)):
+        if entry.kind != "callable" or target_is_class:
             self._unsupported(original, qualified, f"out=: Paddle's {entry.target} returns a new tensor: assign the "
                                                    "result instead (`out = ...` or paddle.assign(result, output=out))")
             return torch_form
@@ -193,9 +192,12 @@ class ApiCalls:
         call = self._entry_call(original, stripped, qualified, entry)
         if call is None:
             return torch_form
-        if isinstance(call, cst.Tuple):
-            self._unsupported(original, qualified, "out=: the Paddle form returns several tensors: assign them")
-            return torch_form
+        if entry.result_fields or isinstance(call, cst.Tuple) or not isinstance(out.value, (cst.Name, cst.Attribute)):
+            # several results (out=(values, indices)), or an out= expression that must be evaluated once
+            self._record(original, qualified, entry.target)
+            self._commit_runtime(recorded=True)
+            return cst.Call(func=self._runtime_helper("write_out"), args=[
+                cst.Arg(call, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(out.value)])
         if not isinstance(call, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and not call.lpar:
             call = call.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         cast = cst.Call(func=cst.Attribute(value=call, attr=cst.Name("astype")),
