@@ -123,8 +123,9 @@ def last_name(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _builds_class(node: cst.BaseExpression) -> bool:
-    """``Net(...)``, ``models.Net(...)``, ``Net(...).to(...)``: a class (capitalised name) called."""
+def _builds_class(node: cst.BaseExpression, resolve) -> bool:
+    """``Net(...)``, ``models.Net(...)``, ``Net(...).to(...)``: a class (capitalised name) called, other than a
+    torch class outside torch.nn (``torch.FloatTensor([1, 2])`` builds a tensor)."""
     while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
         if node.func.attr.value == "to":
             node = node.func.value
@@ -136,7 +137,10 @@ def _builds_class(node: cst.BaseExpression) -> bool:
         return False
     func = node.func
     name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-    return name[:1].isupper()
+    if not name[:1].isupper():
+        return False
+    entry = resolve(func)
+    return entry is None or entry.name.startswith("torch.nn.") or not entry.name.startswith("torch.")
 
 
 def may_be_layer(ctx, receiver: cst.BaseExpression, by_name: bool = False) -> bool:
@@ -144,9 +148,9 @@ def may_be_layer(ctx, receiver: cst.BaseExpression, by_name: bool = False) -> bo
     (``Net(...).to(device)``) or is a name bound to one (``model = Net()``); with ``by_name``, also a receiver
     named like one (``self``, ``model``, ``net``, ``self.backbone``), for rewrites whose tensor form would run
     and do nothing on a layer."""
-    if _builds_class(receiver):
+    if _builds_class(receiver, ctx.resolve):
         return True
-    if isinstance(receiver, cst.Name) and any(_builds_class(v) for v in ctx.bound_values(receiver)):
+    if isinstance(receiver, cst.Name) and any(_builds_class(v, ctx.resolve) for v in ctx.bound_values(receiver)):
         return True
     name = last_name(receiver) if by_name else None
     return name is not None and (name == "self" or bool(_LAYER_LIKE_NAME.search(name)))

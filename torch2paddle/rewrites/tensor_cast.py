@@ -58,6 +58,9 @@ def tensor_type(ctx) -> cst.BaseExpression:
     dtype = args[0].value
     if args[0].keyword is not None and args[0].keyword.value != "dtype" or len(args) > 1:
         raise ctx.unsupported("type() takes one dtype")
+    legacy = ctx.resolve(ctx.original.args[0].value)
+    if legacy is not None and legacy.rewrite == "legacy_tensor" and "dtype" in legacy.add:
+        return _astype(ctx, cst.parse_expression(legacy.add["dtype"]))  # x.type(torch.LongTensor): its dtype
     if isinstance(dtype, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         raise ctx.unsupported("a tensor type string such as 'torch.FloatTensor' also selects the device")
     return _astype(ctx, dtype)
