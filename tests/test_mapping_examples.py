@@ -34,9 +34,10 @@ def test_every_target_exists_in_paddle() -> None:
     missing = []
     for entry in mx.entries():
         for target in mx.paddle_targets(entry):
-            if entry.kind == "attribute":
+            if entry.kind == "attribute" and not target.startswith("_torch2paddle_runtime."):
                 # an instance attribute (BatchNorm's _mean is made in __init__): its class must
-                # exist; the attribute itself is read by the entry's examples
+                # exist; the attribute itself is read by the entry's examples (a run-time function that
+                # computes the attribute, x.mH, must exist itself)
                 target = target.rpartition(".")[0]
             try:
                 mx.resolve(target)

@@ -1267,10 +1267,139 @@ def save_image(tensor, fp, format=None, **kwargs):
     Image.fromarray(array).save(fp, format=format)
 
 
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """torch's ``F.scaled_dot_product_attention``: inputs [..., heads, L, E] / [..., S, E] (Paddle's own takes
+    [batch, seq, heads, dim]), a boolean mask's True = attend, a float mask added to the scores, ``is_causal`` the
+    top-left lower triangle, ``scale`` (default 1/sqrt(E)), ``enable_gqa`` (key/value heads repeated to the query's)
+    and a query whose every key is masked giving zeros, as torch's kernels do.  Dropout is applied to the weights
+    whenever dropout_p > 0, as in torch (Paddle's generator draws the mask)."""
+    import math
+
+    import paddle
+    import paddle.nn.functional as F
+
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    if attn_mask is not None and attn_mask.dtype != paddle.bool and attn_mask.dtype != query.dtype:
+        raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                           f"attn_mask.dtype: {attn_mask.dtype} and  query.dtype: {query.dtype} instead.")
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        if query.shape[-3] % key.shape[-3] or query.shape[-3] % value.shape[-3]:
+            raise RuntimeError("the number of query heads must be a multiple of the number of key/value heads")
+        key = paddle.repeat_interleave(key, query.shape[-3] // key.shape[-3], axis=key.ndim - 3)
+        value = paddle.repeat_interleave(value, query.shape[-3] // value.shape[-3], axis=value.ndim - 3)
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    weights = paddle.matmul(query, key, transpose_y=True) * scale
+    tgt_len, src_len = query.shape[-2], key.shape[-2]
+    if is_causal:
+        attn_mask = paddle.tril(paddle.ones([tgt_len, src_len], dtype="int32")) > 0
+    if attn_mask is not None:
+        if attn_mask.dtype == paddle.bool:
+            weights = paddle.where(attn_mask, weights, paddle.full([], float("-inf"), dtype=weights.dtype))
+        else:
+            weights = weights + attn_mask
+    dead = (weights == float("-inf")).all(axis=-1, keepdim=True)  # a query that attends to nothing: zeros
+    weights = F.softmax(paddle.where(dead, paddle.zeros_like(weights), weights), axis=-1)
+    weights = paddle.where(dead, paddle.zeros_like(weights), weights)
+    if dropout_p > 0.0:
+        weights = F.dropout(weights, p=dropout_p, training=True)
+    return paddle.matmul(weights, value)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """torch's ``F.rms_norm``: x / sqrt(mean(x^2) + eps) over the trailing ``normalized_shape`` dimensions, times
+    ``weight``, computed in float32 for float16/bfloat16 input; eps=None is the machine epsilon of that computation
+    type (float32's, float64's for float64).  Paddle 3.3.1's rms_norm returns a tuple, has no CPU kernel and
+    defaults eps to 1e-5."""
+    import numbers
+
+    import paddle
+
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (normalized_shape,)
+    normalized_shape = [int(d) for d in normalized_shape]
+    count = len(normalized_shape)
+    if count == 0 or list(input.shape[input.ndim - count:]) != normalized_shape:
+        raise RuntimeError(f"Given normalized_shape={normalized_shape}, expected input with shape "
+                           f"[*, {', '.join(map(str, normalized_shape))}], but got input of size {list(input.shape)}")
+    compute = "float64" if input.dtype == paddle.float64 else "float32"
+    if eps is None:
+        eps = 2.220446049250313e-16 if compute == "float64" else 1.1920928955078125e-07
+    x = input.astype(compute) if input.dtype != getattr(paddle, compute) else input
+    axes = list(range(input.ndim - count, input.ndim))
+    out = (x * paddle.rsqrt((x * x).mean(axis=axes, keepdim=True) + eps)).astype(input.dtype)
+    return out if weight is None else out * weight
+
+
+def _build_rms_norm():
+    """torch's ``nn.RMSNorm``: ``weight`` of shape ``normalized_shape`` initialised to ones (None without
+    elementwise_affine), forward ``rms_norm``."""
+    import numbers
+
+    import paddle
+
+    class RMSNorm(paddle.nn.Layer):
+        def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+            _tf_check_device(device, "RMSNorm")
+            dtype = paddle.get_default_dtype() if dtype is None else dtype
+            super().__init__(dtype=dtype)
+            if isinstance(normalized_shape, numbers.Integral):
+                normalized_shape = (normalized_shape,)
+            self.normalized_shape = tuple(normalized_shape)
+            self.eps = eps
+            self.elementwise_affine = elementwise_affine
+            if elementwise_affine:
+                self.weight = self.create_parameter(list(self.normalized_shape), dtype=dtype,
+                                                    default_initializer=paddle.nn.initializer.Constant(1.0))
+            else:
+                self.weight = None
+
+        def reset_parameters(self):
+            if self.weight is not None:
+                paddle.nn.initializer.Constant(1.0)(self.weight)
+
+        def forward(self, x):
+            return rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+        def extra_repr(self):
+            return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+    return _named(RMSNorm, "RMSNorm")
+
+
+def _build_softmin():
+    """torch's ``nn.Softmin(dim=None)``: softmax of -x; dim=None picks torch's legacy dimension (0 for a 0-, 1- or
+    3-d input, else 1) with torch's warning."""
+    import paddle
+    import paddle.nn.functional as F
+
+    class Softmin(paddle.nn.Layer):
+        def __init__(self, dim=None):
+            super().__init__()
+            self.dim = dim
+
+        def forward(self, input):
+            dim = self.dim
+            if dim is None:
+                import warnings
+
+                warnings.warn("Implicit dimension choice for softmin has been deprecated. Change the call to "
+                              "include dim=X as an argument.", stacklevel=2)
+                dim = 0 if input.ndim in (0, 1, 3) else 1
+            return F.softmax(paddle.neg(input), axis=dim)
+
+        def extra_repr(self):
+            return f"dim={self.dim}"
+
+    return _named(Softmin, "Softmin")
+
+
 # classes that need paddle.nn.Layer (or paddle.optimizer.LBFGS) to be defined: built on first use
 # (`module.MultiheadAttention`), then kept
 _LAZY_CLASSES = {"MultiheadAttention": _build_multihead_attention, "LSTMCell": _build_lstm_cell,
                  "GRUCell": _build_gru_cell, "RNNCell": _build_rnn_cell, "LBFGS": _build_lbfgs,
+                 "RMSNorm": _build_rms_norm, "Softmin": _build_softmin,
                  **{name: (lambda name=name: _transformer_class(name))
                     for name in ("Transformer", "TransformerEncoder", "TransformerDecoder",
                                  "TransformerEncoderLayer", "TransformerDecoderLayer")}}

@@ -312,6 +312,27 @@ def linalg_tensorsolve(input, other, dims=None):
     return solution.reshape(result_shape)
 
 
+def logdet(input):
+    """torch.logdet: log(det(A)), NaN where a real determinant is negative and -inf where it is zero.  Paddle has
+    no logdet; its slogdet returns [sign, log|det|] stacked."""
+    import paddle
+    sign, logabs = paddle.linalg.slogdet(input)
+    if input.is_complex():
+        return paddle.log(sign) + logabs
+    return paddle.where(sign < 0, paddle.full([], float("nan"), dtype=logabs.dtype), logabs)
+
+
+def chain_matmul(*matrices):
+    """torch.chain_matmul(*matrices): the product of N 2-D tensors (one: the matrix itself).  Paddle's multi_dot
+    takes a list of at least two."""
+    import paddle
+    if len(matrices) == 0:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    return paddle.linalg.multi_dot(list(matrices))
+
+
 def svd(input, some=True, compute_uv=True):
     """torch.svd: ``(U, S, V)`` with V itself (Paddle, like torch.linalg.svd, returns V^H), reduced matrices when
     ``some`` (Paddle: full_matrices=not some) and, without ``compute_uv``, zero-filled full-size U and V."""
@@ -809,3 +830,615 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     import paddle
     paddle.assign(paddle.nn.functional.rrelu(input, lower, upper, training=training), input)
     return input
+
+
+# -- torchvision.transforms (mappings/vision.yaml): the PIL path of torchvision's functional transforms is PIL and
+# numpy, which Paddle's PIL backend calls the same way; Paddle's tensor backend differs from torchvision's (no
+# uint8 kernels, crops that do not pad, no antialiasing, 4-D inputs read as NCHW), so tensors take torch's rules
+# written in Paddle ops below, and what has no exact Paddle form raises instead of giving other values.
+_VISION_FLOATS = ("float16", "bfloat16", "float32", "float64")
+_VISION_MAX = {"uint8": 255, "int8": 127, "int16": 32767, "uint16": 65535, "int32": 2147483647,
+               "int64": 9223372036854775807}
+
+
+def _vision_is_pil(img):
+    try:
+        from PIL import Image
+    except ImportError:
+        return False
+    return isinstance(img, Image.Image)
+
+
+def _vision_check_tensor(img, name):
+    import paddle
+    if not isinstance(img, paddle.Tensor):
+        raise TypeError(f"{name}: img should be PIL Image or Tensor. Got {type(img)}")
+    if img.ndim < 2:
+        raise TypeError(f"{name}: tensor is not a torch image (fewer than 2 dimensions).")
+
+
+def _vision_dimensions(img):
+    """torchvision's get_dimensions: [channels, height, width] of a PIL image or a [..., C, H, W] tensor."""
+    if _vision_is_pil(img):
+        return [len(img.getbands()), img.height, img.width]
+    _vision_check_tensor(img, "get_dimensions")
+    return [1 if img.ndim == 2 else int(img.shape[-3]), int(img.shape[-2]), int(img.shape[-1])]
+
+
+def _vision_widen(img):
+    """Paddle registers few kernels for the small integer types: widen them for the data movement ops below."""
+    name = _math_dtype_name(img.dtype)
+    return (img.astype("int64"), name) if name in ("uint8", "int8", "int16", "bool") else (img, None)
+
+
+def _vision_narrow(img, name):
+    return img if name is None else img.astype(name)
+
+
+def _vision_parse_fill(fill, img):
+    """torchvision's _parse_fill: the fill of a PIL image, one value per band."""
+    bands = len(img.getbands())
+    if fill is None:
+        fill = 0
+    if isinstance(fill, (int, float)) and bands > 1:
+        fill = tuple([fill] * bands)
+    if isinstance(fill, (list, tuple)):
+        if len(fill) == 1:
+            fill = fill * bands
+        elif len(fill) != bands:
+            raise ValueError(f"The number of elements in 'fill' does not match the number of bands of the image "
+                             f"({len(fill)} != {bands})")
+        fill = tuple(fill)
+    if img.mode != "F":
+        fill = tuple(int(x) for x in fill) if isinstance(fill, tuple) else int(fill)
+    return fill
+
+
+def get_image_size(img):
+    """torchvision's F.get_image_size: [width, height]."""
+    _, height, width = _vision_dimensions(img)
+    return [width, height]
+
+
+def get_dimensions(img):
+    """torchvision's F.get_dimensions: [channels, height, width]."""
+    return _vision_dimensions(img)
+
+
+def get_image_num_channels(img):
+    """torchvision's F.get_image_num_channels."""
+    return _vision_dimensions(img)[0]
+
+
+def vision_hflip(img):
+    """torchvision's F.hflip: Paddle's flip has no uint8 kernel."""
+    if _vision_is_pil(img):
+        import paddle
+        return paddle.vision.transforms.functional.hflip(img)
+    _vision_check_tensor(img, "hflip")
+    wide, name = _vision_widen(img)
+    return _vision_narrow(wide.flip(-1), name)
+
+
+def vision_vflip(img):
+    """torchvision's F.vflip: Paddle's flip has no uint8 kernel."""
+    if _vision_is_pil(img):
+        import paddle
+        return paddle.vision.transforms.functional.vflip(img)
+    _vision_check_tensor(img, "vflip")
+    wide, name = _vision_widen(img)
+    return _vision_narrow(wide.flip(-2), name)
+
+
+def vision_pad(img, padding, fill=0, padding_mode="constant"):
+    """torchvision's F.pad: Paddle's fills only the first band of a PIL image with an int fill, ignores negative
+    padding (torchvision crops) and has no symmetric mode or uint8 kernel for tensors."""
+    import numpy as np
+    if not isinstance(padding, (int, float, tuple, list)):
+        raise TypeError("Got inappropriate padding arg")
+    if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
+        raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
+    if isinstance(padding, (list, tuple)):
+        if len(padding) not in (1, 2, 4):
+            raise ValueError(f"Padding must be an int or a 1, 2, or 4 element tuple, not a {len(padding)} element tuple")
+        padding = [int(p) for p in padding]
+        if len(padding) == 1:
+            padding = padding * 4
+        elif len(padding) == 2:
+            padding = padding * 2
+        left, top, right, bottom = padding
+    else:
+        left = top = right = bottom = int(padding)
+    if _vision_is_pil(img):
+        from PIL import Image, ImageOps
+        if padding_mode == "constant":
+            border = (left, top, right, bottom)
+            image = ImageOps.expand(img, border=border, fill=_vision_parse_fill(fill, img))
+            if img.mode == "P":
+                image.putpalette(img.getpalette())
+            return image
+        crop = -np.minimum([left, top, right, bottom], 0)
+        if crop.any():
+            img = img.crop((crop[0], crop[1], img.width - crop[2], img.height - crop[3]))
+        left, top, right, bottom = (int(v) for v in np.maximum([left, top, right, bottom], 0))
+        palette = img.getpalette() if img.mode == "P" else None
+        array = np.asarray(img)
+        widths = ((top, bottom), (left, right)) + (((0, 0),) if array.ndim == 3 else ())
+        out = Image.fromarray(np.pad(array, widths, padding_mode))
+        if palette is not None:
+            out.putpalette(palette)
+        return out
+    _vision_check_tensor(img, "pad")
+    if not isinstance(fill, (int, float)):
+        raise TypeError("Got inappropriate fill arg")
+    height, width = int(img.shape[-2]), int(img.shape[-1])
+    crop_l, crop_t, crop_r, crop_b = (max(-p, 0) for p in (left, top, right, bottom))
+    img = img[..., crop_t:height - crop_b, crop_l:width - crop_r]
+    left, top, right, bottom = (max(p, 0) for p in (left, top, right, bottom))
+    if padding_mode == "reflect" and (max(top, bottom) >= img.shape[-2] or max(left, right) >= img.shape[-1]):
+        raise ValueError("Padding size should be less than the corresponding input dimension")
+    import paddle
+    if padding_mode == "constant":  # blocks of the fill around the image (also for an empty image)
+        value = paddle.to_tensor(float(fill)).astype(img.dtype)
+
+        def block(shape):
+            return paddle.full(shape, value, dtype=img.dtype)
+        lead = list(img.shape[:-2])
+        height = int(img.shape[-2])
+        img = paddle.concat([block(lead + [height, left]), img, block(lead + [height, right])], axis=-1)
+        width = int(img.shape[-1])
+        return paddle.concat([block(lead + [top, width]), img, block(lead + [bottom, width])], axis=-2)
+    wide, name = _vision_widen(img)
+    rows = np.pad(np.arange(int(img.shape[-2])), (top, bottom), padding_mode)
+    cols = np.pad(np.arange(int(img.shape[-1])), (left, right), padding_mode)
+    out = paddle.gather(paddle.gather(wide, paddle.to_tensor(rows), axis=wide.ndim - 2),
+                        paddle.to_tensor(cols), axis=wide.ndim - 1)
+    return _vision_narrow(out, name)
+
+
+def vision_crop(img, top, left, height, width):
+    """torchvision's F.crop: a tensor crop reaching past the border is zero-padded there (Paddle's is cut)."""
+    if _vision_is_pil(img):
+        return img.crop((left, top, left + width, top + height))
+    _vision_check_tensor(img, "crop")
+    h, w = int(img.shape[-2]), int(img.shape[-1])
+    right, bottom = left + width, top + height
+    if left < 0 or top < 0 or right > w or bottom > h:
+        padding = [max(-left + min(0, right), 0), max(-top + min(0, bottom), 0), max(right - max(w, left), 0),
+                   max(bottom - max(h, top), 0)]
+        return vision_pad(img[..., max(top, 0):bottom, max(left, 0):right], padding, fill=0)
+    return img[..., top:bottom, left:right]
+
+
+def vision_center_crop(img, output_size):
+    """torchvision's F.center_crop: a crop larger than the image pads it with zeros first."""
+    if isinstance(output_size, (int, float)):
+        output_size = (int(output_size), int(output_size))
+    elif isinstance(output_size, (tuple, list)) and len(output_size) == 1:
+        output_size = (output_size[0], output_size[0])
+    _, image_height, image_width = _vision_dimensions(img)
+    crop_height, crop_width = output_size
+    if crop_width > image_width or crop_height > image_height:
+        padding = [(crop_width - image_width) // 2 if crop_width > image_width else 0,
+                   (crop_height - image_height) // 2 if crop_height > image_height else 0,
+                   (crop_width - image_width + 1) // 2 if crop_width > image_width else 0,
+                   (crop_height - image_height + 1) // 2 if crop_height > image_height else 0]
+        img = vision_pad(img, padding, fill=0)
+        _, image_height, image_width = _vision_dimensions(img)
+        if crop_width == image_width and crop_height == image_height:
+            return img
+    crop_top = int(round((image_height - crop_height) / 2.0))
+    crop_left = int(round((image_width - crop_width) / 2.0))
+    return vision_crop(img, crop_top, crop_left, crop_height, crop_width)
+
+
+def _vision_resized_size(height, width, size, max_size):
+    """torchvision's _compute_resized_output_size: an int (or one-element) size is the shorter edge."""
+    if isinstance(size, int):
+        size = [size]
+    if isinstance(size, (list, tuple)) and len(size) not in (1, 2):
+        raise ValueError(f"Size must be an int or a 1 or 2 element tuple/list, not a {len(size)} element tuple/list")
+    if max_size is not None and len(size) != 1:
+        raise ValueError("max_size should only be passed if size specifies the length of the smaller edge, "
+                         "i.e. size should be an int or a sequence of length 1 in torchscript mode.")
+    if len(size) == 2:
+        return [size[0], size[1]]
+    short, long = (width, height) if width <= height else (height, width)
+    new_short, new_long = size[0], int(size[0] * long / short)
+    if max_size is not None:
+        if max_size <= size[0]:
+            raise ValueError(f"max_size = {max_size} must be strictly greater than the requested "
+                             f"size for the smaller edge size = {size}")
+        if new_long > max_size:
+            new_short, new_long = int(max_size * new_short / new_long), max_size
+    new_w, new_h = (new_short, new_long) if width <= height else (new_long, new_short)
+    return [new_h, new_w]
+
+
+def vision_resize(img, size, interpolation="bilinear", max_size=None, antialias=True):
+    """torchvision's F.resize: max_size, and torch's rounding of integer tensors; Paddle cannot antialias, so a
+    tensor shrunk with bilinear (or resized with bicubic) interpolation and antialias=True raises."""
+    import paddle
+    interpolation = getattr(interpolation, "value", interpolation)
+    _, height, width = _vision_dimensions(img)
+    output_size = _vision_resized_size(height, width, size, max_size)
+    if [height, width] == output_size:
+        return img
+    if _vision_is_pil(img):
+        return paddle.vision.transforms.functional.resize(img, output_size, interpolation)
+    if interpolation not in ("nearest", "bilinear", "bicubic"):
+        raise ValueError(f"interpolation {interpolation!r} has no Paddle form for tensors")
+    if antialias and (interpolation == "bicubic" or (interpolation == "bilinear" and (
+            output_size[0] < height or output_size[1] < width))):
+        raise NotImplementedError("resize: Paddle's interpolate cannot antialias; pass antialias=False "
+                                  "(different values) or resize the PIL image")
+    name = _math_dtype_name(img.dtype)
+    if interpolation != "nearest" and name not in _VISION_FLOATS:
+        raise NotImplementedError("resize: torch rounds the interpolated values of an integer tensor, which "
+                                  "Paddle's float rounding does not reproduce; resize a float tensor or the PIL image")
+    shape = list(img.shape)
+    x = img.reshape([-1] + shape[-3:]) if img.ndim >= 3 else img.reshape([1, 1] + shape)
+    x = x if name in ("float32", "float64") else x.astype("float32")
+    x = paddle.nn.functional.interpolate(x, size=output_size, mode=interpolation, align_corners=False)
+    if interpolation == "bicubic" and name == "uint8":
+        x = x.clip(0, 255)
+    if name not in ("float32", "float64"):
+        if name not in _VISION_FLOATS:
+            x = paddle.round(x)
+        x = x.astype(name)
+    return x.reshape(shape[:-2] + output_size)
+
+
+def vision_resized_crop(img, top, left, height, width, size, interpolation="bilinear", antialias=True):
+    """torchvision's F.resized_crop: crop, then resize."""
+    return vision_resize(vision_crop(img, top, left, height, width), size, interpolation, antialias=antialias)
+
+
+def vision_normalize(tensor, mean, std, inplace=False):
+    """torchvision's F.normalize: (tensor - mean) / std per channel of a float [..., C, H, W] tensor (written into
+    the tensor with inplace=True)."""
+    import paddle
+    if not isinstance(tensor, paddle.Tensor):
+        raise TypeError(f"img should be Tensor Image. Got {type(tensor)}")
+    if _math_dtype_name(tensor.dtype) not in _VISION_FLOATS:
+        raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
+    if tensor.ndim < 3:
+        raise ValueError(f"Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
+                         f"{tuple(tensor.shape)}")
+    mean = paddle.to_tensor(mean, dtype=tensor.dtype)
+    std = paddle.to_tensor(std, dtype=tensor.dtype)
+    if bool((std == 0).any()):
+        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+    if mean.ndim == 1:
+        mean = mean.reshape([-1, 1, 1])
+    if std.ndim == 1:
+        std = std.reshape([-1, 1, 1])
+    if inplace:
+        return tensor.subtract_(mean).divide_(std)
+    return (tensor - mean) / std
+
+
+def _vision_gray(img):
+    """torchvision's _rgb2gray of a 3-channel tensor: ITU-R 601-2 luma, cast back to the image's dtype."""
+    name = _math_dtype_name(img.dtype)
+    x = img if name in _VISION_FLOATS else img.astype("float32")
+    r, g, b = x.unbind(axis=-3)
+    return (0.2989 * r + 0.587 * g + 0.114 * b).astype(name).unsqueeze(-3)
+
+
+def vision_rgb_to_grayscale(img, num_output_channels=1):
+    """torchvision's F.rgb_to_grayscale: PIL's convert("L") for images, the luma in torch's dtype rules for tensors
+    (Paddle has no uint8 multiply)."""
+    import paddle
+    if num_output_channels not in (1, 3):
+        raise ValueError("num_output_channels should be either 1 or 3")
+    if _vision_is_pil(img):
+        return paddle.vision.transforms.functional.to_grayscale(img, num_output_channels)
+    _vision_check_tensor(img, "rgb_to_grayscale")
+    channels = _vision_dimensions(img)[0]
+    if channels not in (1, 3):
+        raise TypeError(f"Input image tensor permitted channel values are [1, 3], but found {channels}")
+    gray = _vision_gray(img) if channels == 3 else img.clone()
+    return gray.expand(img.shape) if num_output_channels == 3 else gray
+
+
+def _vision_blend(img1, img2, ratio):
+    """torchvision's _blend: ratio * img1 + (1 - ratio) * img2, clamped to the dtype's range, in img1's dtype."""
+    ratio = float(ratio)
+    name = _math_dtype_name(img1.dtype)
+    bound = 1.0 if name in _VISION_FLOATS else float(_VISION_MAX[name])
+    a = img1 if name in _VISION_FLOATS else img1.astype("float32")
+    b = img2 if _math_dtype_name(img2.dtype) == _math_dtype_name(a.dtype) else img2.astype(a.dtype)
+    return (ratio * a + (1.0 - ratio) * b).clip(0, bound).astype(name)
+
+
+def _vision_color_tensor(img, name, factor, what):
+    _vision_check_tensor(img, name)
+    if factor < 0:
+        raise ValueError(f"{what} ({factor}) is not non-negative.")
+    channels = _vision_dimensions(img)[0]
+    if channels not in (1, 3):
+        raise TypeError(f"Input image tensor permitted channel values are [1, 3], but found {channels}")
+    return channels
+
+
+def vision_adjust_brightness(img, brightness_factor):
+    """torchvision's F.adjust_brightness: Paddle's has no uint8 kernel for tensors."""
+    import paddle
+    if _vision_is_pil(img):
+        return paddle.vision.transforms.functional.adjust_brightness(img, brightness_factor)
+    _vision_color_tensor(img, "adjust_brightness", brightness_factor, "brightness_factor")
+    return _vision_blend(img, paddle.zeros_like(img), brightness_factor)
+
+
+def vision_adjust_contrast(img, contrast_factor):
+    """torchvision's F.adjust_contrast: blends with the mean grey level (of the uint8 luma, as torch does)."""
+    import paddle
+    if _vision_is_pil(img):
+        return paddle.vision.transforms.functional.adjust_contrast(img, contrast_factor)
+    channels = _vision_color_tensor(img, "adjust_contrast", contrast_factor, "contrast_factor")
+    name = _math_dtype_name(img.dtype)
+    dtype = name if name in _VISION_FLOATS else "float32"
+    gray = _vision_gray(img) if channels == 3 else img
+    mean = gray.astype(dtype).mean(axis=[-3, -2, -1], keepdim=True)
+    return _vision_blend(img, mean, contrast_factor)
+
+
+def vision_adjust_saturation(img, saturation_factor):
+    """torchvision's F.adjust_saturation: blends with the luma image."""
+    import paddle
+    if _vision_is_pil(img):
+        return paddle.vision.transforms.functional.adjust_saturation(img, saturation_factor)
+    channels = _vision_color_tensor(img, "adjust_saturation", saturation_factor, "saturation_factor")
+    if channels == 1:
+        return img
+    return _vision_blend(img, _vision_gray(img), saturation_factor)
+
+
+_VISION_PIL_FILTERS = {"nearest": 0, "lanczos": 1, "bilinear": 2, "bicubic": 3, "box": 4, "hamming": 5}
+
+
+def _vision_pil_geometry(img, name, interpolation):
+    """The PIL filter of torchvision's geometric transforms; a tensor raises: Paddle's tensor rotate, affine and
+    perspective sample the image differently from torchvision's grid_sample."""
+    if not _vision_is_pil(img):
+        raise NotImplementedError(f"{name} of a tensor has no exact Paddle form; convert the image to PIL "
+                                  "(to_pil_image) first")
+    interpolation = getattr(interpolation, "value", interpolation)
+    if interpolation not in _VISION_PIL_FILTERS:
+        raise ValueError(f"interpolation {interpolation!r} is not supported for PIL images")
+    return _VISION_PIL_FILTERS[interpolation]
+
+
+def _vision_inverse_affine(center, angle, translate, scale, shear):
+    """torchvision's _get_inverse_affine_matrix (inverted=True): the PIL.Image.AFFINE coefficients."""
+    import math
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    cx, cy = center
+    tx, ty = translate
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    matrix = [x / scale for x in [d, -b, 0.0, -c, a, 0.0]]
+    matrix[2] += matrix[0] * (-cx - tx) + matrix[1] * (-cy - ty)
+    matrix[5] += matrix[3] * (-cx - tx) + matrix[4] * (-cy - ty)
+    matrix[2] += cx
+    matrix[5] += cy
+    return matrix
+
+
+def vision_rotate(img, angle, interpolation="nearest", expand=False, center=None, fill=None):
+    """torchvision's F.rotate of a PIL image: PIL's rotate with torchvision's per-band fill."""
+    resample = _vision_pil_geometry(img, "rotate", interpolation)
+    if center is not None and not isinstance(center, (list, tuple)):
+        raise TypeError("Argument center should be a sequence")
+    return img.rotate(angle, resample, expand, center, fillcolor=_vision_parse_fill(fill, img))
+
+
+def vision_affine(img, angle, translate, scale, shear, interpolation="nearest", fill=None, center=None):
+    """torchvision's F.affine of a PIL image: its inverse affine matrix for PIL's transform."""
+    resample = _vision_pil_geometry(img, "affine", interpolation)
+    if not isinstance(translate, (list, tuple)) or len(translate) != 2:
+        raise ValueError("Argument translate should be a sequence of length 2")
+    if scale <= 0.0:
+        raise ValueError("Argument scale should be positive")
+    if isinstance(shear, (int, float)):
+        shear = [shear, 0.0]
+    shear = list(shear)
+    if len(shear) == 1:
+        shear = [shear[0], shear[0]]
+    if len(shear) != 2:
+        raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
+    if center is None:
+        center = [img.width * 0.5, img.height * 0.5]
+    matrix = _vision_inverse_affine(center, float(angle), translate, scale, shear)
+    from PIL import Image
+    return img.transform(img.size, Image.AFFINE, matrix, resample, fillcolor=_vision_parse_fill(fill, img))
+
+
+def vision_perspective(img, startpoints, endpoints, interpolation="bilinear", fill=None):
+    """torchvision's F.perspective of a PIL image: its least-squares coefficients for PIL's transform
+    (Paddle's own gives other pixels with nearest interpolation)."""
+    import numpy as np
+    from PIL import Image
+    resample = _vision_pil_geometry(img, "perspective", interpolation)
+    if len(startpoints) != 4 or len(endpoints) != 4:
+        raise ValueError(f"Please provide exactly four corners, got {len(startpoints)} startpoints and "
+                         f"{len(endpoints)} endpoints.")
+    a = np.zeros((8, 8), dtype=np.float64)
+    for i, (p1, p2) in enumerate(zip(endpoints, startpoints)):
+        a[2 * i] = [p1[0], p1[1], 1, 0, 0, 0, -p2[0] * p1[0], -p2[0] * p1[1]]
+        a[2 * i + 1] = [0, 0, 0, p1[0], p1[1], 1, -p2[1] * p1[0], -p2[1] * p1[1]]
+    b = np.asarray(startpoints, dtype=np.float64).reshape(8)
+    coeffs = np.linalg.lstsq(a, b, rcond=None)[0].astype(np.float32).tolist()
+    return img.transform(img.size, Image.PERSPECTIVE, coeffs, resample, fillcolor=_vision_parse_fill(fill, img))
+
+
+def to_pil_image(pic, mode=None):
+    """torchvision's F.to_pil_image: a [C, H, W] tensor or [H, W, C] array as a PIL image (floats x 255 to
+    uint8, the mode inferred from the channel count and dtype); Paddle has none."""
+    import sys
+    import numpy as np
+    import paddle
+    from PIL import Image
+    if isinstance(pic, paddle.Tensor):
+        if pic.ndim == 3:
+            pic = pic.transpose([1, 2, 0])
+        pic = pic.numpy()
+    elif not isinstance(pic, np.ndarray):
+        raise TypeError(f"pic should be Tensor or ndarray. Got {type(pic)}.")
+    if pic.ndim == 2:
+        pic = np.expand_dims(pic, 2)
+    if pic.ndim != 3:
+        raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
+    if pic.shape[-1] > 4:
+        raise ValueError(f"pic should not have > 4 channels. Got {pic.shape[-1]} channels.")
+    npimg = pic
+    if np.issubdtype(npimg.dtype, np.floating) and mode != "F":
+        npimg = (npimg * 255).astype(np.uint8)
+    if npimg.shape[2] == 1:
+        expected = None
+        npimg = npimg[:, :, 0]
+        if npimg.dtype == np.uint8:
+            expected = "L"
+        elif npimg.dtype == np.int16:
+            expected = "I;16" if sys.byteorder == "little" else "I;16B"
+        elif npimg.dtype == np.int32:
+            expected = "I"
+        elif npimg.dtype == np.float32:
+            expected = "F"
+        if mode is not None and mode != expected:
+            raise ValueError(f"Incorrect mode ({mode}) supplied for input type {np.dtype}. Should be {expected}")
+        mode = expected
+    elif npimg.shape[2] == 2:
+        if mode is not None and mode not in ["LA"]:
+            raise ValueError("Only modes ['LA'] are supported for 2D inputs")
+        if mode is None and npimg.dtype == np.uint8:
+            mode = "LA"
+    elif npimg.shape[2] == 4:
+        if mode is not None and mode not in ["RGBA", "CMYK", "RGBX"]:
+            raise ValueError("Only modes ['RGBA', 'CMYK', 'RGBX'] are supported for 4D inputs")
+        if mode is None and npimg.dtype == np.uint8:
+            mode = "RGBA"
+    else:
+        if mode is not None and mode not in ["RGB", "YCbCr", "HSV"]:
+            raise ValueError("Only modes ['RGB', 'YCbCr', 'HSV'] are supported for 3D inputs")
+        if mode is None and npimg.dtype == np.uint8:
+            mode = "RGB"
+    if mode is None:
+        raise TypeError(f"Input type {npimg.dtype} is not supported")
+    return Image.fromarray(npimg, mode=mode)
+
+
+def pil_to_tensor(pic):
+    """torchvision's F.pil_to_tensor: the image's own dtype (uint8 for RGB/L) in [C, H, W], unscaled; Paddle's
+    to_tensor scales to floats."""
+    import numpy as np
+    import paddle
+    if not _vision_is_pil(pic):
+        raise TypeError(f"pic should be PIL Image. Got {type(pic)}")
+    array = np.array(pic, copy=True)
+    if array.dtype == np.uint16:  # paddle.to_tensor reads uint16 arrays as bfloat16
+        raise TypeError("pil_to_tensor: Paddle has no uint16 tensors (a 16-bit image); convert the mode first")
+    array = array.reshape(pic.size[1], pic.size[0], len(pic.getbands()))
+    return paddle.to_tensor(np.ascontiguousarray(array.transpose(2, 0, 1)))
+
+
+def convert_image_dtype(image, dtype=None):
+    """torchvision's F.convert_image_dtype: casts and rescales (uint8 255 <-> float 1.0); Paddle has none."""
+    import paddle
+    if not isinstance(image, paddle.Tensor):
+        raise TypeError("Input img should be Tensor Image")
+    source = _math_dtype_name(image.dtype)
+    target = "float32" if dtype is None else _math_dtype_name(dtype)
+    if source == target:
+        return image
+    if source in _VISION_FLOATS:
+        if target in _VISION_FLOATS:
+            return image.astype(target)
+        if (source == "float32" and target in ("int32", "int64")) or (source == "float64" and target == "int64"):
+            raise RuntimeError(f"The cast from {image.dtype} to {dtype} cannot be performed safely.")
+        return (image * (float(_VISION_MAX[target]) + 1.0 - 1e-3)).astype(target)
+    input_max = float(_VISION_MAX[source])
+    if target in _VISION_FLOATS:
+        return image.astype(target) / input_max
+    output_max = float(_VISION_MAX[target])
+    if input_max > output_max:
+        factor = int((input_max + 1) // (output_max + 1))
+        return paddle.floor_divide(image, paddle.full([], factor, dtype=image.dtype)).astype(target)
+    factor = int((output_max + 1) // (input_max + 1))
+    return image.astype(target) * factor
+
+
+class ToPILImage:
+    """torchvision's transforms.ToPILImage (see to_pil_image)."""
+
+    def __init__(self, mode=None):
+        self.mode = mode
+
+    def __call__(self, pic):
+        return to_pil_image(pic, self.mode)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(" + (f"mode={self.mode}" if self.mode is not None else "") + ")"
+
+
+class PILToTensor:
+    """torchvision's transforms.PILToTensor (see pil_to_tensor)."""
+
+    def __call__(self, pic):
+        return pil_to_tensor(pic)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class ConvertImageDtype:
+    """torchvision's transforms.ConvertImageDtype (see convert_image_dtype)."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def __call__(self, image):
+        return convert_image_dtype(image, self.dtype)
+
+    forward = __call__
+
+
+class Lambda:
+    """torchvision's transforms.Lambda: a user function as a transform (Paddle's Compose takes any callable, but
+    code builds, reads and prints the wrapper)."""
+
+    def __init__(self, lambd):
+        if not callable(lambd):
+            raise TypeError(f"Argument lambd should be callable, got {repr(type(lambd).__name__)}")
+        self.lambd = lambd
+
+    def __call__(self, img):
+        return self.lambd(img)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+# -- torch.nn.init (mappings/nn_init.yaml)
+def eye_(tensor):
+    """torch.nn.init.eye_: ones on the diagonal of a 2-D tensor, zeros elsewhere (Paddle has no identity initializer).
+    A Paddle Linear weight is [in, out], torch's transposed: the identity lands on the same (in, out) pairs."""
+    import paddle
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    with paddle.no_grad():
+        paddle.assign(paddle.eye(tensor.shape[0], tensor.shape[1], dtype=tensor.dtype), tensor)
+    return tensor
+
+
+def detach(input):
+    """``torch.detach(input)``: ``paddle.Tensor.detach`` takes its tensor positionally only (``input=`` fails)."""
+    return input.detach()
+
+
+def detach_(input):
+    """``torch.detach_(input)``: the tensor itself, cut from the graph in place."""
+    return input.detach_()
