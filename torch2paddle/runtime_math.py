@@ -446,11 +446,14 @@ def select(input, dim, index):
     return input[(slice(None),) * (dim % input.ndim) + (int(index),)]
 
 
-def sum_to_size(input, *size):
+def sum_to_size(input, *sizes, size=None):
     """Tensor.sum_to_size: the sum over the dims that broadcasting ``size`` to input's shape expands (the leading
-    ones and those of size 1), shaped ``size``.  Paddle has no sum_to_size."""
+    ones and those of size 1), shaped ``size`` (given as ints, one sequence, or torch's ``size=`` keyword).
+    Paddle has no sum_to_size."""
     import paddle
-    shape = list(size[0]) if len(size) == 1 and not isinstance(size[0], int) else list(size)
+    if size is not None:
+        sizes = (size,)
+    shape = list(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else list(sizes)
     lead = input.ndim - len(shape)
     if lead < 0 or any(s not in (1, n) for s, n in zip(shape, input.shape[lead:])):
         raise RuntimeError(f"size {shape} is not expandable to size {list(input.shape)}.")
@@ -1442,3 +1445,18 @@ def detach(input):
 def detach_(input):
     """``torch.detach_(input)``: the tensor itself, cut from the graph in place."""
     return input.detach_()
+
+
+def nll_loss(input, label, weight=None, ignore_index=-100, reduction="mean", name=None):
+    """``paddle.nn.functional.nll_loss``, with input of more than two dimensions computed in the flattened
+    [N*d, C] form: Paddle 3.3.1's CPU kernel for [N, C, d1, ...] corrupts memory (the process aborts) when a
+    label equals ``ignore_index``. The weighted mean is the same sum over the same elements."""
+    import paddle
+
+    loss_of = paddle.nn.functional.nll_loss
+    if input.ndim <= 2:
+        return loss_of(input, label, weight=weight, ignore_index=ignore_index, reduction=reduction)
+    flat = paddle.moveaxis(input, 1, -1).reshape([-1, input.shape[1]])
+    loss = loss_of(flat, label.reshape([-1]), weight=weight, ignore_index=ignore_index, reduction=reduction)
+    return loss.reshape(label.shape) if reduction == "none" else loss
+
