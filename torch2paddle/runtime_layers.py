@@ -123,32 +123,9 @@ def _mha_in_projection_packed(q, k, v, w, b):
             _mha_linear(v, w[2 * embed:], b_v))
 
 
-def _mha_forward(query, key, value, embed_dim_to_check, num_heads, in_project, bias_k, bias_v, add_zero_attn,
-                 dropout_p, out_project, training, key_padding_mask, need_weights, attn_mask, separate, static_k,
-                 static_v, average_attn_weights, is_causal):
-    """The body of torch's ``F.multi_head_attention_forward`` (sequence-first inputs); ``in_project(q, k, v)``
-    gives the projected q, k, v and ``out_project(x)`` the output projection."""
-    import math
-
-    import paddle
-    import paddle.nn.functional as F
-
-    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
-    if not is_batched:  # a batch of one at dimension 1, squeezed again at the end
-        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
-        if key_padding_mask is not None:
-            key_padding_mask = key_padding_mask.unsqueeze(0)
-    tgt_len, bsz, embed_dim = query.shape
-    src_len = key.shape[0]
-    key_padding_mask = _mha_canonical_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask", query.dtype)
-    if is_causal and attn_mask is None:
-        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
-                           "method `generate_square_subsequent_mask` to create this mask.")
-    causal = False
-    if is_causal and key_padding_mask is None and not need_weights:
-        attn_mask, causal = None, True  # torch hands is_causal to scaled_dot_product_attention: its own mask
-    else:
-        attn_mask = _mha_canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+def _mha_check_embed(query, key, value, embed_dim_to_check, num_heads, separate):
+    """torch's checks of the embedding dimension and of key/value's shapes; the head dimension."""
+    embed_dim = query.shape[2]
     if embed_dim != embed_dim_to_check:
         raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}")
     head_dim = embed_dim // num_heads
@@ -160,21 +137,29 @@ def _mha_forward(query, key, value, embed_dim_to_check, num_heads, in_project, b
                                  f"{tuple(value.shape[:2])}")
     elif list(key.shape) != list(value.shape):
         raise AssertionError(f"key shape {tuple(key.shape)} does not match value shape {tuple(value.shape)}")
+    return head_dim
 
-    q, k, v = in_project(query, key, value)
 
-    if attn_mask is not None:
-        if attn_mask.ndim == 2:
-            if tuple(attn_mask.shape) != (tgt_len, src_len):
-                raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(attn_mask.shape)}, but should be "
-                                   f"{(tgt_len, src_len)}.")
-            attn_mask = attn_mask.unsqueeze(0)
-        elif attn_mask.ndim == 3:
-            if tuple(attn_mask.shape) != (bsz * num_heads, tgt_len, src_len):
-                raise RuntimeError(f"The shape of the 3D attn_mask is {tuple(attn_mask.shape)}, but should be "
-                                   f"{(bsz * num_heads, tgt_len, src_len)}.")
-        else:
-            raise RuntimeError(f"attn_mask's dimension {attn_mask.ndim} is not supported")
+def _mha_check_attn_mask(attn_mask, tgt_len, src_len, batch_heads):
+    """torch's checks of ``attn_mask``'s shape; a 2-D mask gets a leading dimension of one."""
+    if attn_mask is None:
+        return None
+    if attn_mask.ndim == 2:
+        if tuple(attn_mask.shape) != (tgt_len, src_len):
+            raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(attn_mask.shape)}, but should be "
+                               f"{(tgt_len, src_len)}.")
+        return attn_mask.unsqueeze(0)
+    if attn_mask.ndim == 3:
+        if tuple(attn_mask.shape) != (batch_heads, tgt_len, src_len):
+            raise RuntimeError(f"The shape of the 3D attn_mask is {tuple(attn_mask.shape)}, but should be "
+                               f"{(batch_heads, tgt_len, src_len)}.")
+        return attn_mask
+    raise RuntimeError(f"attn_mask's dimension {attn_mask.ndim} is not supported")
+
+
+def _mha_add_bias_kv(k, v, bias_k, bias_v, static_k, static_v, bsz, attn_mask, key_padding_mask):
+    """``bias_k``/``bias_v`` appended to the keys and values (the masks padded to match), as torch does."""
+    import paddle
 
     if bias_k is not None and bias_v is not None:
         if static_k is not None:
@@ -191,47 +176,61 @@ def _mha_forward(query, key, value, embed_dim_to_check, num_heads, in_project, b
         raise AssertionError("bias_k is set but bias_v is None")
     elif bias_v is not None:
         raise AssertionError("bias_v is set but bias_k is None")
+    return k, v, attn_mask, key_padding_mask
 
-    q = q.reshape([tgt_len, bsz * num_heads, head_dim]).transpose([1, 0, 2])
-    if static_k is None:
-        k = k.reshape([k.shape[0], bsz * num_heads, head_dim]).transpose([1, 0, 2])
-    else:
-        if static_k.shape[0] != bsz * num_heads:
-            raise AssertionError(f"expecting static_k.size(0) of {bsz * num_heads}, but got {static_k.shape[0]}")
-        if static_k.shape[2] != head_dim:
-            raise AssertionError(f"expecting static_k.size(2) of {head_dim}, but got {static_k.shape[2]}")
-        k = static_k
-    if static_v is None:
-        v = v.reshape([v.shape[0], bsz * num_heads, head_dim]).transpose([1, 0, 2])
-    else:
-        if static_v.shape[0] != bsz * num_heads:
-            raise AssertionError(f"expecting static_v.size(0) of {bsz * num_heads}, but got {static_v.shape[0]}")
-        if static_v.shape[2] != head_dim:
-            raise AssertionError(f"expecting static_v.size(2) of {head_dim}, but got {static_v.shape[2]}")
-        v = static_v
 
-    if add_zero_attn:
-        k = paddle.concat([k, paddle.zeros([bsz * num_heads, 1, head_dim], dtype=k.dtype)], axis=1)
-        v = paddle.concat([v, paddle.zeros([bsz * num_heads, 1, head_dim], dtype=v.dtype)], axis=1)
-        if attn_mask is not None:
-            attn_mask = _mha_pad_last(attn_mask)
-        if key_padding_mask is not None:
-            key_padding_mask = _mha_pad_last(key_padding_mask)
-    src_len = k.shape[1]
+def _mha_split_heads(x, static, name, batch_heads, head_dim):
+    """Keys or values [S, B, E] as [B * heads, S, head_dim], or ``static`` (``name``: static_k / static_v)
+    after torch's checks of its shape."""
+    if static is None:
+        return x.reshape([x.shape[0], batch_heads, head_dim]).transpose([1, 0, 2])
+    if static.shape[0] != batch_heads:
+        raise AssertionError(f"expecting {name}.size(0) of {batch_heads}, but got {static.shape[0]}")
+    if static.shape[2] != head_dim:
+        raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {static.shape[2]}")
+    return static
 
+
+def _mha_add_zero_attn(k, v, attn_mask, key_padding_mask, batch_heads, head_dim):
+    """torch's ``add_zero_attn``: a zero key and value appended (the masks padded to match)."""
+    import paddle
+
+    k = paddle.concat([k, paddle.zeros([batch_heads, 1, head_dim], dtype=k.dtype)], axis=1)
+    v = paddle.concat([v, paddle.zeros([batch_heads, 1, head_dim], dtype=v.dtype)], axis=1)
+    if attn_mask is not None:
+        attn_mask = _mha_pad_last(attn_mask)
     if key_padding_mask is not None:
-        if tuple(key_padding_mask.shape) != (bsz, src_len):
-            raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
-                                 f"{tuple(key_padding_mask.shape)}")
-        key_padding_mask = (key_padding_mask.reshape([bsz, 1, 1, src_len]).expand([bsz, num_heads, 1, src_len])
-                            .reshape([bsz * num_heads, 1, src_len]))
-        attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
-    if causal:  # scaled_dot_product_attention's is_causal: the top-left lower triangle attends
-        upper = paddle.triu(paddle.ones([tgt_len, src_len], dtype=q.dtype), diagonal=1) > 0
-        attn_mask = paddle.where(upper, paddle.full([tgt_len, src_len], float("-inf"), dtype=q.dtype),
-                                 paddle.zeros([tgt_len, src_len], dtype=q.dtype)).unsqueeze(0)
-    if not training:
-        dropout_p = 0.0
+        key_padding_mask = _mha_pad_last(key_padding_mask)
+    return k, v, attn_mask, key_padding_mask
+
+
+def _mha_merge_padding(attn_mask, key_padding_mask, bsz, num_heads, src_len):
+    """``key_padding_mask`` [B, S] repeated per head and added to ``attn_mask``, after torch's shape check."""
+    if key_padding_mask is None:
+        return attn_mask
+    if tuple(key_padding_mask.shape) != (bsz, src_len):
+        raise AssertionError(f"expecting key_padding_mask shape of {(bsz, src_len)}, but got "
+                             f"{tuple(key_padding_mask.shape)}")
+    key_padding_mask = (key_padding_mask.reshape([bsz, 1, 1, src_len]).expand([bsz, num_heads, 1, src_len])
+                        .reshape([bsz * num_heads, 1, src_len]))
+    return key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
+
+
+def _mha_causal_mask(tgt_len, src_len, dtype):
+    """scaled_dot_product_attention's is_causal: the top-left lower triangle attends (an additive mask)."""
+    import paddle
+
+    upper = paddle.triu(paddle.ones([tgt_len, src_len], dtype=dtype), diagonal=1) > 0
+    return paddle.where(upper, paddle.full([tgt_len, src_len], float("-inf"), dtype=dtype),
+                        paddle.zeros([tgt_len, src_len], dtype=dtype)).unsqueeze(0)
+
+
+def _mha_attend(q, k, v, attn_mask, need_weights, dropout_p, head_dim):
+    """The attention itself on [B * heads, L/S, head_dim]: ``(weights, weights @ v)``."""
+    import math
+
+    import paddle
+    import paddle.nn.functional as F
 
     weights = paddle.bmm(q * math.sqrt(1.0 / float(head_dim)), k.transpose([0, 2, 1]))
     if attn_mask is not None:
@@ -244,7 +243,48 @@ def _mha_forward(query, key, value, embed_dim_to_check, num_heads, in_project, b
                                F.softmax(paddle.where(dead, paddle.zeros_like(weights), weights), axis=-1))
     if dropout_p > 0.0:
         weights = F.dropout(weights, p=dropout_p, training=True)
-    out = paddle.bmm(weights, v)
+    return weights, paddle.bmm(weights, v)
+
+
+def _mha_forward(query, key, value, embed_dim_to_check, num_heads, in_project, bias_k, bias_v, add_zero_attn,
+                 dropout_p, out_project, training, key_padding_mask, need_weights, attn_mask, separate, static_k,
+                 static_v, average_attn_weights, is_causal):
+    """The body of torch's ``F.multi_head_attention_forward`` (sequence-first inputs); ``in_project(q, k, v)``
+    gives the projected q, k, v and ``out_project(x)`` the output projection."""
+    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not is_batched:  # a batch of one at dimension 1, squeezed again at the end
+        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if key_padding_mask is not None:
+            key_padding_mask = key_padding_mask.unsqueeze(0)
+    tgt_len, bsz, embed_dim = query.shape
+    src_len = key.shape[0]
+    key_padding_mask = _mha_canonical_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask", query.dtype)
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer module "
+                           "method `generate_square_subsequent_mask` to create this mask.")
+    causal = False
+    if is_causal and key_padding_mask is None and not need_weights:
+        attn_mask, causal = None, True  # torch hands is_causal to scaled_dot_product_attention: its own mask
+    else:
+        attn_mask = _mha_canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+    head_dim = _mha_check_embed(query, key, value, embed_dim_to_check, num_heads, separate)
+
+    q, k, v = in_project(query, key, value)
+    attn_mask = _mha_check_attn_mask(attn_mask, tgt_len, src_len, bsz * num_heads)
+    k, v, attn_mask, key_padding_mask = _mha_add_bias_kv(k, v, bias_k, bias_v, static_k, static_v, bsz,
+                                                         attn_mask, key_padding_mask)
+    q = q.reshape([tgt_len, bsz * num_heads, head_dim]).transpose([1, 0, 2])
+    k = _mha_split_heads(k, static_k, "static_k", bsz * num_heads, head_dim)
+    v = _mha_split_heads(v, static_v, "static_v", bsz * num_heads, head_dim)
+    if add_zero_attn:
+        k, v, attn_mask, key_padding_mask = _mha_add_zero_attn(k, v, attn_mask, key_padding_mask, bsz * num_heads,
+                                                               head_dim)
+    src_len = k.shape[1]
+    attn_mask = _mha_merge_padding(attn_mask, key_padding_mask, bsz, num_heads, src_len)
+    if causal:
+        attn_mask = _mha_causal_mask(tgt_len, src_len, q.dtype)
+
+    weights, out = _mha_attend(q, k, v, attn_mask, need_weights, dropout_p if training else 0.0, head_dim)
     out = out.transpose([1, 0, 2]).reshape([tgt_len * bsz, embed_dim])
     out = out_project(out)
     out = out.reshape([tgt_len, bsz, out.shape[-1]])
@@ -290,12 +330,108 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                         average_attn_weights, is_causal)
 
 
+# MultiheadAttention derives from paddle.nn.Layer, so it is built on first use by the short
+# `_build_multihead_attention` (a `class` statement, whose zero-argument super() call keeps working); its longer
+# method bodies are the module-level `_mha_*` functions below, which the class statement takes as methods.
+
+
+def _mha_init_parameters(self, embed_dim, bias, add_bias_kv, dtype):
+    """MultiheadAttention's parameters, in torch's order and with torch's initialisation: Xavier-uniform
+    projections (``in_proj_weight`` [3E, E], or ``q/k/v_proj_weight`` when kdim/vdim differ), zero biases,
+    ``out_proj`` a Paddle Linear (torch's Linear default), Xavier-normal ``bias_k``/``bias_v``."""
+    import math
+
+    import paddle
+
+    xavier = paddle.nn.initializer.XavierUniform()
+    if not self._qkv_same_embed_dim:
+        self.q_proj_weight = self.create_parameter([embed_dim, embed_dim], dtype=dtype, default_initializer=xavier)
+        self.k_proj_weight = self.create_parameter([embed_dim, self.kdim], dtype=dtype, default_initializer=xavier)
+        self.v_proj_weight = self.create_parameter([embed_dim, self.vdim], dtype=dtype, default_initializer=xavier)
+        self.in_proj_weight = None
+    else:
+        self.in_proj_weight = self.create_parameter([3 * embed_dim, embed_dim], dtype=dtype,
+                                                    default_initializer=xavier)
+        self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
+    zero = paddle.nn.initializer.Constant(0.0)
+    if bias:
+        self.in_proj_bias = self.create_parameter([3 * embed_dim], dtype=dtype, is_bias=True,
+                                                  default_initializer=zero)
+    else:
+        self.in_proj_bias = None
+    bound = 1 / math.sqrt(embed_dim)  # torch's Linear default: kaiming-uniform(a=sqrt(5)); zero bias
+    self.out_proj = paddle.nn.Linear(
+        embed_dim, embed_dim,
+        weight_attr=paddle.ParamAttr(initializer=paddle.nn.initializer.Uniform(-bound, bound)),
+        bias_attr=paddle.ParamAttr(initializer=zero) if bias else False)
+    if add_bias_kv:
+        normal = paddle.nn.initializer.XavierNormal()
+        self.bias_k = self.create_parameter([1, 1, embed_dim], dtype=dtype, default_initializer=normal)
+        self.bias_v = self.create_parameter([1, 1, embed_dim], dtype=dtype, default_initializer=normal)
+    else:
+        self.bias_k = self.bias_v = None
+
+
+def _mha_reset_parameters(self):
+    """torch's initialisation again (user code calls it after changing the layer)."""
+    import paddle
+
+    xavier, zero = paddle.nn.initializer.XavierUniform(), paddle.nn.initializer.Constant(0.0)
+    for name in ("in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight"):
+        if getattr(self, name) is not None:
+            xavier(getattr(self, name))
+    if self.in_proj_bias is not None:
+        zero(self.in_proj_bias)
+        zero(self.out_proj.bias)
+    for name in ("bias_k", "bias_v"):
+        if getattr(self, name) is not None:
+            paddle.nn.initializer.XavierNormal()(getattr(self, name))
+
+
+def _mha_layer_in_project(self):
+    """MultiheadAttention's ``in_project(q, k, v)`` for ``_mha_forward``: packed or separate weights."""
+    if self._qkv_same_embed_dim:
+        def in_project(q, k, v):
+            return _mha_in_projection_packed(q, k, v, self.in_proj_weight, self.in_proj_bias)
+    else:
+        def in_project(q, k, v):
+            embed, b = self.embed_dim, self.in_proj_bias
+            b_q, b_k, b_v = ((None, None, None) if b is None
+                             else (b[:embed], b[embed:2 * embed], b[2 * embed:]))
+            return (_mha_linear(q, self.q_proj_weight, b_q), _mha_linear(k, self.k_proj_weight, b_k),
+                    _mha_linear(v, self.v_proj_weight, b_v))
+    return in_project
+
+
+def _mha_layer_forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+                       average_attn_weights=True, is_causal=False):
+    """MultiheadAttention's ``forward``: torch's signature and results."""
+    is_batched = query.ndim == 3
+    key_padding_mask = _mha_canonical_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask",
+                                           query.dtype)
+    attn_mask = _mha_canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+    if self.batch_first and is_batched:  # keeps `query is key` / `key is value` as they were
+        if key is value:
+            if query is key:
+                query = key = value = query.transpose([1, 0, 2])
+            else:
+                query, key = (x.transpose([1, 0, 2]) for x in (query, key))
+                value = key
+        else:
+            query, key, value = (x.transpose([1, 0, 2]) for x in (query, key, value))
+    out, weights = _mha_forward(
+        query, key, value, self.embed_dim, self.num_heads, _mha_layer_in_project(self), self.bias_k, self.bias_v,
+        self.add_zero_attn, self.dropout, self.out_proj, self.training, key_padding_mask, need_weights,
+        attn_mask, not self._qkv_same_embed_dim, None, None, average_attn_weights, is_causal)
+    if self.batch_first and is_batched:
+        out = out.transpose([1, 0, 2])
+    return out, weights
+
+
 def _build_multihead_attention():
     """torch's ``nn.MultiheadAttention`` as a ``paddle.nn.Layer``: torch's constructor, forward, attributes,
     parameter names and layouts (``in_proj_weight`` [3E, E], ``out_proj`` a Paddle Linear) and default
     initialisation (Xavier-uniform projections, zero biases, Xavier-normal bias_k/bias_v)."""
-    import math
-
     import paddle
 
     class MultiheadAttention(paddle.nn.Layer):
@@ -319,83 +455,11 @@ def _build_multihead_attention():
             self.head_dim = embed_dim // num_heads
             if self.head_dim * num_heads != self.embed_dim:
                 raise AssertionError("embed_dim must be divisible by num_heads")
-            xavier = paddle.nn.initializer.XavierUniform()
-            if not self._qkv_same_embed_dim:
-                self.q_proj_weight = self.create_parameter([embed_dim, embed_dim], dtype=dtype,
-                                                           default_initializer=xavier)
-                self.k_proj_weight = self.create_parameter([embed_dim, self.kdim], dtype=dtype,
-                                                           default_initializer=xavier)
-                self.v_proj_weight = self.create_parameter([embed_dim, self.vdim], dtype=dtype,
-                                                           default_initializer=xavier)
-                self.in_proj_weight = None
-            else:
-                self.in_proj_weight = self.create_parameter([3 * embed_dim, embed_dim], dtype=dtype,
-                                                            default_initializer=xavier)
-                self.q_proj_weight = self.k_proj_weight = self.v_proj_weight = None
-            zero = paddle.nn.initializer.Constant(0.0)
-            if bias:
-                self.in_proj_bias = self.create_parameter([3 * embed_dim], dtype=dtype, is_bias=True,
-                                                          default_initializer=zero)
-            else:
-                self.in_proj_bias = None
-            bound = 1 / math.sqrt(embed_dim)  # torch's Linear default: kaiming-uniform(a=sqrt(5)); zero bias
-            self.out_proj = paddle.nn.Linear(
-                embed_dim, embed_dim,
-                weight_attr=paddle.ParamAttr(initializer=paddle.nn.initializer.Uniform(-bound, bound)),
-                bias_attr=paddle.ParamAttr(initializer=zero) if bias else False)
-            if add_bias_kv:
-                normal = paddle.nn.initializer.XavierNormal()
-                self.bias_k = self.create_parameter([1, 1, embed_dim], dtype=dtype, default_initializer=normal)
-                self.bias_v = self.create_parameter([1, 1, embed_dim], dtype=dtype, default_initializer=normal)
-            else:
-                self.bias_k = self.bias_v = None
+            _mha_init_parameters(self, embed_dim, bias, add_bias_kv, dtype)
             self.add_zero_attn = add_zero_attn
 
-        def _reset_parameters(self):
-            """torch's initialisation again (user code calls it after changing the layer)."""
-            xavier, zero = paddle.nn.initializer.XavierUniform(), paddle.nn.initializer.Constant(0.0)
-            for name in ("in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight"):
-                if getattr(self, name) is not None:
-                    xavier(getattr(self, name))
-            if self.in_proj_bias is not None:
-                zero(self.in_proj_bias)
-                zero(self.out_proj.bias)
-            for name in ("bias_k", "bias_v"):
-                if getattr(self, name) is not None:
-                    paddle.nn.initializer.XavierNormal()(getattr(self, name))
-
-        def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
-                    average_attn_weights=True, is_causal=False):
-            is_batched = query.ndim == 3
-            key_padding_mask = _mha_canonical_mask(key_padding_mask, "key_padding_mask", attn_mask, "attn_mask",
-                                                   query.dtype)
-            attn_mask = _mha_canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
-            if self.batch_first and is_batched:  # keeps `query is key` / `key is value` as they were
-                if key is value:
-                    if query is key:
-                        query = key = value = query.transpose([1, 0, 2])
-                    else:
-                        query, key = (x.transpose([1, 0, 2]) for x in (query, key))
-                        value = key
-                else:
-                    query, key, value = (x.transpose([1, 0, 2]) for x in (query, key, value))
-            if self._qkv_same_embed_dim:
-                def in_project(q, k, v):
-                    return _mha_in_projection_packed(q, k, v, self.in_proj_weight, self.in_proj_bias)
-            else:
-                def in_project(q, k, v):
-                    embed, b = self.embed_dim, self.in_proj_bias
-                    b_q, b_k, b_v = ((None, None, None) if b is None
-                                     else (b[:embed], b[embed:2 * embed], b[2 * embed:]))
-                    return (_mha_linear(q, self.q_proj_weight, b_q), _mha_linear(k, self.k_proj_weight, b_k),
-                            _mha_linear(v, self.v_proj_weight, b_v))
-            out, weights = _mha_forward(
-                query, key, value, self.embed_dim, self.num_heads, in_project, self.bias_k, self.bias_v,
-                self.add_zero_attn, self.dropout, self.out_proj, self.training, key_padding_mask, need_weights,
-                attn_mask, not self._qkv_same_embed_dim, None, None, average_attn_weights, is_causal)
-            if self.batch_first and is_batched:
-                out = out.transpose([1, 0, 2])
-            return out, weights
+        _reset_parameters = _mha_reset_parameters
+        forward = _mha_layer_forward
 
         def extra_repr(self):
             return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"
@@ -518,25 +582,27 @@ def _tf_clones(module, n):
     return paddle.nn.LayerList([copy.deepcopy(module) for _ in range(n)])
 
 
-def _build_transformer_classes():
-    """torch's ``nn.Transformer``, ``TransformerEncoder``, ``TransformerDecoder``, ``TransformerEncoderLayer``
-    and ``TransformerDecoderLayer`` as ``paddle.nn.Layer`` s: torch's constructors, defaults, forward
-    signatures, attribute and sublayer names (``self_attn``/``multihead_attn`` the run-time
-    MultiheadAttention, ``linear1``/``linear2`` Paddle Linears, ``norm1..3`` LayerNorms, ``dropout``,
-    ``dropout1..3``; ``layers.N``; ``encoder``/``decoder``/``norm``) and default initialisation."""
-    import warnings
+# The Transformer classes derive from paddle.nn.Layer, so they are built together on the first use of one
+# (`_build_transformer_classes`), each by a short `_tf_build_*` function (a `class` statement, whose
+# zero-argument super() calls keep working); the longer method bodies are the module-level `_tf_*` functions
+# that the class statements take as methods.
 
+
+def _tf_relu_or_gelu(activation):
+    """torch's ``activation_relu_or_gelu``: 1 for relu, 2 for gelu, else 0."""
     import paddle
     import paddle.nn.functional as F
 
-    MultiheadAttention = _runtime_class("MultiheadAttention")
+    if activation is F.relu or isinstance(activation, paddle.nn.ReLU):
+        return 1
+    if activation is F.gelu or isinstance(activation, paddle.nn.GELU):
+        return 2
+    return 0
 
-    def relu_or_gelu(activation):
-        if activation is F.relu or isinstance(activation, paddle.nn.ReLU):
-            return 1
-        if activation is F.gelu or isinstance(activation, paddle.nn.GELU):
-            return 2
-        return 0
+
+def _tf_build_encoder_layer(MultiheadAttention):
+    import paddle
+    import paddle.nn.functional as F
 
     class TransformerEncoderLayer(paddle.nn.Layer):
         def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
@@ -556,7 +622,7 @@ def _build_transformer_classes():
             self.dropout2 = paddle.nn.Dropout(dropout)
             if isinstance(activation, str):
                 activation = _tf_activation_fn(activation)
-            self.activation_relu_or_gelu = relu_or_gelu(activation)
+            self.activation_relu_or_gelu = _tf_relu_or_gelu(activation)
             self.activation = activation
 
         def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
@@ -581,6 +647,28 @@ def _build_transformer_classes():
             x = self.linear2(self.dropout(self.activation(self.linear1(x))))
             return self.dropout2(x)
 
+    return TransformerEncoderLayer
+
+
+def _tf_decoder_layer_forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                              memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
+    """TransformerDecoderLayer's ``forward``."""
+    x = tgt
+    if self.norm_first:
+        x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
+        x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask, memory_is_causal)
+        x = x + self._ff_block(self.norm3(x))
+    else:
+        x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
+        x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask, memory_is_causal))
+        x = self.norm3(x + self._ff_block(x))
+    return x
+
+
+def _tf_build_decoder_layer(MultiheadAttention):
+    import paddle
+    import paddle.nn.functional as F
+
     class TransformerDecoderLayer(paddle.nn.Layer):
         def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                      layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
@@ -603,20 +691,7 @@ def _build_transformer_classes():
             self.dropout3 = paddle.nn.Dropout(dropout)
             self.activation = _tf_activation_fn(activation) if isinstance(activation, str) else activation
 
-        def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
-                    memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False):
-            x = tgt
-            if self.norm_first:
-                x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
-                x = x + self._mha_block(self.norm2(x), memory, memory_mask, memory_key_padding_mask,
-                                        memory_is_causal)
-                x = x + self._ff_block(self.norm3(x))
-            else:
-                x = self.norm1(x + self._sa_block(x, tgt_mask, tgt_key_padding_mask, tgt_is_causal))
-                x = self.norm2(x + self._mha_block(x, memory, memory_mask, memory_key_padding_mask,
-                                                   memory_is_causal))
-                x = self.norm3(x + self._ff_block(x))
-            return x
+        forward = _tf_decoder_layer_forward
 
         def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
             x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
@@ -632,6 +707,88 @@ def _build_transformer_classes():
             x = self.linear2(self.dropout(self.activation(self.linear1(x))))
             return self.dropout3(x)
 
+    return TransformerDecoderLayer
+
+
+def _tf_why_not_nested(encoder_layer, encoder_layer_class):
+    """Why torch's TransformerEncoder does not use nested tensors with ``encoder_layer`` ("" when it does)."""
+    enc_layer = "encoder_layer"
+    why_not = ""
+    if not isinstance(encoder_layer, encoder_layer_class):
+        why_not = f"{enc_layer} was not TransformerEncoderLayer"
+    elif encoder_layer.norm_first:
+        why_not = f"{enc_layer}.norm_first was True"
+    elif not encoder_layer.self_attn.batch_first:
+        why_not = (f"{enc_layer}.self_attn.batch_first was not True"
+                   "(use batch_first for better inference performance)")
+    elif not encoder_layer.self_attn._qkv_same_embed_dim:
+        why_not = f"{enc_layer}.self_attn._qkv_same_embed_dim was not True"
+    elif encoder_layer.self_attn.in_proj_bias is None:
+        why_not = f"{enc_layer}.self_attn was passed bias=False"
+    elif not encoder_layer.activation_relu_or_gelu:
+        why_not = f"{enc_layer}.activation_relu_or_gelu was not True"
+    elif _tf_norm_eps(encoder_layer.norm1) != _tf_norm_eps(encoder_layer.norm2):
+        why_not = f"{enc_layer}.norm1.eps was not equal to {enc_layer}.norm2.eps"
+    elif encoder_layer.self_attn.num_heads % 2 == 1:
+        why_not = f"{enc_layer}.self_attn.num_heads is odd"
+    return why_not
+
+
+def _tf_nested_lengths(self, src, src_key_padding_mask, mask):
+    """torch's sparsity fast path (inference, batch-first, a key padding mask and no mask): each
+    sequence is cut to its unpadded length (a nested tensor), so the padded positions come out zero
+    before ``norm``.  The lengths, or None where torch takes the ordinary path."""
+    import paddle
+
+    first = self.layers[0]
+    if (not getattr(self, "use_nested_tensor", False) or first.training or src.ndim != 3
+            or src_key_padding_mask is None or mask is not None):
+        return None
+    valid = src_key_padding_mask == 0  # torch: key_padding_mask.logical_not()
+    if getattr(self, "mask_check", True) and bool(
+            paddle.logical_and(paddle.logical_not(valid[:, :-1]), valid[:, 1:]).any()):
+        return None  # not left-aligned
+    attn = first.self_attn
+    tensors = (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight, attn.out_proj.bias,
+               first.norm1.weight, first.norm1.bias, first.norm2.weight, first.norm2.bias,
+               first.linear1.weight, first.linear1.bias, first.linear2.weight, first.linear2.bias)
+    if paddle.is_grad_enabled() and any(t is not None and not t.stop_gradient for t in tensors):
+        return None
+    return valid.astype("int64").sum(axis=1)
+
+
+def _tf_encoder_forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
+    """TransformerEncoder's ``forward``."""
+    import paddle
+
+    src_key_padding_mask = _mha_canonical_mask(src_key_padding_mask, "src_key_padding_mask", mask, "mask",
+                                               src.dtype)
+    mask = _mha_canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
+    output = src
+    first = self.layers[0]
+    batch_first = first.self_attn.batch_first
+    lengths = self._nested_lengths(src, src_key_padding_mask, mask)
+    kept = None
+    if lengths is not None:  # the nested tensor's sequences: the first `length` positions of each
+        kept = paddle.arange(src.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
+        src_key_padding_mask = paddle.where(kept, paddle.zeros(kept.shape, dtype=src.dtype),
+                                            paddle.full(kept.shape, float("-inf"), dtype=src.dtype))
+    seq_len = _tf_seq_len(src, batch_first)
+    is_causal = _tf_detect_is_causal_mask(mask, is_causal, seq_len)
+    for mod in self.layers:
+        output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
+    if kept is not None:  # to_padded_tensor(0.0)
+        output = paddle.where(kept.unsqueeze(-1), output, paddle.zeros_like(output))
+    if self.norm is not None:
+        output = self.norm(output)
+    return output
+
+
+def _tf_build_encoder(TransformerEncoderLayer):
+    import warnings
+
+    import paddle
+
     class TransformerEncoder(paddle.nn.Layer):
         def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
             super().__init__()
@@ -641,72 +798,20 @@ def _build_transformer_classes():
             self.enable_nested_tensor = enable_nested_tensor
             self.use_nested_tensor = enable_nested_tensor
             self.mask_check = mask_check
-            enc_layer = "encoder_layer"
-            why_not = ""
-            if not isinstance(encoder_layer, TransformerEncoderLayer):
-                why_not = f"{enc_layer} was not TransformerEncoderLayer"
-            elif encoder_layer.norm_first:
-                why_not = f"{enc_layer}.norm_first was True"
-            elif not encoder_layer.self_attn.batch_first:
-                why_not = (f"{enc_layer}.self_attn.batch_first was not True"
-                           "(use batch_first for better inference performance)")
-            elif not encoder_layer.self_attn._qkv_same_embed_dim:
-                why_not = f"{enc_layer}.self_attn._qkv_same_embed_dim was not True"
-            elif encoder_layer.self_attn.in_proj_bias is None:
-                why_not = f"{enc_layer}.self_attn was passed bias=False"
-            elif not encoder_layer.activation_relu_or_gelu:
-                why_not = f"{enc_layer}.activation_relu_or_gelu was not True"
-            elif _tf_norm_eps(encoder_layer.norm1) != _tf_norm_eps(encoder_layer.norm2):
-                why_not = f"{enc_layer}.norm1.eps was not equal to {enc_layer}.norm2.eps"
-            elif encoder_layer.self_attn.num_heads % 2 == 1:
-                why_not = f"{enc_layer}.self_attn.num_heads is odd"
+            why_not = _tf_why_not_nested(encoder_layer, TransformerEncoderLayer)
             if enable_nested_tensor and why_not:
                 warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why_not}",
                               stacklevel=2)
                 self.use_nested_tensor = False
 
-        def _nested_lengths(self, src, src_key_padding_mask, mask):
-            """torch's sparsity fast path (inference, batch-first, a key padding mask and no mask): each
-            sequence is cut to its unpadded length (a nested tensor), so the padded positions come out zero
-            before ``norm``.  The lengths, or None where torch takes the ordinary path."""
-            first = self.layers[0]
-            if (not getattr(self, "use_nested_tensor", False) or first.training or src.ndim != 3
-                    or src_key_padding_mask is None or mask is not None):
-                return None
-            valid = src_key_padding_mask == 0  # torch: key_padding_mask.logical_not()
-            if getattr(self, "mask_check", True) and bool(
-                    paddle.logical_and(paddle.logical_not(valid[:, :-1]), valid[:, 1:]).any()):
-                return None  # not left-aligned
-            attn = first.self_attn
-            tensors = (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight, attn.out_proj.bias,
-                       first.norm1.weight, first.norm1.bias, first.norm2.weight, first.norm2.bias,
-                       first.linear1.weight, first.linear1.bias, first.linear2.weight, first.linear2.bias)
-            if paddle.is_grad_enabled() and any(t is not None and not t.stop_gradient for t in tensors):
-                return None
-            return valid.astype("int64").sum(axis=1)
+        _nested_lengths = _tf_nested_lengths
+        forward = _tf_encoder_forward
 
-        def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
-            src_key_padding_mask = _mha_canonical_mask(src_key_padding_mask, "src_key_padding_mask", mask, "mask",
-                                                       src.dtype)
-            mask = _mha_canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
-            output = src
-            first = self.layers[0]
-            batch_first = first.self_attn.batch_first
-            lengths = self._nested_lengths(src, src_key_padding_mask, mask)
-            kept = None
-            if lengths is not None:  # the nested tensor's sequences: the first `length` positions of each
-                kept = paddle.arange(src.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
-                src_key_padding_mask = paddle.where(kept, paddle.zeros(kept.shape, dtype=src.dtype),
-                                                    paddle.full(kept.shape, float("-inf"), dtype=src.dtype))
-            seq_len = _tf_seq_len(src, batch_first)
-            is_causal = _tf_detect_is_causal_mask(mask, is_causal, seq_len)
-            for mod in self.layers:
-                output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
-            if kept is not None:  # to_padded_tensor(0.0)
-                output = paddle.where(kept.unsqueeze(-1), output, paddle.zeros_like(output))
-            if self.norm is not None:
-                output = self.norm(output)
-            return output
+    return TransformerEncoder
+
+
+def _tf_build_decoder():
+    import paddle
 
     class TransformerDecoder(paddle.nn.Layer):
         def __init__(self, decoder_layer, num_layers, norm=None):
@@ -728,6 +833,42 @@ def _build_transformer_classes():
             if self.norm is not None:
                 output = self.norm(output)
             return output
+
+    return TransformerDecoder
+
+
+def _tf_transformer_forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None,
+                            src_key_padding_mask=None, tgt_key_padding_mask=None, memory_key_padding_mask=None,
+                            src_is_causal=None, tgt_is_causal=None, memory_is_causal=False):
+    """Transformer's ``forward``: torch's checks, the encoder, then the decoder."""
+    is_batched = src.ndim == 3
+    if not self.batch_first and src.shape[1] != tgt.shape[1] and is_batched:
+        raise RuntimeError("the batch number of src and tgt must be equal")
+    elif self.batch_first and src.shape[0] != tgt.shape[0] and is_batched:
+        raise RuntimeError("the batch number of src and tgt must be equal")
+    if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
+        raise RuntimeError("the feature number of src and tgt must be equal to d_model")
+    memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask, is_causal=src_is_causal)
+    return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
+                        tgt_key_padding_mask=tgt_key_padding_mask, memory_key_padding_mask=memory_key_padding_mask,
+                        tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+
+
+def _tf_reset_parameters(self):
+    """Transformer's ``_reset_parameters``, torch's: Xavier-uniform on every parameter of more than one
+    dimension (a Paddle Linear's [in, out] weight has torch's fan_in + fan_out)."""
+    import paddle
+
+    xavier = paddle.nn.initializer.XavierUniform()
+    for p in self.parameters():
+        if p.ndim > 1:
+            xavier(p)
+
+
+def _tf_build_transformer(TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder,
+                          TransformerDecoder):
+    import paddle
+    import paddle.nn.functional as F
 
     class Transformer(paddle.nn.Layer):
         def __init__(self, d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048,
@@ -756,35 +897,29 @@ def _build_transformer_classes():
             self.nhead = nhead
             self.batch_first = batch_first
 
-        def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None, src_key_padding_mask=None,
-                    tgt_key_padding_mask=None, memory_key_padding_mask=None, src_is_causal=None,
-                    tgt_is_causal=None, memory_is_causal=False):
-            is_batched = src.ndim == 3
-            if not self.batch_first and src.shape[1] != tgt.shape[1] and is_batched:
-                raise RuntimeError("the batch number of src and tgt must be equal")
-            elif self.batch_first and src.shape[0] != tgt.shape[0] and is_batched:
-                raise RuntimeError("the batch number of src and tgt must be equal")
-            if src.shape[-1] != self.d_model or tgt.shape[-1] != self.d_model:
-                raise RuntimeError("the feature number of src and tgt must be equal to d_model")
-            memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
-                                  is_causal=src_is_causal)
-            return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
-                                tgt_key_padding_mask=tgt_key_padding_mask,
-                                memory_key_padding_mask=memory_key_padding_mask, tgt_is_causal=tgt_is_causal,
-                                memory_is_causal=memory_is_causal)
+        forward = _tf_transformer_forward
+        _reset_parameters = _tf_reset_parameters
 
         @staticmethod
         def generate_square_subsequent_mask(sz, device=None, dtype=None):
             return _tf_generate_square_subsequent_mask(sz, device=device, dtype=dtype)
 
-        def _reset_parameters(self):
-            """torch's: Xavier-uniform on every parameter of more than one dimension (a Paddle Linear's
-            [in, out] weight has torch's fan_in + fan_out)."""
-            xavier = paddle.nn.initializer.XavierUniform()
-            for p in self.parameters():
-                if p.ndim > 1:
-                    xavier(p)
+    return Transformer
 
+
+def _build_transformer_classes():
+    """torch's ``nn.Transformer``, ``TransformerEncoder``, ``TransformerDecoder``, ``TransformerEncoderLayer``
+    and ``TransformerDecoderLayer`` as ``paddle.nn.Layer`` s: torch's constructors, defaults, forward
+    signatures, attribute and sublayer names (``self_attn``/``multihead_attn`` the run-time
+    MultiheadAttention, ``linear1``/``linear2`` Paddle Linears, ``norm1..3`` LayerNorms, ``dropout``,
+    ``dropout1..3``; ``layers.N``; ``encoder``/``decoder``/``norm``) and default initialisation."""
+    MultiheadAttention = _runtime_class("MultiheadAttention")
+    TransformerEncoderLayer = _tf_build_encoder_layer(MultiheadAttention)
+    TransformerDecoderLayer = _tf_build_decoder_layer(MultiheadAttention)
+    TransformerEncoder = _tf_build_encoder(TransformerEncoderLayer)
+    TransformerDecoder = _tf_build_decoder()
+    Transformer = _tf_build_transformer(TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder,
+                                        TransformerDecoder)
     return {cls.__name__: _named(cls, cls.__name__) for cls in (
         Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer, TransformerDecoderLayer)}
 
@@ -1044,6 +1179,184 @@ def _lbfgs_strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
+# LBFGS derives from paddle.optimizer.LBFGS, so it is built on first use by the short `_build_lbfgs` (a `class`
+# statement, whose zero-argument super() calls keep working); its constructor's checks and its ``step`` are the
+# module-level `_lbfgs_*` functions below, ``step`` split into its named steps.
+
+
+def _lbfgs_options(params, lr, max_iter, max_eval, tolerance_grad, tolerance_change, history_size, line_search_fn,
+                   maximize):
+    """torch's checks of LBFGS's arguments: ``(params, options)``, a parameter group's options overriding the
+    arguments (``options``: lr, max_iter, max_eval, tolerance_grad, tolerance_change, history_size,
+    line_search_fn, maximize)."""
+    import paddle
+
+    if isinstance(lr, paddle.Tensor):
+        if lr.size != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        lr = float(lr)
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if max_eval is None:
+        max_eval = max_iter * 5 // 4
+    if isinstance(params, paddle.Tensor):
+        raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                        f"but got {type(params).__name__}")
+    params = list(params)
+    if len(params) == 0:
+        raise ValueError("optimizer got an empty parameter list")
+    options = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+                   tolerance_change=tolerance_change, history_size=history_size, line_search_fn=line_search_fn,
+                   maximize=maximize)
+    if isinstance(params[0], dict):  # one group (torch refuses more) whose options override the defaults
+        if len(params) != 1:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+        group = dict(params[0])
+        params = group.pop("params")
+        params = [params] if isinstance(params, paddle.Tensor) else list(params)
+        options = {name: group.get(name, value) for name, value in options.items()}
+    if any(p.is_complex() for p in params):
+        raise TypeError("torch.optim.LBFGS: complex parameters are not supported by the Paddle port "
+                        "(torch2paddle)")
+    return params, options
+
+
+def _lbfgs_settings(self):
+    """The optimizer's settings as ``step`` starts (the rate is ``get_lr()``)."""
+    import types
+
+    return types.SimpleNamespace(
+        lr=self.get_lr(), max_iter=self.max_iter, max_eval=self.max_eval, tolerance_grad=self.tolerance_grad,
+        tolerance_change=self.tolerance_change, line_search_fn=self.line_search_fn,
+        history_size=self.history_size, maximize=self.maximize)
+
+
+def _lbfgs_direction(state, flat_grad, prev_flat_grad, d, t, old_dirs, old_stps, ro, H_diag, history_size):
+    """torch's L-BFGS update after the first iteration: the curvature pair (s, y) added to the history
+    (``old_dirs``/``old_stps``/``ro``, changed in place) when ys > 1e-10, then the two-loop recursion.
+    ``(direction, H_diag)``."""
+    y = flat_grad - prev_flat_grad
+    s = d * t
+    ys = _lbfgs_dot(y, s)
+    if ys > 1e-10:
+        if len(old_dirs) == history_size:
+            old_dirs.pop(0)
+            old_stps.pop(0)
+            ro.pop(0)
+        old_dirs.append(y)
+        old_stps.append(s)
+        ro.append(1.0 / ys)
+        H_diag = ys / _lbfgs_dot(y, y)
+    num_old = len(old_dirs)
+    if "al" not in state:
+        state["al"] = [None] * history_size
+    al = state["al"]
+    q = -flat_grad
+    for i in range(num_old - 1, -1, -1):
+        al[i] = _lbfgs_dot(old_stps[i], q) * ro[i]
+        q = q + old_dirs[i] * (-al[i])
+    r = q * H_diag
+    for i in range(num_old):
+        be_i = _lbfgs_dot(old_dirs[i], r) * ro[i]
+        r = r + old_stps[i] * (al[i] - be_i)
+    return r, H_diag
+
+
+def _lbfgs_move(self, closure, opts, loss, flat_grad, t, d, gtd, opt_cond, n_iter, current_evals):
+    """One step along ``d``: the strong-Wolfe line search, or a fixed step ``t`` then one evaluation (none
+    on the last iteration).  ``(loss, flat_grad, t, opt_cond, evaluations)``."""
+    import paddle
+
+    ls_func_evals = 0
+    if opts.line_search_fn is not None:
+        if opts.line_search_fn != "strong_wolfe":
+            raise RuntimeError("only 'strong_wolfe' is supported")
+        x_init = self._clone_param()
+
+        def obj_func(x, t, d):
+            return self._directional_evaluate(closure, x, t, d)
+
+        loss, flat_grad, t, ls_func_evals = _lbfgs_strong_wolfe(
+            obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=opts.max_eval - current_evals)
+        self._add_grad(t, d)
+        opt_cond = flat_grad.abs().max() <= opts.tolerance_grad
+    else:
+        self._add_grad(t, d)
+        if n_iter != opts.max_iter:
+            with paddle.enable_grad():
+                loss = closure()
+            loss = -float(loss) if opts.maximize else float(loss)
+            flat_grad = self._gather_flat_grad()
+            opt_cond = flat_grad.abs().max() <= opts.tolerance_grad
+            ls_func_evals = 1
+    return loss, flat_grad, t, opt_cond, ls_func_evals
+
+
+def _lbfgs_iterate(self, closure, opts, state, loss, flat_grad, opt_cond):
+    """torch's L-BFGS iterations after the first evaluation, the history carried in ``state``."""
+    current_evals = 1
+    d, t = state.get("d"), state.get("t")
+    old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
+    H_diag = state.get("H_diag")
+    prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
+    n_iter = 0
+    while n_iter < opts.max_iter:
+        n_iter += 1
+        state["n_iter"] += 1
+        if state["n_iter"] == 1:
+            d = -flat_grad
+            old_dirs, old_stps, ro = [], [], []
+            H_diag = 1
+        else:
+            d, H_diag = _lbfgs_direction(state, flat_grad, prev_flat_grad, d, t, old_dirs, old_stps, ro, H_diag,
+                                         opts.history_size)
+        prev_flat_grad = flat_grad.clone()
+        prev_loss = loss
+        if state["n_iter"] == 1:
+            t = min(1.0, 1.0 / flat_grad.abs().sum()) * opts.lr
+        else:
+            t = opts.lr
+        gtd = _lbfgs_dot(flat_grad, d)
+        if gtd > -opts.tolerance_change:
+            break
+        loss, flat_grad, t, opt_cond, ls_func_evals = _lbfgs_move(self, closure, opts, loss, flat_grad, t, d, gtd,
+                                                                  opt_cond, n_iter, current_evals)
+        current_evals += ls_func_evals
+        state["func_evals"] += ls_func_evals
+        if n_iter == opts.max_iter or current_evals >= opts.max_eval or opt_cond:
+            break
+        if (d * t).abs().max() <= opts.tolerance_change:
+            break
+        if abs(loss - prev_loss) < opts.tolerance_change:
+            break
+    state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
+                 prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+
+
+def _lbfgs_step(self, closure):
+    """torch's ``LBFGS.step``: up to ``max_iter`` iterations (``max_eval`` evaluations of ``closure``,
+    which clears the gradients, computes the loss, calls backward and returns it); returns the first
+    loss."""
+    import paddle
+
+    with paddle.no_grad():
+        closure = paddle.enable_grad()(closure)
+        opts = _lbfgs_settings(self)
+        state = self.state
+        state.setdefault("func_evals", 0)
+        state.setdefault("n_iter", 0)
+
+        orig_loss = closure()
+        loss = -float(orig_loss) if opts.maximize else float(orig_loss)
+        state["func_evals"] += 1
+        flat_grad = self._gather_flat_grad()
+        opt_cond = flat_grad.abs().max() <= opts.tolerance_grad
+        if opt_cond:
+            return orig_loss
+        _lbfgs_iterate(self, closure, opts, state, loss, flat_grad, opt_cond)
+    return orig_loss
+
+
 def _build_lbfgs():
     """torch's ``optim.LBFGS`` on Paddle parameters: torch's constructor and ``step(closure)``, step for step
     (Paddle's own LBFGS lets the line search run 25 evaluations where torch stops at ``max_eval``, and keeps its
@@ -1054,41 +1367,14 @@ def _build_lbfgs():
     class LBFGS(paddle.optimizer.LBFGS):
         def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
                      history_size=100, line_search_fn=None, *, maximize=False):
-            if isinstance(lr, paddle.Tensor):
-                if lr.size != 1:
-                    raise ValueError("Tensor lr must be 1-element")
-                lr = float(lr)
-            if not 0.0 <= lr:
-                raise ValueError(f"Invalid learning rate: {lr}")
-            if max_eval is None:
-                max_eval = max_iter * 5 // 4
-            if isinstance(params, paddle.Tensor):
-                raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
-                                f"but got {type(params).__name__}")
-            params = list(params)
-            if len(params) == 0:
-                raise ValueError("optimizer got an empty parameter list")
-            if isinstance(params[0], dict):  # one group (torch refuses more) whose options override the defaults
-                if len(params) != 1:
-                    raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
-                group = dict(params[0])
-                params = group.pop("params")
-                params = [params] if isinstance(params, paddle.Tensor) else list(params)
-                lr = group.get("lr", lr)
-                max_iter, max_eval = group.get("max_iter", max_iter), group.get("max_eval", max_eval)
-                tolerance_grad = group.get("tolerance_grad", tolerance_grad)
-                tolerance_change = group.get("tolerance_change", tolerance_change)
-                history_size = group.get("history_size", history_size)
-                line_search_fn = group.get("line_search_fn", line_search_fn)
-                maximize = group.get("maximize", maximize)
-            if any(p.is_complex() for p in params):
-                raise TypeError("torch.optim.LBFGS: complex parameters are not supported by the Paddle port "
-                                "(torch2paddle)")
-            super().__init__(learning_rate=1.0, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
-                             tolerance_change=tolerance_change, history_size=history_size,
-                             line_search_fn=line_search_fn, parameters=params)
-            self._learning_rate = float(lr)  # what get_lr/set_lr/set_lr_scheduler read and write
-            self.maximize = maximize
+            params, options = _lbfgs_options(params, lr, max_iter, max_eval, tolerance_grad, tolerance_change,
+                                             history_size, line_search_fn, maximize)
+            super().__init__(learning_rate=1.0, max_iter=options["max_iter"], max_eval=options["max_eval"],
+                             tolerance_grad=options["tolerance_grad"], tolerance_change=options["tolerance_change"],
+                             history_size=options["history_size"], line_search_fn=options["line_search_fn"],
+                             parameters=params)
+            self._learning_rate = float(options["lr"])  # what get_lr/set_lr/set_lr_scheduler read and write
+            self.maximize = options["maximize"]
 
         def _gather_flat_grad(self):
             flat_grad = super()._gather_flat_grad()
@@ -1103,112 +1389,7 @@ def _build_lbfgs():
             self._set_param(x)
             return loss, flat_grad
 
-        def step(self, closure):
-            """torch's ``LBFGS.step``: up to ``max_iter`` iterations (``max_eval`` evaluations of ``closure``,
-            which clears the gradients, computes the loss, calls backward and returns it); returns the first
-            loss."""
-            with paddle.no_grad():
-                closure = paddle.enable_grad()(closure)
-                lr = self.get_lr()
-                max_iter, max_eval = self.max_iter, self.max_eval
-                tolerance_grad, tolerance_change = self.tolerance_grad, self.tolerance_change
-                line_search_fn, history_size, maximize = self.line_search_fn, self.history_size, self.maximize
-                state = self.state
-                state.setdefault("func_evals", 0)
-                state.setdefault("n_iter", 0)
-
-                orig_loss = closure()
-                loss = -float(orig_loss) if maximize else float(orig_loss)
-                current_evals = 1
-                state["func_evals"] += 1
-                flat_grad = self._gather_flat_grad()
-                opt_cond = flat_grad.abs().max() <= tolerance_grad
-                if opt_cond:
-                    return orig_loss
-
-                d, t = state.get("d"), state.get("t")
-                old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-                H_diag = state.get("H_diag")
-                prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
-                n_iter = 0
-                while n_iter < max_iter:
-                    n_iter += 1
-                    state["n_iter"] += 1
-                    if state["n_iter"] == 1:
-                        d = -flat_grad
-                        old_dirs, old_stps, ro = [], [], []
-                        H_diag = 1
-                    else:
-                        y = flat_grad - prev_flat_grad
-                        s = d * t
-                        ys = _lbfgs_dot(y, s)
-                        if ys > 1e-10:
-                            if len(old_dirs) == history_size:
-                                old_dirs.pop(0)
-                                old_stps.pop(0)
-                                ro.pop(0)
-                            old_dirs.append(y)
-                            old_stps.append(s)
-                            ro.append(1.0 / ys)
-                            H_diag = ys / _lbfgs_dot(y, y)
-                        num_old = len(old_dirs)
-                        if "al" not in state:
-                            state["al"] = [None] * history_size
-                        al = state["al"]
-                        q = -flat_grad
-                        for i in range(num_old - 1, -1, -1):
-                            al[i] = _lbfgs_dot(old_stps[i], q) * ro[i]
-                            q = q + old_dirs[i] * (-al[i])
-                        d = r = q * H_diag
-                        for i in range(num_old):
-                            be_i = _lbfgs_dot(old_dirs[i], r) * ro[i]
-                            r = r + old_stps[i] * (al[i] - be_i)
-                        d = r
-                    prev_flat_grad = flat_grad.clone()
-                    prev_loss = loss
-                    if state["n_iter"] == 1:
-                        t = min(1.0, 1.0 / flat_grad.abs().sum()) * lr
-                    else:
-                        t = lr
-                    gtd = _lbfgs_dot(flat_grad, d)
-                    if gtd > -tolerance_change:
-                        break
-
-                    ls_func_evals = 0
-                    if line_search_fn is not None:
-                        if line_search_fn != "strong_wolfe":
-                            raise RuntimeError("only 'strong_wolfe' is supported")
-                        x_init = self._clone_param()
-
-                        def obj_func(x, t, d):
-                            return self._directional_evaluate(closure, x, t, d)
-
-                        loss, flat_grad, t, ls_func_evals = _lbfgs_strong_wolfe(
-                            obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
-                        self._add_grad(t, d)
-                        opt_cond = flat_grad.abs().max() <= tolerance_grad
-                    else:
-                        self._add_grad(t, d)
-                        if n_iter != max_iter:
-                            with paddle.enable_grad():
-                                loss = closure()
-                            loss = -float(loss) if maximize else float(loss)
-                            flat_grad = self._gather_flat_grad()
-                            opt_cond = flat_grad.abs().max() <= tolerance_grad
-                            ls_func_evals = 1
-                    current_evals += ls_func_evals
-                    state["func_evals"] += ls_func_evals
-
-                    if n_iter == max_iter or current_evals >= max_eval or opt_cond:
-                        break
-                    if (d * t).abs().max() <= tolerance_change:
-                        break
-                    if abs(loss - prev_loss) < tolerance_change:
-                        break
-
-                state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
-                             prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
-            return orig_loss
+        step = _lbfgs_step
 
     return _named(LBFGS, "LBFGS")
 
