@@ -141,10 +141,11 @@ def module_source(entries: list[ApiEntry]) -> str:
     lines[-2:] = [*_layers_source(_BASE_FILE), ""]  # the fixed part (runtime_base.py): adapter, placeholders, helpers
     runtime_names = {e.target.rpartition(".")[2] for e in entries if is_runtime_target(e.target)}
     math_names = _defined_names(_MATH_FILE) if runtime_names else frozenset()
-    if runtime_names & math_names:
-        lines[-1:] = [*_layers_source(_MATH_FILE), ""]
     utils_names = (_defined_names(_UTILS_FILE) | UTILS_CLASSES) if runtime_names else frozenset()
-    if runtime_names - DATASET_CLASSES - math_names - utils_names:
+    layers = bool(runtime_names - DATASET_CLASSES - math_names - utils_names)
+    if runtime_names & math_names or layers:  # the layers use its functions (NLLLoss: nll_loss)
+        lines[-1:] = [*_layers_source(_MATH_FILE), ""]
+    if layers:
         lines[-1:] = [*_layers_source(), ""]
     if runtime_names & utils_names:  # after the layers: its __getattr__ serves both files' classes
         lines[-1:] = [*_layers_source(_UTILS_FILE), ""]

@@ -1576,11 +1576,25 @@ def _build_softmin():
     return _named(Softmin, "Softmin")
 
 
+def _build_nll_loss():
+    """``paddle.nn.NLLLoss`` computing through the run-time ``nll_loss`` (runtime_math.py): Paddle 3.3.1's CPU
+    kernel for [N, C, d1, ...] input corrupts memory and aborts when a label equals ignore_index."""
+    import paddle
+
+    class NLLLoss(paddle.nn.NLLLoss):
+        def forward(self, input, label):
+            # nll_loss: runtime_math.py's, copied into the generated module before this part
+            return nll_loss(input, label, weight=self._weight,  # noqa: F821
+                            ignore_index=self._ignore_index, reduction=self._reduction)
+
+    return _named(NLLLoss, "NLLLoss")
+
+
 # classes that need paddle.nn.Layer (or paddle.optimizer.LBFGS) to be defined: built on first use
 # (`module.MultiheadAttention`), then kept
 _LAZY_CLASSES = {"MultiheadAttention": _build_multihead_attention, "LSTMCell": _build_lstm_cell,
                  "GRUCell": _build_gru_cell, "RNNCell": _build_rnn_cell, "LBFGS": _build_lbfgs,
-                 "RMSNorm": _build_rms_norm, "Softmin": _build_softmin,
+                 "RMSNorm": _build_rms_norm, "Softmin": _build_softmin, "NLLLoss": _build_nll_loss,
                  **{name: (lambda name=name: _transformer_class(name))
                     for name in ("Transformer", "TransformerEncoder", "TransformerDecoder",
                                  "TransformerEncoderLayer", "TransformerDecoderLayer")}}
