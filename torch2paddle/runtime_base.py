@@ -160,6 +160,15 @@ _LAYER_ATTRIBUTES = {
     "momentum": lambda layer: 1 - layer._momentum,  # Paddle weighs the old statistic: 1 - torch's
     "normalized_shape": lambda layer: tuple(layer._normalized_shape),
     "track_running_stats": lambda layer: layer._use_global_stats is not False,
+    "negative_slope": lambda layer: layer._negative_slope,
+    # Paddle: weight_attr=False leaves no weight (InstanceNorm's is called scale)
+    "affine": lambda layer: (layer.weight if hasattr(layer, "weight") else layer.scale) is not None,
+    "elementwise_affine": lambda layer: layer.weight is not None,
+    "padding_mode": lambda layer: layer._padding_mode,
+    "num_groups": lambda layer: layer._num_groups,
+    "num_channels": lambda layer: layer._num_channels,
+    "start_dim": lambda layer: layer.start_axis,
+    "end_dim": lambda layer: layer.stop_axis,
     "padding": lambda layer: layer._padding if isinstance(layer._padding, (str, tuple))
     else tuple(layer._padding) if isinstance(layer._padding, list) else (layer._padding,) * len(layer._kernel_size),
 }
