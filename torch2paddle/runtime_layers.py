@@ -1578,7 +1578,7 @@ def _build_softmin():
 
 def _build_nll_loss():
     """``paddle.nn.NLLLoss`` computing through the run-time ``nll_loss`` (runtime_math.py): Paddle 3.3.1's CPU
-    kernel for [N, C, d1, ...] input corrupts memory and aborts when a label equals ignore_index."""
+    kernel corrupts memory with reduction mean/sum when ignore_index is a class index a label holds."""
     import paddle
 
     class NLLLoss(paddle.nn.NLLLoss):

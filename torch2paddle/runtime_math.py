@@ -1448,15 +1448,23 @@ def detach_(input):
 
 
 def nll_loss(input, label, weight=None, ignore_index=-100, reduction="mean", name=None):
-    """``paddle.nn.functional.nll_loss``, with input of more than two dimensions computed in the flattened
-    [N*d, C] form: Paddle 3.3.1's CPU kernel for [N, C, d1, ...] corrupts memory (the process aborts) when a
-    label equals ``ignore_index``. The weighted mean is the same sum over the same elements."""
+    """``paddle.nn.functional.nll_loss`` reduced here from its per-element form: Paddle 3.3.1's CPU kernel
+    corrupts memory (the process aborts, or worse) with reduction "mean"/"sum" when ``ignore_index`` is a class
+    index a label holds; its "none" form is sound. Input of more than two dimensions is flattened to [N*d, C]
+    first. The mean is torch's: the sum over the labels not ignored, divided by the sum of their weights."""
     import paddle
 
-    loss_of = paddle.nn.functional.nll_loss
-    if input.ndim <= 2:
-        return loss_of(input, label, weight=weight, ignore_index=ignore_index, reduction=reduction)
-    flat = paddle.moveaxis(input, 1, -1).reshape([-1, input.shape[1]])
-    loss = loss_of(flat, label.reshape([-1]), weight=weight, ignore_index=ignore_index, reduction=reduction)
-    return loss.reshape(label.shape) if reduction == "none" else loss
-
+    classes = input.shape[1] if input.ndim > 1 else input.shape[0]
+    flat = paddle.moveaxis(input, 1, -1).reshape([-1, classes]) if input.ndim > 2 else input
+    flat_label = label.reshape([-1]) if input.ndim > 2 else label
+    losses = paddle.nn.functional.nll_loss(flat, flat_label, weight=weight, ignore_index=ignore_index,
+                                           reduction="none")
+    if reduction == "none":
+        return losses.reshape(label.shape) if input.ndim > 2 else losses
+    if reduction == "sum":
+        return losses.sum()
+    kept = (flat_label != ignore_index).astype(losses.dtype)
+    if weight is not None:
+        kept = kept * paddle.gather(weight, paddle.where(flat_label == ignore_index, paddle.zeros_like(flat_label),
+                                                         flat_label).reshape([-1])).reshape(kept.shape)
+    return losses.sum() / kept.sum()

@@ -12,7 +12,7 @@ from ..rewrites import (ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, DIRECTIV
                         VALUE_REWRITES)
 from ..rewrites._support import keyword
 from ..tables import ApiEntry
-from .support import _LIST_RESULTS, _out_keyword, owner_of, _with_args, _keep_parentheses
+from .support import _LIST_RESULTS, _out_keyword, _without_none_out, owner_of, _with_args, _keep_parentheses
 
 
 _TENSOR_KEYWORDS = frozenset({"dim", "keepdim"})  # keywords of torch.Tensor methods only
@@ -139,6 +139,8 @@ class ApiCalls:
         out = _out_keyword(entry, updated) if torch_use else None
         if out is not None:
             return self._call_with_out(original, updated, qualified, entry, out)
+        if torch_use:
+            updated = _without_none_out(entry, updated)
         new = self._entry_call(original, updated, qualified, entry)
         if new is None:
             return updated.with_changes(func=self._torch_form(qualified)) if torch_use else updated

@@ -50,6 +50,16 @@ def _through_kwargs_for(call: cst.Call, positional: list[cst.Arg], keywords: lis
     return _with_args(call, fix_commas(list(call.args), [*positional, cst.Arg(mapping, star="**")]))
 
 
+def _without_none_out(entry: ApiEntry, call: cst.Call) -> cst.Call:
+    """The call without an ``out=None`` keyword (torch's default: no output tensor) where the entry does not
+    name ``out`` itself: Paddle's functions take no ``out``."""
+    if "out" in entry.args or "out" in entry.rename or "out" in entry.unsupported_args:
+        return call
+    kept = [a for a in call.args if not (a.keyword is not None and a.keyword.value == "out"
+                                         and isinstance(a.value, cst.Name) and a.value.value == "None")]
+    return call if len(kept) == len(call.args) else call.with_changes(args=fix_commas(list(call.args), kept))
+
+
 def _out_keyword(entry: ApiEntry, call: cst.Call) -> cst.Arg | None:
     """The call's ``out=`` argument (not None) when the entry gives it no Paddle counterpart: torch writes the
     result into it, Paddle returns a new tensor (see TorchToPaddle._call_with_out)."""
