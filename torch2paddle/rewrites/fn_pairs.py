@@ -118,8 +118,11 @@ def _elementwise(ctx, target: str, values: list[cst.BaseExpression]) -> cst.Call
 def elementwise_extreme(ctx) -> cst.BaseExpression:
     """``torch.maximum/minimum``: as Paddle's, or logical or/and where both operands are bool tensors."""
     args = ctx.map_args()
-    if len(args) == 2 and not any(a.star for a in args) and all(a.keyword is None for a in args):
-        return _elementwise(ctx, ctx.entry.target, [a.value for a in args])
+    names = ctx.entry.paddle_positions()[:2]
+    if len(args) == 2 and not any(a.star for a in args):  # positional or by keyword (x=, y=)
+        by_name = {a.keyword.value if a.keyword is not None else names[i]: a.value for i, a in enumerate(args)}
+        if set(by_name) == set(names):
+            return _elementwise(ctx, ctx.entry.target, [by_name[n] for n in names])
     return cst.Call(func=ctx.target(), args=args)
 
 

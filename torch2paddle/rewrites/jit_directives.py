@@ -53,6 +53,8 @@ def first_argument(ctx):
             raise ctx.unsupported("*args/**kwargs may hold the object to compile")
         if (arg.keyword is None and i == 0) or (arg.keyword is not None and arg.keyword.value == name):
             wrapped = arg.value
+    if isinstance(wrapped, cst.Name) and wrapped.value == "None":
+        wrapped = None  # torch.compile(model=None, ...): no object, a decorator (torch's default)
     if ctx.site == "decorator":
         if wrapped is not None:
             raise ctx.unsupported("a decorator that is given the object to compile")

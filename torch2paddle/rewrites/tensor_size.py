@@ -17,4 +17,6 @@ def tensor_size(ctx) -> cst.BaseExpression:
         return shape
     if len(args) != 1 or args[0].star or (args[0].keyword is not None and args[0].keyword.value != "dim"):
         raise ctx.unsupported("size() takes one dimension")
+    if isinstance(args[0].value, cst.Name) and args[0].value.value == "None":
+        return shape  # x.size(dim=None): torch's whole size
     return cst.Subscript(value=shape, slice=[cst.SubscriptElement(slice=cst.Index(value=args[0].value))])
