@@ -60,8 +60,10 @@ def data_loader(ctx) -> cst.BaseExpression:
     originals = {a.keyword.value: a for a in as_keywords(ctx.entry, ctx.original.args)}
     sampler = take(args, "sampler")
     if sampler is not None and not is_literal(sampler.value, None):
-        if "batch_sampler" in originals:
+        given = originals.get("batch_sampler")
+        if given is not None and not is_literal(given.value, None):
             raise ctx.unsupported("sampler= and batch_sampler= together (torch refuses them too)")
+        take(args, "batch_sampler")  # batch_sampler=None: torch's default, made below
         shuffle = take(args, "shuffle")
         if shuffle is not None and is_literal(shuffle.value, True):
             raise ctx.unsupported("shuffle=True with a sampler (torch refuses it too)")

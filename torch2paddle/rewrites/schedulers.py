@@ -154,6 +154,12 @@ def lr_scheduler(ctx) -> cst.BaseExpression:
     return rebuild(ctx, ctx.render(ctx.entry.target), [base, *mapped])
 
 
+def _given(args: list[cst.Arg], name: str) -> cst.Arg | None:
+    """Take the keyword ``name`` out of ``args``; None when absent or the literal None."""
+    arg = take(args, name)
+    return None if arg is None or is_literal(arg.value, None) else arg
+
+
 @call_rewrite("one_cycle_lr")
 def one_cycle_lr(ctx) -> cst.BaseExpression:
     """OneCycleLR: Paddle takes the final rate itself and the total step count; it has no momentum cycling.
@@ -176,7 +182,9 @@ def one_cycle_lr(ctx) -> cst.BaseExpression:
     div = take(args, "div_factor")
     final = take(args, "final_div_factor")
     total = find(args, "total_steps")
-    epochs, per_epoch = take(args, "epochs"), take(args, "steps_per_epoch")
+    if total is not None and is_literal(total.value, None):  # torch's default written out: not given
+        total = take(args, "total_steps") and None
+    epochs, per_epoch = _given(args, "epochs"), _given(args, "steps_per_epoch")
     if total is None:
         if epochs is None or per_epoch is None:
             raise ctx.unsupported("give total_steps, or epochs and steps_per_epoch")
