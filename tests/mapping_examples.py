@@ -356,7 +356,26 @@ def _install_runtime(apis) -> None:
 
 
 def run_case(case: ExampleCase) -> None:
-    """Run one example on both frameworks; raise ``ExampleFailure`` on any difference."""
+    """Run one example on both frameworks; raise ``ExampleFailure`` on any difference.
+
+    Process-wide state an example may set (torch's and Paddle's default device and dtype, grad mode) is
+    restored afterwards: ``torch.set_default_device("cpu")`` leaves a device mode that turns off torch's own
+    fast paths (the Transformer encoder's) for every later example in the process."""
+    _, torch, paddle = frameworks()
+    saved = (torch.get_default_dtype(), torch.is_grad_enabled(), paddle.get_default_dtype(), paddle.get_device(),
+             paddle.is_grad_enabled())
+    try:
+        _run_case(case)
+    finally:
+        torch.set_default_device(None)
+        torch.set_default_dtype(saved[0])
+        torch.set_grad_enabled(saved[1])
+        paddle.set_default_dtype(saved[2])
+        paddle.set_device(saved[3])
+        paddle.set_grad_enabled(saved[4])
+
+
+def _run_case(case: ExampleCase) -> None:
     example = case.example
     snippets = _Snippets(example.setup, example.code)
     setup_p, unsup_setup = _convert(case, snippets, example.setup, "setup")

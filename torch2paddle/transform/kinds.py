@@ -6,6 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..imports import dotted_name
+from ..runtime import MODULE as RUNTIME_MODULE
 from ..call_sites import call_sites, parameter_holds_layer_weight
 from .support import _NON_TENSOR_RESULTS, _is_plain_python
 
@@ -162,5 +163,6 @@ class ValueKinds:
         return self._expression_kind(receiver)
 
     def _foreign_name(self, name: str) -> bool:
-        """A name an import binds to another library's module (numpy, paddle) or to something from paddle."""
-        return name in self.scan.foreign_modules or name in self.scan.paddle_names
+        """A name an import binds to another library's module (numpy, paddle) or to something from paddle, or the
+        generated run-time module (a file converted twice: `_torch2paddle_runtime.fmod(a, b)` is no Tensor.fmod)."""
+        return name in self.scan.foreign_modules or name in self.scan.paddle_names or name == RUNTIME_MODULE
