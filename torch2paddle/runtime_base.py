@@ -174,6 +174,24 @@ _LAYER_ATTRIBUTES = {
 }
 
 
+def load_state_dict(obj, state_dict, strict=True):
+    """torch's ``load_state_dict`` on Paddle's ``set_state_dict``: for a layer, missing or unexpected keys raise
+    (``strict``, torch's default) and are returned as torch's named tuple (Paddle warns and returns a plain
+    tuple); optimizers and schedulers load as Paddle's do."""
+    import collections
+    import paddle
+
+    result = obj.set_state_dict(state_dict)
+    if not isinstance(obj, paddle.nn.Layer) or not isinstance(result, tuple) or len(result) != 2:
+        return result
+    missing, unexpected = list(result[0]), list(result[1])
+    if strict and (missing or unexpected):
+        raise RuntimeError(f"Error(s) in loading state_dict for {type(obj).__name__}: missing keys {missing}, "
+                           f"unexpected keys {unexpected}")
+    keys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+    return keys(missing, unexpected)
+
+
 def write_out(result, out):
     """torch's ``out=``: the result written into the given tensor, or each result into the given tuple of tensors
     (``torch.max(x, 1, out=(values, indices))``), in place (cast to its dtype, resized to the result's shape),

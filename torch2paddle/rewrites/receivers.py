@@ -22,7 +22,8 @@ from __future__ import annotations
 import libcst as cst
 
 from . import call_rewrite
-from ._support import as_keywords, rebuild, find, is_literal, keyword
+from ..arguments import fix_commas
+from ._support import as_keywords, bound_arguments, rebuild, find, is_literal, keyword
 
 _SCALERS = ("torch.cuda.amp.GradScaler", "torch.amp.GradScaler", "torch.GradScaler", "torch.cpu.amp.GradScaler")
 
@@ -76,4 +77,12 @@ def load_state_dict(ctx) -> cst.BaseExpression:
     if "scaler" in kinds:
         raise ctx.unsupported("the receiver may be a GradScaler (load_state_dict) or another object (set_state_dict)")
     args = ctx.map_args()
-    return rebuild(ctx, cst.Attribute(value=ctx.receiver, attr=cst.Name("set_state_dict")), args)
+    if ctx.helper is None:
+        raise ctx.unsupported("needs the run-time helper module")
+    strict = bound_arguments(ctx.entry, ctx.call.args).get("strict")
+    if any(a.star for a in ctx.call.args):
+        raise ctx.unsupported("*args/**kwargs may hold strict=")
+    # torch raises on missing/unexpected keys (strict, the default) and returns them as a named tuple; Paddle's
+    # set_state_dict warns and returns a plain tuple: the run-time load_state_dict gives torch's behaviour
+    extra = [keyword("strict", strict.value)] if strict is not None else []
+    return cst.Call(func=ctx.helper("load_state_dict"), args=fix_commas([], [cst.Arg(ctx.receiver), *args, *extra]))
