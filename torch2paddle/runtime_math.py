@@ -1374,6 +1374,22 @@ def convert_image_dtype(image, dtype=None):
     return image.astype(target) * factor
 
 
+class Resize:
+    """torchvision's transforms.Resize (see vision_resize): PIL images resized as torchvision resizes them, tensors
+    by Paddle's interpolate where that is torchvision's result; a tensor torchvision would antialias raises
+    (paddle.vision.transforms.Resize does not antialias tensors and gave other values)."""
+
+    def __init__(self, size, interpolation="bilinear", max_size=None, antialias=True):
+        self.size, self.interpolation, self.max_size, self.antialias = size, interpolation, max_size, antialias
+
+    def __call__(self, img):
+        return vision_resize(img, self.size, self.interpolation, self.max_size, self.antialias)
+
+    def __repr__(self):
+        return (f"Resize(size={self.size}, interpolation={getattr(self.interpolation, 'value', self.interpolation)}, "
+                f"max_size={self.max_size}, antialias={self.antialias})")
+
+
 class ToPILImage:
     """torchvision's transforms.ToPILImage (see to_pil_image)."""
 
