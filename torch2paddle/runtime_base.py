@@ -54,15 +54,17 @@ def kwargs_for(callee, given, positional=0):
     global _CLASSES
     if _CLASSES is None:
         import importlib
-        import sys
 
         _CLASSES = {}
         for api, spec in _SPECS.items():
             module, _, name = spec["target"].rpartition(".")
             try:
-                owner = sys.modules[__name__] if module == "_torch2paddle_runtime" else importlib.import_module(module)
-                _CLASSES[getattr(owner, name)] = api
-            except (ImportError, AttributeError):
+                if module == "_torch2paddle_runtime":  # this module's own (built on first use by its __getattr__)
+                    value = globals()[name] if name in globals() else globals()["__getattr__"](name)
+                else:
+                    value = getattr(importlib.import_module(module), name)
+                _CLASSES[value] = api
+            except (ImportError, AttributeError, KeyError):
                 pass
     target = callee
     while hasattr(target, "func") and hasattr(target, "keywords"):  # functools.partial
