@@ -312,27 +312,6 @@ def linalg_tensorsolve(input, other, dims=None):
     return solution.reshape(result_shape)
 
 
-def logdet(input):
-    """torch.logdet: log(det(A)), NaN where a real determinant is negative and -inf where it is zero.  Paddle has
-    no logdet; its slogdet returns [sign, log|det|] stacked."""
-    import paddle
-    sign, logabs = paddle.linalg.slogdet(input)
-    if input.is_complex():
-        return paddle.log(sign) + logabs
-    return paddle.where(sign < 0, paddle.full([], float("nan"), dtype=logabs.dtype), logabs)
-
-
-def chain_matmul(*matrices):
-    """torch.chain_matmul(*matrices): the product of N 2-D tensors (one: the matrix itself).  Paddle's multi_dot
-    takes a list of at least two."""
-    import paddle
-    if len(matrices) == 0:
-        raise RuntimeError("chain_matmul(): Expected one or more matrices")
-    if len(matrices) == 1:
-        return matrices[0].clone()
-    return paddle.linalg.multi_dot(list(matrices))
-
-
 def svd(input, some=True, compute_uv=True):
     """torch.svd: ``(U, S, V)`` with V itself (Paddle, like torch.linalg.svd, returns V^H), reduced matrices when
     ``some`` (Paddle: full_matrices=not some) and, without ``compute_uv``, zero-filled full-size U and V."""
@@ -608,7 +587,6 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
 # -- torch.* and torch.special.* functions Paddle has no counterpart of (mappings/creation_math.yaml)
 def _math_floating(input):
     """input as a floating tensor: integers and bools in the default float dtype, as torch's unary float ops."""
-    import paddle
     (x,), name = _math_as_tensors(input, floating=True)
     return x, name
 
@@ -913,24 +891,25 @@ def get_image_num_channels(img):
     return _vision_dimensions(img)[0]
 
 
-def vision_hflip(img):
-    """torchvision's F.hflip: Paddle's flip has no uint8 kernel."""
+def _vision_flip(img, name, axis):
+    """torchvision's F.hflip/F.vflip (``name``): PIL images by Paddle's, tensors flipped along ``axis`` in a wider
+    dtype (Paddle's flip has no uint8 kernel)."""
     if _vision_is_pil(img):
         import paddle
-        return paddle.vision.transforms.functional.hflip(img)
-    _vision_check_tensor(img, "hflip")
-    wide, name = _vision_widen(img)
-    return _vision_narrow(wide.flip(-1), name)
+        return getattr(paddle.vision.transforms.functional, name)(img)
+    _vision_check_tensor(img, name)
+    wide, dtype = _vision_widen(img)
+    return _vision_narrow(wide.flip(axis), dtype)
+
+
+def vision_hflip(img):
+    """torchvision's F.hflip."""
+    return _vision_flip(img, "hflip", -1)
 
 
 def vision_vflip(img):
-    """torchvision's F.vflip: Paddle's flip has no uint8 kernel."""
-    if _vision_is_pil(img):
-        import paddle
-        return paddle.vision.transforms.functional.vflip(img)
-    _vision_check_tensor(img, "vflip")
-    wide, name = _vision_widen(img)
-    return _vision_narrow(wide.flip(-2), name)
+    """torchvision's F.vflip."""
+    return _vision_flip(img, "vflip", -2)
 
 
 def vision_pad(img, padding, fill=0, padding_mode="constant"):
