@@ -154,6 +154,13 @@ def lr_scheduler(ctx) -> cst.BaseExpression:
     return rebuild(ctx, ctx.render(ctx.entry.target), [base, *mapped])
 
 
+def _rate_only(ctx, args: list[cst.Arg], reason: str) -> None:
+    """Refuse unless the call passes cycle_momentum=False: Paddle's cyclic schedulers move the rate only."""
+    cycle = find(args, "cycle_momentum")
+    if cycle is None or not is_literal(cycle.value, False):
+        raise ctx.unsupported(reason)
+
+
 def _given(args: list[cst.Arg], name: str) -> cst.Arg | None:
     """Take the keyword ``name`` out of ``args``; None when absent or the literal None."""
     arg = take(args, name)
@@ -170,12 +177,8 @@ def one_cycle_lr(ctx) -> cst.BaseExpression:
     converts.
     """
     args = as_keywords(ctx.entry, ctx.call.args)
-    cycle = find(args, "cycle_momentum")
-    if cycle is None or not is_literal(cycle.value, False):
-        raise ctx.unsupported(
-            "torch cycles the optimizer's momentum/beta1 too (cycle_momentum=True, the default); Paddle's "
-            "OneCycleLR schedules the learning rate only: pass cycle_momentum=False to convert"
-        )
+    _rate_only(ctx, args, "torch cycles the optimizer's momentum/beta1 too (cycle_momentum=True, the default); "
+                          "Paddle's OneCycleLR schedules the learning rate only: pass cycle_momentum=False to convert")
     max_lr = find(args, "max_lr")
     if max_lr is None or isinstance(max_lr.value, (cst.List, cst.Tuple)):
         raise ctx.unsupported("max_lr must be one rate (per-group rates have no Paddle equivalent)")
@@ -290,12 +293,9 @@ def cyclic_lr(ctx) -> cst.BaseExpression:
     so only ``cycle_momentum=False`` converts.  The rates are absolute (not read from the optimizer).
     """
     args = as_keywords(ctx.entry, ctx.call.args)
-    cycle = find(args, "cycle_momentum")
-    if cycle is None or not is_literal(cycle.value, False):
-        raise ctx.unsupported(
-            "torch cycles the optimizer's momentum/beta1 too (cycle_momentum=True, the default, and raises for an "
-            "optimizer without momentum); Paddle's CyclicLR schedules the learning rate only: pass "
-            "cycle_momentum=False to convert")
+    _rate_only(ctx, args, "torch cycles the optimizer's momentum/beta1 too (cycle_momentum=True, the default, and "
+                          "raises for an optimizer without momentum); Paddle's CyclicLR schedules the learning rate "
+                          "only: pass cycle_momentum=False to convert")
     for name in ("base_lr", "max_lr"):
         arg = find(args, name)
         if arg is not None and isinstance(arg.value, (cst.List, cst.Tuple)):
