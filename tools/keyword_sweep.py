@@ -43,7 +43,6 @@ import argparse
 import ast
 import contextlib
 import dataclasses
-import importlib
 import inspect
 import io
 import json
@@ -83,19 +82,6 @@ Signature = tuple[Param, ...]
 # The docstrings name ``*size``/``*shape``/``*dims`` loosely (``view(*shape)``, whose keyword is ``size``):
 # the keyword torch's argument parser really takes is one of these, found by running torch
 VAR_KEYWORDS = ["size", "shape", "dims", "repeats"]
-
-
-def _torch_object(name: str) -> Any:
-    parts = name.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for attr in parts[cut:]:
-            obj = getattr(obj, attr)
-        return obj
-    raise ImportError(name)
 
 
 def _default_source(value: Any) -> str | None:
@@ -195,7 +181,7 @@ def torch_signatures(entry: mx.ApiEntry) -> tuple[list[Signature], str]:
     """The entry's torch signatures and where they come from (``inspect``, ``docstring``, ``schema``, or
     why there are none)."""
     try:
-        obj = _torch_object(entry.name)
+        obj = mx.resolve(entry.name)  # torch's object (the examples' runner resolves names the same way)
     except (ImportError, AttributeError):
         return [], "not importable"
     found = _inspected(obj, entry.section == "methods")
