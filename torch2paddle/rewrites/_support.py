@@ -166,3 +166,12 @@ def plain_read(ctx, what: str) -> None:
         raise ctx.unsupported(f"index the result of {what} after assigning it to a name")
     if isinstance(ctx.receiver, cst.Name) and ctx.receiver.value == "self":
         raise ctx.unsupported(f"self.{what} is an attribute of the class, not of a tensor")
+
+
+def assign_into(render, result: cst.BaseExpression, target: cst.BaseExpression) -> cst.Call:
+    """``paddle.assign(result.astype(target.dtype), output=target)``: a result written into ``target`` in place,
+    in its dtype (torch's in-place methods and ``out=``), which the call returns."""
+    cast = cst.Call(func=cst.Attribute(value=result, attr=cst.Name("astype")),
+                    args=[cst.Arg(cst.Attribute(value=target, attr=cst.Name("dtype")))])
+    return cst.Call(func=render("paddle.assign"), args=[
+        cst.Arg(cast, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), keyword("output", target)])

@@ -16,7 +16,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import access_rewrite, call_rewrite
-from ._support import is_simple, keyword, plain_read
+from ._support import assign_into, is_simple, plain_read
 
 _COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
@@ -34,9 +34,7 @@ def assign_to_receiver(ctx) -> cst.BaseExpression:
     if not is_simple(x):
         raise ctx.unsupported("the receiver is written twice; assign it to a name first")
     result = cst.Call(func=ctx.render(ctx.entry.target), args=_commas([cst.Arg(x), *ctx.map_args()]))
-    cast = cst.Call(func=cst.Attribute(value=result, attr=cst.Name("astype")),
-                    args=[cst.Arg(cst.Attribute(value=x, attr=cst.Name("dtype")))])
-    return cst.Call(func=ctx.render("paddle.assign"), args=[cst.Arg(cast, comma=_COMMA), keyword("output", x)])
+    return assign_into(ctx.render, result, x)
 
 
 @access_rewrite("attribute_as_call")

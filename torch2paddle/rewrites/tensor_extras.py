@@ -30,7 +30,7 @@ from __future__ import annotations
 import libcst as cst
 
 from . import access_rewrite, call_rewrite
-from ._support import plain_read
+from ._support import assign_into, plain_read
 from .fn_binding import is_simple, mapped_by_name, may_be_random, paren, tuple_of
 
 _SPACE = cst.SimpleWhitespace(" ")
@@ -92,9 +92,7 @@ def inplace_compare(ctx) -> cst.BaseExpression:
     if not is_simple(x):
         raise ctx.unsupported("the receiver is written three times; assign it to a name first")
     name = ctx.entry.target.rsplit(".", 1)[-1]
-    result = _compare(ctx, name, x, _operand(ctx))
-    cast = _call(_attr(result, "astype"), _attr(x, "dtype"))
-    return _call(ctx.render("paddle.assign"), cast, output=x)
+    return assign_into(ctx.render, _compare(ctx, name, x, _operand(ctx)), x)
 
 
 @call_rewrite("method_operator")

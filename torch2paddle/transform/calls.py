@@ -10,7 +10,7 @@ from ..arguments import (AccessContext, CallContext, InitContext, UnsupportedUse
 from ..imports import opens_file
 from ..rewrites import (ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
                         VALUE_REWRITES)
-from ..rewrites._support import keyword
+from ..rewrites._support import assign_into, keyword
 from ..tables import ApiEntry
 from .support import _LIST_RESULTS, _out_keyword, _without_none_out, owner_of, _with_args, _keep_parentheses
 
@@ -202,14 +202,9 @@ class ApiCalls:
                 cst.Arg(call, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(out.value)])
         if not isinstance(call, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and not call.lpar:
             call = call.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-        cast = cst.Call(func=cst.Attribute(value=call, attr=cst.Name("astype")),
-                        args=[cst.Arg(cst.Attribute(value=out.value, attr=cst.Name("dtype")))])
         self._record(original, qualified, entry.target)
         self._commit_runtime(recorded=True)
-        return cst.Call(func=self.output.render("paddle.assign"), args=[
-            cst.Arg(cast, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-            cst.Arg(out.value, keyword=cst.Name("output"), equal=cst.AssignEqual(
-                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))])
+        return assign_into(self.output.render, call, out.value)
 
     def _with_torch_init(self, entry: ApiEntry, updated: cst.Call, new: cst.Call) -> cst.Call:
         """The converted layer call with torch's default initialisation written out (``torch_init``)."""
