@@ -17,6 +17,7 @@ from .imports import scan_imports
 from .project import ModuleFacts
 from .report import ConversionResult
 from .tables import Tables, load_tables
+from .transform.constants import fold_constants
 from .transformer import TorchToPaddle
 
 
@@ -207,7 +208,7 @@ def convert_source(code: str, filename: str | None = None, tables: Tables | None
         transformer = TorchToPaddle(tables, scan, output, roots, torch_init,
                                     dict(project.layer_calls) if project else None,
                                     project.outside_names if project is not None else None)
-        converted = module.visit(transformer)
+        converted = fold_constants(module.visit(transformer), transformer.constants)
         transformer.resolve_positions(module)
         rewriter = import_rewriter_for(scan, forms, output, transformer, roots, project)
         converted = converted.visit(rewriter)

@@ -31,7 +31,6 @@ from .transform.directives import Directives
 from .transform.accesses import Accesses
 from .transform.calls import ApiCalls
 from .transform.kinds import ValueKinds
-from .transform.constants import ConstantFolding
 from .transform.references import References
 from .transform.definitions import Definitions
 from .transform.statements import Statements
@@ -106,11 +105,11 @@ class OutputNames:
 
 
 class TorchToPaddle(FastDispatch, Attempts, RefusalScopes, UseReports, RuntimeDispatch, Directives, Accesses,
-                    ApiCalls, ValueKinds, ConstantFolding, References, Definitions, Statements, cst.CSTTransformer):
+                    ApiCalls, ValueKinds, References, Definitions, Statements, cst.CSTTransformer):
     """One file's conversion: the shared state (set up here), the scope bookkeeping and the dispatch of calls.
 
     Each concern is a mixin of its own module under ``transform/`` (references, calls, accesses, run-time
-    dispatch, value kinds, directives, definitions, statements, constant folding, reports), and
+    dispatch, value kinds, directives, definitions, statements, reports), and
     ``refusal_scope.py`` places what a refused use still needs.
     """
 
@@ -162,8 +161,9 @@ class TorchToPaddle(FastDispatch, Attempts, RefusalScopes, UseReports, RuntimeDi
         self._assigned: dict[int, cst.BaseExpression] = {}  # id(call) -> `x` of a `x = call(...)` line
         self._scope_state: list[dict] = [{}]  # per function: scratch space of the rewrites
         self._attempts: list = []  # the rewrites in progress and what they asked for (transform/attempts.py)
-        # True/False literals a constant rewrite produced (not the user's), held so that their ids stay theirs
-        self._constants: dict[int, cst.CSTNode] = {}
+        # True/False literals a constant rewrite produced (not the user's), for the folding pass
+        # (transform/constants.py); held so that their ids stay theirs
+        self.constants: dict[int, cst.CSTNode] = {}
         self._method_uses: set[int] = set()  # unsupported uses left as `x.method(...)`: no torch import needed
         # converted calls whose torch result is a named tuple: id(original call) -> its field names
         self._tuple_results: dict[int, tuple[str, ...]] = {}

@@ -73,7 +73,7 @@ class ApiCalls:
         converts = probed in self.tables.modules or (entry is not None and not entry.unsupported
                                                      and entry.target is not None)
         answer = cst.Name("True" if converts else "False")
-        self._constants[id(answer)] = answer  # folded by the boolean operators around it
+        self.constants[id(answer)] = answer  # folded by the folding pass (transform/constants.py)
         self._record(original, probed, answer.value)
         return _keep_parentheses(updated, answer)
 
@@ -150,7 +150,7 @@ class ApiCalls:
         if self.torch_init and entry.torch_init and isinstance(new, cst.Call):
             new = self._with_torch_init(entry, updated, new)
         if entry.rewrite == "constant":
-            self._constants[id(new)] = new  # folded by the boolean operators around it
+            self.constants[id(new)] = new  # folded by the folding pass (transform/constants.py)
         return new
 
     def _refused_call(self, original: cst.Call, updated: cst.Call, qualified: str, reason: str) -> cst.Call:

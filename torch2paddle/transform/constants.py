@@ -1,5 +1,8 @@
-"""Folding what a rewrite made constant (torch.jit.is_scripting() -> False) inside not/and/or and conditional
-expressions."""
+"""The constant-folding pass, run on the transform's output: what a rewrite made constant
+(``torch.jit.is_scripting()`` -> ``False``) is folded inside ``not``/``and``/``or`` and conditional expressions.
+
+Only the literals the transform produced are folded (it hands over their nodes); the user's own ``True`` and
+``False`` are left as written."""
 
 from __future__ import annotations
 
@@ -8,11 +11,31 @@ import libcst as cst
 from .support import _keep_parentheses
 
 
-class ConstantFolding:
-    """Folding what a rewrite made constant (torch.jit.is_scripting() -> False) inside not/and/or and conditional
-    expressions."""
+class ConstantFolding(cst.CSTTransformer):
+    """Folds the literals in ``constants`` (id -> node, the nodes the transform produced) into the boolean
+    expressions around them.
 
-    # -- literals a constant rewrite produced (torch.jit.is_scripting() -> False) -------------------
+    A subtree it does not change comes back as the very node it was given (libcst rebuilds every node it
+    visits): the import pass reads the transform's import statements by identity."""
+
+    def __init__(self, constants: dict[int, cst.CSTNode]):
+        super().__init__()
+        self._constants = dict(constants)  # grows with the folded results, which fold further up
+        self._changed: list[bool] = [False]  # per open node: whether a child came back changed
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self._changed.append(False)
+        return super().on_visit(node)
+
+    def on_leave(self, original, updated):
+        children_changed = self._changed.pop()
+        result = super().on_leave(original, updated)
+        if result is updated and not children_changed:
+            result = original
+        if result is not original:
+            self._changed[-1] = True
+        return result
+
     def _is_constant(self, node: cst.CSTNode) -> bool:
         return self._constants.get(id(node)) is node
 
@@ -41,3 +64,8 @@ class ConstantFolding:
         if keep_left:
             self._constants[id(result)] = result
         return _keep_parentheses(updated, result)
+
+
+def fold_constants(module: cst.Module, constants: dict[int, cst.CSTNode]) -> cst.Module:
+    """``module`` with the transform's constants folded (the module itself when it made none)."""
+    return module.visit(ConstantFolding(constants)) if constants else module
