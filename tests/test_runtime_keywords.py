@@ -305,3 +305,48 @@ def test_a_torch_class_chosen_by_name_takes_torchs_arguments(tmp_path):
     done = run_without_torch(tmp_path / "out", "import net\nprint(net.shapes())\nprint(net.refused())\n")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == [str(expected), "TypeError"]
+
+
+def test_star_args_where_paddle_positions_differ_are_bound_when_the_call_runs(tmp_path):
+    pytest.importorskip("paddle")
+    source = textwrap.dedent('''\
+        import torch.nn as nn
+
+        def norm(*args):
+            return nn.BatchNorm2d(*args)
+
+        def linear(*args):
+            return nn.Linear(*args)
+
+        def conv(c, *args, **kwargs):
+            return nn.Conv2d(c, *args, **kwargs)
+    ''')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "layers.py").write_text(source)
+    report = convert_tree(tmp_path / "src", tmp_path / "out", jobs=1)
+    assert not report.errors
+    unsupported = [u for f in report.files for u in f.unsupported]
+    # `*args` together with `**kwargs` stays refused: which keyword holds what is unknown until it runs
+    assert [(u.api, u.reason) for u in unsupported] == [
+        ("torch.nn.Conv2d", "*args with **kwargs cannot be matched to parameters whose positions differ")]
+    done = run_without_torch(tmp_path / "out", """
+        from layers import linear, norm
+        bn = norm(4, 1e-3, 0.3)  # torch's positions: num_features, eps, momentum
+        assert (bn._epsilon, round(bn._momentum, 6)) == (1e-3, 0.7), (bn._epsilon, bn._momentum)
+        try:  # affine=False, which Paddle cannot take, is refused by name as through **kwargs
+            norm(4, 1e-3, 0.3, False)
+        except TypeError as exc:
+            assert "affine=False" in str(exc), exc
+        else:
+            raise AssertionError("affine=False was accepted")
+        fc = linear(3, 4, False)  # torch's positions: in_features, out_features, bias
+        assert (list(fc.weight.shape), fc.bias) == ([3, 4], None), (fc.weight.shape, fc.bias)
+        try:
+            linear(3, 4, True, None, None, None)
+        except TypeError as exc:
+            assert "at most 5 positional arguments (6 given)" in str(exc), exc
+        else:
+            raise AssertionError("too many positional arguments were accepted")
+        print("ok")
+    """)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr

@@ -56,6 +56,48 @@ def keyword_rules(entry: ApiEntry) -> bool:
 RuntimeKeywords = Callable[[ApiEntry, cst.BaseExpression, list[cst.Arg]], cst.BaseExpression | None]
 
 
+def spliced_stars(args: Sequence[cst.Arg]) -> list[cst.Arg] | None:
+    """``f(x, *[a, b])`` / ``f(*(a, b))``: a starred list or tuple display passes its elements as positional
+    arguments, so they are bound like ``f(x, a, b)``.  None when the call has no such star (a display holding a
+    starred element of its own is left alone)."""
+    def literal(arg: cst.Arg) -> bool:
+        return arg.star == "*" and isinstance(arg.value, (cst.List, cst.Tuple)) and not any(
+            isinstance(e, cst.StarredElement) for e in arg.value.elements)
+
+    if not any(literal(a) for a in args):
+        return None
+    out: list[cst.Arg] = []
+    for arg in args:
+        out += [cst.Arg(value=e.value, comma=_COMMA) for e in arg.value.elements] if literal(arg) else [arg]
+    return fix_commas(args, out)
+
+
+def _positions_same(entry: ApiEntry) -> bool:
+    """Whether a positional argument means the same parameter in Paddle wherever it lands (``*args`` binds)."""
+    return entry.target_args is None and not entry.drop and not entry.values
+
+
+def _positional_at_run_time(entry: ApiEntry, args: Sequence[cst.Arg]) -> list[cst.Arg]:
+    """``nn.Conv2d(c, *rest, bias=False)`` where Paddle's positions differ: the positional arguments are bound
+    to torch's parameter names when the call runs (``**_torch2paddle_runtime.positional("torch.nn.Conv2d",
+    (c, *rest))``), and that mapping then goes through the run-time keyword adapter like a ``**kwargs``."""
+    from .runtime import MODULE, RUNTIME_VALUES  # (runtime imports this module's users, not this module)
+
+    if any(a.star == "**" for a in args):
+        raise UnsupportedUse("*args with **kwargs cannot be matched to parameters whose positions differ")
+    if any(rewrite not in RUNTIME_VALUES for rewrite in entry.values.values()):
+        raise UnsupportedUse("*args cannot be matched to parameters whose positions differ (a value the "
+                             "run time cannot convert may be among them)")
+    positional = [a for a in args if a.keyword is None]
+    elements = [cst.StarredElement(a.value, comma=_COMMA) if a.star == "*" else cst.Element(a.value, comma=_COMMA)
+                for a in positional]
+    elements[-1] = elements[-1].with_changes(comma=cst.Comma() if len(elements) == 1 else cst.MaybeSentinel.DEFAULT)
+    bound = cst.Call(func=cst.Attribute(value=cst.Name(MODULE), attr=cst.Name("positional")), args=[
+        cst.Arg(cst.SimpleString(f'"{entry.name}"'), comma=_COMMA), cst.Arg(cst.Tuple(elements))])
+    return fix_commas(args, [cst.Arg(value=bound, star="**", comma=_COMMA),
+                             *(a for a in args if a.keyword is not None)])
+
+
 def _bind(entry: ApiEntry, args: Sequence[cst.Arg], start: int = 0, runtime: RuntimeKeywords | None = None
           ) -> list[_Bound]:
     bound: list[_Bound] = []
@@ -66,8 +108,7 @@ def _bind(entry: ApiEntry, args: Sequence[cst.Arg], start: int = 0, runtime: Run
                 raise UnsupportedUse("**kwargs may hold torch-only argument names")
             bound.append(_Bound(None, arg, False))
         elif arg.star == "*":
-            positions_same = entry.target_args is None and not entry.drop and not entry.values
-            if not positions_same:
+            if not _positions_same(entry):
                 raise UnsupportedUse("*args cannot be matched to parameters whose positions differ")
             bound.append(_Bound(None, arg, True))
             index = len(entry.args)  # everything after is unknowable
@@ -91,16 +132,24 @@ def map_arguments(
     skip: int = 0,
     with_defaults: bool = True,
     runtime: RuntimeKeywords | None = None,
+    star_at_run_time: bool = True,
 ) -> list[cst.Arg]:
     """Map ``args`` of a call to ``entry`` into Paddle arguments.
 
     ``skip`` leading torch parameters are treated as already consumed (used
     by rewrites that take, e.g., the initialised tensor out of the call).
     ``runtime`` translates a ``**kwargs`` argument when it runs (``torch2paddle.runtime``);
-    without it such an argument is refused where the entry's keywords need translating.
+    without it such an argument is refused where the entry's keywords need translating, and so is
+    ``*args`` where Paddle's positions differ (with it, unless ``star_at_run_time`` is false, ``*args`` is
+    bound to torch's parameter names when the call runs).
     """
+    at_run_time = runtime is not None and star_at_run_time and not skip and not _positions_same(entry) and any(
+        a.star == "*" for a in args)
+    if at_run_time:
+        args = _positional_at_run_time(entry, args)
     bound = _bind(entry, args, skip, runtime)
-    star = next((b for b in bound if b.arg.star == "**"), None) if runtime and keyword_rules(entry) else None
+    star = next((b for b in bound if b.arg.star == "**"), None) if runtime and (
+        keyword_rules(entry) or at_run_time) else None
     present = {b.name for b in bound if b.name}
     checked, noop = _check_values(entry, bound, runtime)
     if checked:
@@ -110,7 +159,8 @@ def map_arguments(
     if star is not None:
         translated = runtime(entry, star.arg.value, fix_commas([], deferred) if deferred else [])
         if translated is None:
-            raise UnsupportedUse("**kwargs may hold torch-only argument names")
+            raise UnsupportedUse("*args cannot be matched to parameters whose positions differ" if at_run_time
+                                 else "**kwargs may hold torch-only argument names")
         out = [(n, a.with_changes(value=translated) if a is star.arg else a, p) for n, a, p in out]
     names_out = {n for n, _, _ in out if n}
     for name, source in entry.add.items() if with_defaults else ():

@@ -43,6 +43,15 @@ def kwargs(api, given, **defaults):
     return out
 
 
+def positional(api, values):
+    """torch's positional arguments of ``api`` (``*args`` of a call whose positions differ in Paddle), bound to
+    torch's parameter names; ``kwargs`` then translates them like keywords."""
+    names = _SPECS[api]["args"]
+    if len(values) > len(names):
+        raise TypeError(f"{api} takes at most {len(names)} positional arguments ({len(values)} given)")
+    return dict(zip(names, values))
+
+
 _CLASSES = None
 
 

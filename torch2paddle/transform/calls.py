@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..arguments import (AccessContext, CallContext, InitContext, UnsupportedUse, append_args, fix_commas,
+from ..arguments import (AccessContext, CallContext, InitContext, UnsupportedUse, append_args, fix_commas, spliced_stars,
                          map_arguments)
 from ..imports import opens_file
 from ..rewrites import (ACCESS_REWRITES, CALL_REWRITES, CLASS_REWRITES, DIRECTIVE_REWRITES, INIT_REWRITES,
@@ -92,8 +92,10 @@ class ApiCalls:
         wrapped = cst.Call(func=cst.Name("iter"), args=[cst.Arg(inner)])
         return updated.with_changes(args=[updated.args[0].with_changes(value=wrapped), *updated.args[1:]])
 
-    def _context(self, entry, original, updated, receiver=None, runtime: bool = False) -> CallContext:
-        target = self._assigned.get(id(original))
+    def _context(self, entry, original, updated, receiver=None, runtime: bool = False, site=None) -> CallContext:
+        site = site or original  # the call as written (`original` may be its spliced reading, see _spliced_retry)
+        target = self._assigned.get(id(site))
+        chained = self._chained.get(id(site))
         attempt = self._attempts[-1]  # contexts are made inside an attempt: what the rewrite adds waits there
         return CallContext(
             entry, updated, original, self.output.render, self.resolve_entry, VALUE_REWRITES, receiver,
@@ -101,7 +103,7 @@ class ApiCalls:
             add_statement=attempt.statements.append if target is not None and self._after else None,
             bound_values=self._bound_values,
             scope_state=attempt.scope_state,
-            chained=self._chained.get(id(original)),
+            chained=chained,
             runtime=self._runtime_keywords if runtime else None,
             helper=self._runtime_helper,
             layer_of=self._layer_of,
@@ -167,16 +169,35 @@ class ApiCalls:
                     label: str | None = None) -> cst.BaseExpression | None:
         """The call converted by the entry's rewrite or the argument pipeline; None when refused (recorded,
         under ``label`` when the call does not spell the API out)."""
-        try:
+        def convert(call: cst.Call, written: cst.Call, star_at_run_time: bool) -> cst.BaseExpression:
             with self._attempt():
                 if entry.rewrite:
-                    return _keep_parentheses(updated, CALL_REWRITES[entry.rewrite](
-                        self._context(entry, original, updated, runtime=True)))
-                args = map_arguments(entry, updated.args, VALUE_REWRITES, runtime=self._runtime_keywords)
-                return _with_args(updated, args, func=self.output.render(entry.target))
+                    return _keep_parentheses(call, CALL_REWRITES[entry.rewrite](
+                        self._context(entry, written, call, runtime=True, site=original)))
+                args = map_arguments(entry, call.args, VALUE_REWRITES, runtime=self._runtime_keywords,
+                                     star_at_run_time=star_at_run_time)
+                return _with_args(call, args, func=self.output.render(entry.target))
+
+        try:
+            return self._spliced_retry(original, updated, convert)
         except UnsupportedUse as exc:
             self._unsupported(original, label or qualified, str(exc))  # also functools.partial of a torch API
             return None
+
+    @staticmethod
+    def _spliced_retry(original: cst.Call, updated: cst.Call, convert):
+        """``convert(updated, original, star_at_run_time)``.  A call passing a starred list or tuple display
+        (``nn.Conv2d(*[3, 8, 3])``) is converted as written where that needs no run-time binding of its
+        positions (``nn.Sequential(*[...])`` keeps its layout), else read as ``nn.Conv2d(3, 8, 3)``."""
+        spliced = spliced_stars(updated.args)
+        if spliced is None:
+            return convert(updated, original, True)
+        try:
+            return convert(updated, original, False)
+        except UnsupportedUse:
+            pass
+        return convert(updated.with_changes(args=spliced), original.with_changes(args=spliced_stars(original.args)),
+                       True)
 
     def _call_with_out(self, original: cst.Call, updated: cst.Call, qualified: str, entry: ApiEntry,
                        out: cst.Arg) -> cst.BaseExpression:
@@ -252,15 +273,16 @@ class ApiCalls:
         if entry.unsupported:
             self._unsupported(original, entry.name, entry.unsupported)
             return updated
-        try:
+        def convert(call: cst.Call, written: cst.Call, star_at_run_time: bool) -> cst.BaseExpression:
             with self._attempt():
                 if entry.rewrite:
-                    new = _keep_parentheses(
-                        updated, CALL_REWRITES[entry.rewrite](self._context(entry, original, updated, receiver)))
-                else:
-                    args = map_arguments(entry, updated.args, VALUE_REWRITES)
-                    new = _with_args(updated, args,
-                                     func=updated.func.with_changes(attr=cst.Name(entry.target_method)))
+                    return _keep_parentheses(call, CALL_REWRITES[entry.rewrite](
+                        self._context(entry, written, call, receiver, site=original)))
+                args = map_arguments(entry, call.args, VALUE_REWRITES)
+                return _with_args(call, args, func=call.func.with_changes(attr=cst.Name(entry.target_method)))
+
+        try:
+            new = self._spliced_retry(original, updated, convert)
         except UnsupportedUse as exc:
             self._unsupported(original, entry.name, str(exc))
             return updated
