@@ -17,6 +17,7 @@ from torch2paddle.fastwalk import FastDispatch, _FieldRecorder, child_fields
 from torch2paddle.import_rewriter import ImportRewriter, plan_output_names
 from torch2paddle.imports import ImportScanner, scan_imports
 from torch2paddle.positions import start_positions
+from torch2paddle.transform.constants import fold_constants
 from torch2paddle.transformer import TorchToPaddle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +148,7 @@ def _convert_reference(module: cst.Module):
         return module.code, []
     output, forms = plan_output_names(scan, tables, roots)
     transformer = _Ref(tables, scan, output, roots)
-    converted = module.visit(transformer)
+    converted = fold_constants(module.visit(transformer), transformer.constants)
     positions = cst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     uses = [replace(u, line=positions[n].start.line, column=positions[n].start.column) if n in positions else u
             for u, n in zip(transformer.uses, transformer._use_nodes)]

@@ -66,6 +66,8 @@ def kwargs_for(callee, given, positional=0):
 
         _CLASSES = {}
         for api, spec in _SPECS.items():
+            if spec is None:  # keyword rules that cannot run as data: never translated at run time
+                continue
             module, _, name = spec["target"].rpartition(".")
             try:
                 if module == "_torch2paddle_runtime":  # this module's own (built on first use by its __getattr__)
@@ -285,24 +287,56 @@ def split_sections(size_or_sections, length):
 
 
 def layer_to(obj, *args, **kwargs):
-    """``obj.to(...)``.  For a Paddle layer, its never-initialised buffers (every RNN layer's
-    _dropout_state) are left out of the move and put back: Paddle 3.3's Layer.to fails on them
-    ("Tensor's dimension is out of bound")."""
+    """``obj.to(...)``; for a Paddle layer torch's ``Module.to(device)`` / ``.to(dtype)`` / ``.to(device, dtype)`` /
+    ``.to(tensor)``: a dtype (positional or keyword) casts the floating-point (and complex) parameters and buffers
+    only and must itself be floating point or complex (Paddle's Layer.to(dtype=...) casts integer buffers too, and
+    reads a positional dtype as the device); never-initialised buffers (every RNN layer's _dropout_state, on which
+    Paddle 3.3's Layer.to fails: "Tensor's dimension is out of bound") are left out.  Returns the layer."""
     import paddle
 
     if not isinstance(obj, paddle.nn.Layer):
         return obj.to(*args, **kwargs)
+    device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword argument(s) {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, paddle.Tensor):
+            device, dtype = arg.place, arg.dtype
+        elif isinstance(arg, paddle.dtype):
+            dtype = arg
+        elif isinstance(arg, bool):
+            continue  # non_blocking: a synchronous copy gives the same values
+        elif device is None:
+            device = arg
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments: {args!r}")
+    if dtype is not None:
+        probe = paddle.zeros([1], dtype=dtype)
+        if not (probe.is_floating_point() or probe.is_complex()):
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}")
     skipped = []
     for layer in obj.sublayers(include_self=True):
         for key, buffer in list(layer._buffers.items()):
-            if buffer is not None and not buffer._is_initialized():
+            if buffer is None:
+                continue
+            if not buffer._is_initialized() or (dtype is not None and not (buffer.is_floating_point()
+                                                                           or buffer.is_complex())):
                 skipped.append((layer, key, buffer))
                 del layer._buffers[key]
     try:
-        return obj.to(*args, **kwargs)
+        if device is not None:
+            obj.to(device=device)
+        if dtype is not None:
+            obj.to(dtype=dtype)
     finally:
         for layer, key, buffer in skipped:
             layer._buffers[key] = buffer
+    if device is not None:  # an integer buffer still moves with the layer
+        for layer, key, buffer in skipped:
+            if buffer._is_initialized():
+                layer._buffers[key] = buffer.to(device=device)
+    return obj
 
 
 def inplace(tensor, method, value):
