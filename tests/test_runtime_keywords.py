@@ -66,9 +66,11 @@ def test_the_generated_module_refuses_what_paddle_cannot_take():
     assert kwargs("torch.nn.BatchNorm2d", {"eps": 1e-3, "momentum": 0.3, "device": None, "affine": True}) == {
         "epsilon": 1e-3, "momentum": pytest.approx(0.7)}
     assert kwargs("torch.nn.BatchNorm2d", {"track_running_stats": False}) == {"use_global_stats": False}
-    for bad in ({"momentum": None}, {"affine": False}, {"device": "cuda"}):
+    for bad in ({"momentum": None}, {"affine": False}, {"dtype": "float64"}):
         with pytest.raises(TypeError, match=next(iter(bad))):
             kwargs("torch.nn.BatchNorm2d", bad)
+    # the device is dropped (Paddle places layers by its default device, as the converted creation calls do)
+    assert kwargs("torch.nn.BatchNorm2d", {"device": "cuda", "dtype": None}) == {}
     assert kwargs("torch.nn.Conv2d", {"bias": True, "padding_mode": "zeros"}) == {"bias_attr": True,
                                                                                 "padding_mode": "zeros"}
 
@@ -213,8 +215,8 @@ def test_layers_written_in_paddle_ops_are_in_the_generated_module_only_where_use
     assert "MultiheadAttention" not in vars(module)  # not built yet: nothing imported paddle
     assert module.kwargs("torch.nn.MultiheadAttention", {"batch_first": True, "device": None}) == {
         "batch_first": True}
-    with pytest.raises(TypeError, match="device"):
-        module.kwargs("torch.nn.MultiheadAttention", {"device": "cuda"})
+    with pytest.raises(TypeError, match="dtype"):
+        module.kwargs("torch.nn.MultiheadAttention", {"dtype": "float64"})
     pytest.importorskip("paddle")
     sys.modules[module.__name__] = module
     try:

@@ -37,6 +37,10 @@ def _load_one(tmp_path: Path, text: str):
         ("apis:\n  torch.nn.Foo: {target: paddle.nn.Foo, unsupported_args: {a: {allow: [1]}}}\n", "torch.nn.Foo",
          "must be a reason or {reason, allow}"),
         ("apis:\n  notdotted: {target: paddle.x}\n", "notdotted", "dotted torch names"),
+        ("apis:\n  torch.nn.Foo: {target: paddle.nn.Foo, args: [a, dtype], drop: [dtype], then_to: [dtype]}\n",
+         "torch.nn.Foo", "'then_to' entry 'dtype' must be one of 'args' that no other key handles"),
+        ("apis:\n  torch.nn.Foo: {target: paddle.nn.Foo, args: [a], then_to: [dtype]}\n",
+         "torch.nn.Foo", "'then_to' entry 'dtype' must be one of 'args'"),
     ],
 )
 def test_malformed_entry_is_named(tmp_path, text, entry, reason):

@@ -41,8 +41,11 @@ class _Bound:
 def _is_variable(node: cst.BaseExpression) -> bool:
     """A name or attribute chain (``affine``, ``self.affine``): it may well hold an allowed value, which only
     the run time knows; a call or any other expression is judged (and refused) as written."""
+    chain = isinstance(node, cst.Attribute)
     while isinstance(node, cst.Attribute):
         node = node.value
+    if chain and isinstance(node, cst.Name) and node.value in ("paddle", "torch"):
+        return False  # a framework constant (`paddle.float64`), judged as written
     return isinstance(node, cst.Name) and node.value not in ("True", "False", "None")
 
 
@@ -187,10 +190,17 @@ def _check_values(entry: ApiEntry, bound: list[_Bound], runtime) -> tuple[list[_
                 checked.append(b)  # a variable (`affine=affine`): the adapter checks its value when the call runs
                 continue
             if bad:
-                raise UnsupportedUse(f"{name}={value}: {spec['reason']}")
+                raise UnsupportedUse(f"{name}={_shown(value)}: {spec['reason']}")
             if spec["allow"] and name not in entry.values and name not in entry.rename:
                 noop.add(id(b))  # a plain no-op value; a mapped argument keeps its (rewritten) value
     return checked, noop
+
+
+def _shown(value: str) -> str:
+    """An argument's value as a refusal names it: its first line, cut at 40 characters (a value may hold a
+    converted or refused expression of its own, ``weights=_torch2paddle_runtime.unsupported(...)``)."""
+    line = value.strip().split("\n", 1)[0]
+    return line if len(line) <= 40 and line == value.strip() else line[:37].rstrip() + "..."
 
 
 def _checked_at_run_time(bound: list[_Bound], checked: list[_Bound], star: _Bound | None):
@@ -362,6 +372,7 @@ class CallContext:
     assigned_to: cst.BaseExpression | None = None  # `x` when the call is the whole value of `x = call(...)` on its own line
     add_statement: Callable[[cst.BaseSmallStatement], None] | None = None  # appends a statement after that line
     bound_values: Callable[[cst.BaseExpression], list] = lambda node: []  # what a plain name is assigned anywhere in the file
+    file_values: Callable[[], list] = lambda: []  # every value the file assigns to a plain name (the import scan's)
     scope_state: dict | None = None  # per-function scratch space shared by the rewrites of one function
     chained: str | None = None  # the method called on the call's result (`x.numel().item()`: "item")
     runtime: RuntimeKeywords | None = None  # translates **kwargs when the call runs (None: refused)

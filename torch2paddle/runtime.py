@@ -83,6 +83,7 @@ def spec_of(entry: ApiEntry) -> dict | None:
         "args": list(entry.args),
         "defaults": defaults,
         "plain": not entry.rewrite and not entry.add and entry.kind == "callable",  # data alone converts a call
+        "then_to": list(entry.then_to),
     }
 
 

@@ -21,6 +21,11 @@ def kwargs(api, given, **defaults):
     spec = _SPECS[api]
     out = {}
     for name, value in given.items():
+        if name in spec.get("then_to", ()):  # a layer's dtype=: applied by `.to(...)` on the built layer
+            if value is None:
+                continue
+            raise TypeError(f"{api}: {name}={value!r} through **kwargs: Paddle's layer takes no {name}; pass it "
+                            f"by name, where the converted call builds the layer and then casts it")
         check = spec["checks"].get(name)
         if check is not None:
             refused = value in check["deny"] if check["deny"] else value not in check["allow"]
@@ -50,6 +55,42 @@ def positional(api, values):
     if len(values) > len(names):
         raise TypeError(f"{api} takes at most {len(names)} positional arguments ({len(values)} given)")
     return dict(zip(names, values))
+
+
+class _LegacyTensorType(type):
+    """The legacy ``torch.<T>Tensor`` classes: calling one makes a tensor of its dtype (one sequence, array or
+    tensor is data; integers, or nothing, a size: uninitialised, as torch's); ``isinstance(x, cls)``: a tensor
+    of that dtype (on any device: the converted program places tensors by Paddle's default device)."""
+
+    def __instancecheck__(cls, obj):
+        import paddle
+
+        return isinstance(obj, paddle.Tensor) and obj.dtype == getattr(paddle, cls._dtype)
+
+    def __call__(cls, *args, **kwargs):
+        import paddle
+
+        name = "torch." + cls.__name__
+        if kwargs:
+            raise NotImplementedError(f"{name}(...) with keywords (torch2paddle): write paddle.to_tensor(data, "
+                                      f"dtype='{cls._dtype}') or paddle.empty(shape, dtype='{cls._dtype}')")
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):  # sizes; none: an empty tensor
+            return paddle.empty(list(args) if args else [0], dtype=cls._dtype)
+        if len(args) == 1 and isinstance(args[0], paddle.Tensor):  # torch: the tensor itself, if of this type
+            if not isinstance(args[0], cls):
+                raise TypeError(f"expected {name} (got a {args[0].dtype} tensor)")
+            return args[0]
+        if len(args) == 1:  # a sequence or an array: data
+            return paddle.to_tensor(args[0], dtype=cls._dtype)
+        raise TypeError(f"{name}(): expected a sequence of data or integer sizes")
+
+
+for _name, _dtype in {"FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16",
+                      "BFloat16Tensor": "bfloat16", "ByteTensor": "uint8", "CharTensor": "int8",
+                      "ShortTensor": "int16", "IntTensor": "int32", "LongTensor": "int64",
+                      "BoolTensor": "bool"}.items():
+    globals()[_name] = _LegacyTensorType(_name, (), {"_dtype": _dtype, "__module__": __name__})
+del _name, _dtype
 
 
 _CLASSES = None

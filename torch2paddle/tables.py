@@ -28,11 +28,11 @@ def _builtin_dir() -> Path:
 
 
 BUILTIN_DIR = _builtin_dir()
-RECEIVERS = ("any", "tensor", "module", "optimizer")
+RECEIVERS = ("any", "tensor", "module", "optimizer", "may_be_tensor")
 _ENTRY_KEYS = {
     "target", "kind", "args", "target_args", "rename", "drop", "values",
     "defaults", "add", "unsupported", "unsupported_args", "rewrite", "aliases",
-    "receiver", "note", "examples", "result_fields", "torch_init",
+    "receiver", "note", "examples", "result_fields", "torch_init", "then_to", "value_target",
 }
 _EXAMPLE_KEYS = {"code", "compare", "inputs", "layers", "atol", "rtol", "setup", "note", "expect_unsupported",
                  "torch_init"}
@@ -103,6 +103,8 @@ class ApiEntry:
     examples: tuple[Example, ...] = ()
     result_fields: tuple[str, ...] = ()  # torch's named-tuple fields; Paddle returns a plain tuple in that order
     torch_init: str | None = None  # init rewrite writing torch's default initialisation (convert --torch-init)
+    then_to: tuple[str, ...] = ()  # torch keywords applied by `.to(...)` on the result (a layer's dtype=)
+    value_target: str | None = None  # what a use as a value becomes where `target` is a function (isinstance)
 
     @property
     def method_name(self) -> str:
@@ -428,6 +430,13 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: Mapping
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             raise _fail(file, name, f"default/add value {_short(source)} is not a Python expression") from None
     unsupported_args = _parse_unsupported_args(raw.get("unsupported_args"), file, name)
+    then_to = _identifiers(raw.get("then_to"), file, name, "then_to", torch_side=True)
+    for arg in then_to:
+        if arg not in args or arg in drop or arg in rename or arg in values or arg in unsupported_args:
+            raise _fail(file, name, f"'then_to' entry {arg!r} must be one of 'args' that no other key handles")
+    value_target = raw.get("value_target")
+    if value_target is not None and not _is_dotted(value_target):
+        raise _fail(file, name, f"'value_target' must be a dotted name, got {_short(value_target)}")
     aliases = _str_list(raw.get("aliases"), file, name, "aliases")
     for alias in aliases:
         if not _is_dotted(alias, torch_side=True):
@@ -454,6 +463,8 @@ def _parse_entry(name: str, raw: Any, file: str, section: str, rewrites: Mapping
         examples=_parse_examples(raw.get("examples"), file, name),
         result_fields=_identifiers(raw.get("result_fields"), file, name, "result_fields"),
         torch_init=torch_init,
+        then_to=then_to,
+        value_target=value_target,
     )
 
 

@@ -7,6 +7,9 @@ raise on one (``argument 'y' must be Tensor``), and ``paddle.pow(int_tensor,
 operators follow torch's promotion rules for tensors and numbers alike, so
 the operator is the faithful (and idiomatic) form.  The entry's ``target``
 names the Paddle function the operator stands for; it selects the operator.
+The Tensor methods (``x.mul(0.5)``, ``x.div(255)``, ``int_tensor.pow(0.5)``)
+take the same form, the receiver as the left operand: Paddle's methods
+reject a number and do not promote.
 
 * ``alpha`` (add/sub): ``x + alpha * y``.
 * ``rounding_mode`` (div): absent/``None`` -> ``/``; ``"floor"`` -> ``//``;
@@ -24,20 +27,21 @@ from .fn_binding import mapped_by_name, paren
 
 _SPACE = cst.SimpleWhitespace(" ")
 
+# by the last part of the target (paddle.add, or the method paddle.Tensor.add)
 _BINARY = {
-    "paddle.add": cst.Add,
-    "paddle.subtract": cst.Subtract,
-    "paddle.multiply": cst.Multiply,
-    "paddle.divide": cst.Divide,
-    "paddle.pow": cst.Power,
+    "add": cst.Add,
+    "subtract": cst.Subtract,
+    "multiply": cst.Multiply,
+    "divide": cst.Divide,
+    "pow": cst.Power,
 }
 _COMPARE = {
-    "paddle.equal": cst.Equal,
-    "paddle.not_equal": cst.NotEqual,
-    "paddle.less_than": cst.LessThan,
-    "paddle.less_equal": cst.LessThanEqual,
-    "paddle.greater_than": cst.GreaterThan,
-    "paddle.greater_equal": cst.GreaterThanEqual,
+    "equal": cst.Equal,
+    "not_equal": cst.NotEqual,
+    "less_than": cst.LessThan,
+    "less_equal": cst.LessThanEqual,
+    "greater_than": cst.GreaterThan,
+    "greater_equal": cst.GreaterThanEqual,
 }
 
 
@@ -49,9 +53,9 @@ def _string_value(node: cst.BaseExpression) -> str | None:
 
 @call_rewrite("binary_operator")
 def binary_operator(ctx) -> cst.BaseExpression:
-    target = ctx.entry.target
+    target = ctx.entry.target.rsplit(".", 1)[-1]
     values = mapped_by_name(ctx)
-    x, y = values.pop("x", None), values.pop("y", None)
+    x, y = values.pop("x", None) if ctx.receiver is None else ctx.receiver, values.pop("y", None)
     if x is None or y is None:
         raise ctx.unsupported("needs both operands")
     alpha = values.pop("alpha", None)

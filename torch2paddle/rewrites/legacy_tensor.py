@@ -27,6 +27,9 @@ def legacy_tensor(ctx) -> cst.BaseExpression:
         raise ctx.unsupported("keywords or *args: write paddle.to_tensor(data, dtype=...) or paddle.empty(shape, ...)")
     if len(args) == 1 and isinstance(args[0].value, _DATA):
         return cst.Call(func=ctx.render(ctx.entry.target), args=build_args([(None, args[0].value), ("dtype", dtype)]))
+    if len(args) == 1 and not isinstance(args[0].value, cst.Integer) and ctx.entry.value_target:
+        # data or a size, decided when it runs by the run-time class (torch.FloatTensor(x))
+        return cst.Call(func=ctx.render(ctx.entry.value_target), args=[cst.Arg(args[0].value)])
     if len(args) == 1 and not isinstance(args[0].value, cst.Integer):
         raise ctx.unsupported("one argument the source does not show as data (a list) or a size (an int): write "
                               "paddle.to_tensor(data, dtype=...) or paddle.empty([n], dtype=...)")

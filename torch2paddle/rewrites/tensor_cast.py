@@ -61,6 +61,9 @@ def tensor_type(ctx) -> cst.BaseExpression:
     legacy = ctx.resolve(ctx.original.args[0].value)
     if legacy is not None and legacy.rewrite == "legacy_tensor" and "dtype" in legacy.add:
         return _astype(ctx, cst.parse_expression(legacy.add["dtype"]))  # x.type(torch.LongTensor): its dtype
+    if legacy is not None and (legacy.target or "").startswith("_torch2paddle_runtime.Cuda"):
+        raise ctx.unsupported("x.type(torch.cuda.XTensor) also moves the tensor to the GPU: write "
+                              "x.astype(<dtype>).cuda()")
     if isinstance(dtype, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
         raise ctx.unsupported("a tensor type string such as 'torch.FloatTensor' also selects the device")
     return _astype(ctx, dtype)

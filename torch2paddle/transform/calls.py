@@ -18,6 +18,21 @@ from .support import _LIST_RESULTS, _out_keyword, _without_none_out, owner_of, _
 _TENSOR_KEYWORDS = frozenset({"dim", "keepdim"})  # keywords of torch.Tensor methods only
 
 
+def _then_to(entry: ApiEntry, call: cst.Call) -> list[cst.Arg]:
+    """The arguments of ``call`` the entry applies with ``.to(...)`` on its result (``then_to``; None: nothing),
+    as keywords.  Each is the last of torch's positional parameters it has, so leaving one out moves no other."""
+    given = []
+    for i, arg in enumerate(call.args):
+        if arg.star:
+            return []  # *args / **kwargs: the run-time adapter meets them
+        name = arg.keyword.value if arg.keyword is not None else (entry.args[i] if i < len(entry.args) else None)
+        if name in entry.then_to:
+            given.append(arg if arg.keyword is not None else arg.with_changes(
+                keyword=cst.Name(name), equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                              whitespace_after=cst.SimpleWhitespace(""))))
+    return given
+
+
 class ApiCalls:
     """Calls of torch APIs and methods: the entry's rewrite or the argument pipeline, out=, super().__init__ of
     layer subclasses, feature probes, refusals."""
@@ -102,6 +117,7 @@ class ApiCalls:
             assigned_to=target,
             add_statement=attempt.statements.append if target is not None and self._after else None,
             bound_values=self._bound_values,
+            file_values=lambda: [value for values in self.scan.bound_values.values() for value in values],
             scope_state=attempt.scope_state,
             chained=chained,
             runtime=self._runtime_keywords if runtime else None,
@@ -143,7 +159,17 @@ class ApiCalls:
             return self._call_with_out(original, updated, qualified, entry, out)
         if torch_use:
             updated = _without_none_out(entry, updated)
+        given = _then_to(entry, updated) if torch_use else []
+        applied = [a for a in given if not (isinstance(a.value, cst.Name) and a.value.value == "None")]
+        if given:  # nn.Linear(3, 4, dtype=torch.float64) -> nn.Linear(3, 4).to(dtype=paddle.float64)
+            names = {a.keyword.value for a in given}
+            kept = [a for i, a in enumerate(updated.args) if (a.keyword.value if a.keyword is not None else (
+                entry.args[i] if i < len(entry.args) else None)) not in names]
+            updated = updated.with_changes(args=fix_commas(list(updated.args), kept))
         new = self._entry_call(original, updated, qualified, entry)
+        if new is not None and applied:
+            new = cst.Call(func=cst.Attribute(value=new, attr=cst.Name("to")), args=fix_commas([], [
+                a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in applied]))
         if new is None:
             return updated.with_changes(func=self._torch_form(qualified)) if torch_use else updated
         if torch_use:
@@ -258,6 +284,12 @@ class ApiCalls:
         entries = [e for e in self.tables.lookup_method(func.attr.value) if e.kind != "attribute"]
         if kind is None:
             chosen = [e for e in entries if e.receiver == "any"]
+            marked = [e for e in entries if e.receiver == "may_be_tensor"]
+            if not chosen and marked:  # df.where(c, y) or a tensor's: converting either way could be wrong
+                self._unsupported(original, marked[0].name, "the receiver may be a tensor, whose "
+                                  f"`{func.attr.value}` means something else in Paddle; it converts where the "
+                                  "code shows a tensor (an annotation `x: torch.Tensor`, a torch call's result)")
+                return updated
             keywords = {a.keyword.value for a in original.args if a.keyword is not None}
             if not chosen and keywords & _TENSOR_KEYWORDS:  # `x.split(n, dim=1)`: no str/list method takes dim=
                 chosen = [e for e in entries if owner_of(e) == "tensor" and keywords <= set(e.args)]
@@ -265,6 +297,8 @@ class ApiCalls:
             # a known layer or tensor takes its own class's methods only (self.softmax(x) is a sub-layer call)
             chosen = [e for e in entries if owner_of(e) == kind]
         if not chosen:
+            if func.attr.value in self._torch_only:  # x.ipu(): only nn.Module's entry has the name
+                self._torch_only_use(original, func)
             return updated
         entry = chosen[0]
         if len({(e.target, e.rewrite, e.unsupported) for e in chosen}) > 1:
@@ -273,6 +307,12 @@ class ApiCalls:
         if entry.unsupported:
             self._unsupported(original, entry.name, entry.unsupported)
             return updated
+        if (entry.method_name.endswith("_") and isinstance(func.value, cst.Attribute) and func.value.attr.value == "grad"
+                and isinstance(updated.func, cst.Attribute)):
+            # p.grad.zero_(): Paddle refuses in-place ops on a gradient (a leaf that does not stop gradient); its
+            # detached view shares the gradient's memory, so the op lands in the gradient as in torch
+            receiver = cst.Call(func=cst.Attribute(value=receiver, attr=cst.Name("detach")))
+            updated = updated.with_changes(func=updated.func.with_changes(value=receiver))
         def convert(call: cst.Call, written: cst.Call, star_at_run_time: bool) -> cst.BaseExpression:
             with self._attempt():
                 if entry.rewrite:

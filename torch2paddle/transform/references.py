@@ -11,6 +11,10 @@ from ..rewrites import (ACCESS_REWRITES, BASES_ONLY, CALL_REWRITES, CLASS_REWRIT
                         NAME_CONVERTS)
 from .support import _tuple_field
 
+# torch.dtype facts of a tensor's dtype (`x.dtype.itemsize`) that Paddle asks the tensor itself for
+_TENSOR_DTYPE_FACTS = {"itemsize": "element_size", "is_floating_point": "is_floating_point",
+                       "is_complex": "is_complex"}
+
 
 class References:
     """Names and attributes that refer to torch objects: module references, mapped names, refused ones."""
@@ -45,8 +49,16 @@ class References:
         if (original.attr.value in self._dtype_only and key not in self._store and key not in self._call_funcs
                 and isinstance(original.value, cst.Attribute) and original.value.attr.value == "dtype"
                 and self.qualify(original) is None):
+            kind = self._receiver_kind(original.value.value)
+            if kind == "other":
+                return updated  # np.zeros(3).dtype.itemsize: numpy's dtype has it
+            method = _TENSOR_DTYPE_FACTS.get(original.attr.value)
+            if (method is not None and isinstance(updated.value, cst.Attribute)  # x.dtype.itemsize, x a tensor
+                    and kind == "tensor"):  # (numpy's arr.dtype has them)
+                self._record(original, f"torch.dtype.{original.attr.value}", f"paddle.Tensor.{method}")
+                return cst.Call(func=updated.value.with_changes(attr=cst.Name(method)))  # x.element_size()
             self._unsupported(original, f"torch.dtype.{original.attr.value}",
-                              f"Paddle's dtypes have no `{original.attr.value}`")  # x.dtype.itemsize
+                              f"Paddle's dtypes have no `{original.attr.value}`")
             return updated
         if (original.attr.value in self._torch_only and key not in self._store and self.qualify(original) is None
                 and (key in self._call_funcs or original.attr.value not in self._torch_only_methods)):
@@ -91,6 +103,9 @@ class References:
         if not rest and entry.kind == "callable" and self.is_torch(qualified):
             torch_class = qualified.rsplit(".", 1)[-1][:1].isupper()
             paddle_class = entry.target.rsplit(".", 1)[-1][:1].isupper()
+            if torch_class and not paddle_class and entry.value_target:  # isinstance(x, torch.FloatTensor)
+                self._record(original, qualified, entry.value_target)
+                return self.output.render(entry.value_target)
             if torch_class and not paddle_class:
                 return self._refused_reference(original, qualified, f"used as a value, but only its calls convert "
                                                                     f"({entry.target} is a function, not a class)")

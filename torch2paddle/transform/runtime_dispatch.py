@@ -172,6 +172,8 @@ class RuntimeDispatch:
             return updated
         entries = [entry for entry, _ in bound]
         label = f"{name}(...) -> " + "|".join(sorted({e.name for e in entries}))
+        if all(e.value_target for e in entries):
+            return updated  # `Tensor = torch.FloatTensor`: the name holds the run-time class, which takes torch's call
         rewritten = sorted({e.name for e in entries if e.rewrite in CALL_REWRITES and e.rewrite not in NAME_CONVERTS})
         if rewritten:
             chosen = self._call_by_identity(original, updated, name, bound)
