@@ -1463,3 +1463,1018 @@ def nll_loss(input, label, weight=None, ignore_index=-100, reduction="mean", nam
         kept = kept * paddle.gather(weight, paddle.where(flat_label == ignore_index, paddle.zeros_like(flat_label),
                                                          flat_label).reshape([-1])).reshape(kept.shape)
     return losses.sum() / kept.sum()
+
+
+# -- torch.signal.windows (mappings/creation_math.yaml): torch's formulas in Paddle ops, sample by sample as
+# torch computes them (its linspace: start + step * i on the first half, end - step * (M - 1 - i) on the second).
+def _window_dtype(name, M, dtype):
+    import paddle
+    if M < 0:
+        raise ValueError(f"{name} requires non-negative window length, got M={M}")
+    dtype = paddle.get_default_dtype() if dtype is None else dtype
+    if _math_dtype_name(dtype) not in ("float32", "float64"):
+        raise ValueError(f"{name} expects float32 or float64 dtypes, got: {dtype}")
+    return _math_dtype_name(dtype)
+
+
+def _window_linspace(start, end, steps, dtype):
+    """torch.linspace(start, end, steps) in ``dtype`` (steps >= 2), with torch's CPU formula."""
+    import paddle
+    start = paddle.to_tensor(start, dtype=dtype) if not isinstance(start, paddle.Tensor) else start
+    end = paddle.to_tensor(end, dtype=dtype) if not isinstance(end, paddle.Tensor) else end
+    step = (end - start) / paddle.to_tensor(steps - 1, dtype=dtype)
+    index = paddle.arange(steps, dtype=dtype)
+    return paddle.where(paddle.arange(steps) < steps // 2, start + step * index,
+                        end - step * (paddle.to_tensor(steps - 1, dtype=dtype) - index))
+
+
+def _window_result(window, requires_grad, leaf=False):
+    """The window with torch's requires_grad: torch computes it from a leaf linspace that requires grad, so the
+    window itself is not a leaf (its .grad stays None); the M=0 and M=1 windows are leaves."""
+    window = window.detach()
+    window.stop_gradient = not requires_grad
+    return window if leaf or not requires_grad else window * 1
+
+
+def _window_trivial(M, dtype, requires_grad):
+    """torch's M == 0 (empty) and M == 1 ([1.]) windows, or None."""
+    import paddle
+    if M > 1:
+        return None
+    return _window_result(paddle.ones([M], dtype=dtype), requires_grad, leaf=True)
+
+
+def signal_general_cosine(M, *, a, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.general_cosine: sum_i (-1)**i a_i cos(2 pi i n / N), N = M - 1 if sym else M."""
+    import math
+    from collections.abc import Iterable
+    import paddle
+    dtype = _window_dtype("general_cosine", M, dtype)
+    trivial = _window_trivial(M, dtype, requires_grad)
+    if trivial is not None:
+        return trivial
+    if not isinstance(a, Iterable):
+        raise TypeError("Coefficients must be a list/tuple")
+    if not a:
+        raise ValueError("Coefficients cannot be empty")
+    k = _window_linspace(0.0, (M - 1) * (2 * math.pi / (M if not sym else M - 1)), M, dtype)
+    a_i = paddle.to_tensor([(-1) ** i * w for i, w in enumerate(a)], dtype=dtype)
+    i = paddle.arange(a_i.shape[0], dtype=dtype)
+    return _window_result((a_i.unsqueeze(-1) * paddle.cos(i.unsqueeze(-1) * k)).sum(0), requires_grad)
+
+
+def signal_general_hamming(M, *, alpha=0.54, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.general_hamming: general_cosine with a = [alpha, 1 - alpha]."""
+    return signal_general_cosine(M, a=[alpha, 1.0 - alpha], sym=sym, dtype=dtype, requires_grad=requires_grad)
+
+
+def signal_hamming(M, *, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.hamming: general_hamming with alpha 0.54."""
+    return signal_general_hamming(M, sym=sym, dtype=dtype, requires_grad=requires_grad)
+
+
+def signal_hann(M, *, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.hann: general_hamming with alpha 0.5."""
+    return signal_general_hamming(M, alpha=0.5, sym=sym, dtype=dtype, requires_grad=requires_grad)
+
+
+def signal_blackman(M, *, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.blackman: general_cosine with a = [0.42, 0.5, 0.08]."""
+    _window_dtype("blackman", M, dtype)
+    return signal_general_cosine(M, a=[0.42, 0.5, 0.08], sym=sym, dtype=dtype, requires_grad=requires_grad)
+
+
+def signal_nuttall(M, *, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.nuttall: the minimum 4-term Blackman-Harris window (general_cosine)."""
+    return signal_general_cosine(M, a=[0.3635819, 0.4891775, 0.1365995, 0.0106411], sym=sym, dtype=dtype,
+                                 requires_grad=requires_grad)
+
+
+def signal_bartlett(M, *, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.bartlett: the triangular window 1 - |k|, k from -1 in steps of 2 / N."""
+    import paddle
+    dtype = _window_dtype("bartlett", M, dtype)
+    trivial = _window_trivial(M, dtype, requires_grad)
+    if trivial is not None:
+        return trivial
+    k = _window_linspace(-1.0, -1 + (M - 1) * (2 / (M if not sym else M - 1)), M, dtype)
+    return _window_result(1 - paddle.abs(k), requires_grad)
+
+
+def signal_cosine(M, *, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.cosine: sin(pi (n + 0.5) / N), N = M + 1 for a periodic window of M > 1, else M."""
+    import math
+    import paddle
+    dtype = _window_dtype("cosine", M, dtype)
+    if M == 0:
+        return _window_result(paddle.ones([0], dtype=dtype), requires_grad, leaf=True)
+    constant = math.pi / (M + 1 if not sym and M > 1 else M)
+    if M == 1:
+        k = paddle.to_tensor([0.5 * constant], dtype=dtype)
+    else:
+        k = _window_linspace(0.5 * constant, (0.5 + (M - 1)) * constant, M, dtype)
+    return _window_result(paddle.sin(k), requires_grad)
+
+
+def signal_exponential(M, *, center=None, tau=1.0, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.exponential: exp(-|n - center| / tau), center (M - 1) / 2 by default (M / 2 for a
+    periodic window of M > 1)."""
+    import paddle
+    dtype = _window_dtype("exponential", M, dtype)
+    if tau <= 0:
+        raise ValueError(f"Tau must be positive, got: {tau} instead.")
+    if sym and center is not None:
+        raise ValueError("Center must be None for symmetric windows")
+    if M == 0:
+        return _window_result(paddle.ones([0], dtype=dtype), requires_grad, leaf=True)
+    if center is None:
+        center = (M if not sym and M > 1 else M - 1) / 2.0
+    constant = 1 / tau
+    if M == 1:
+        k = paddle.to_tensor([-center * constant], dtype=dtype)
+    else:
+        k = _window_linspace(-center * constant, (-center + (M - 1)) * constant, M, dtype)
+    return _window_result(paddle.exp(-paddle.abs(k)), requires_grad)
+
+
+def signal_gaussian(M, *, std=1.0, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.gaussian: exp(-(n / (sqrt(2) std))**2) over n centred on the window."""
+    import math
+    import paddle
+    dtype = _window_dtype("gaussian", M, dtype)
+    if std <= 0:
+        raise ValueError(f"Standard deviation must be positive, got: {std} instead.")
+    if M == 0:
+        return _window_result(paddle.ones([0], dtype=dtype), requires_grad, leaf=True)
+    start = -(M if not sym and M > 1 else M - 1) / 2.0
+    constant = 1 / (std * math.sqrt(2))
+    if M == 1:
+        k = paddle.to_tensor([start * constant], dtype=dtype)
+    else:
+        k = _window_linspace(start * constant, (start + (M - 1)) * constant, M, dtype)
+    return _window_result(paddle.exp(-(k ** 2)), requires_grad)
+
+
+def signal_kaiser(M, *, beta=12.0, sym=True, dtype=None, requires_grad=False):
+    """torch.signal.windows.kaiser: I0(beta sqrt(1 - (k / beta)**2)) / I0(beta), k from -beta in steps of
+    2 beta / N (N = M - 1 if sym else M)."""
+    import paddle
+    dtype = _window_dtype("kaiser", M, dtype)
+    if beta < 0:
+        raise ValueError(f"beta must be non-negative, got: {beta} instead.")
+    trivial = _window_trivial(M, dtype, requires_grad)
+    if trivial is not None:
+        return trivial
+    beta = paddle.to_tensor(beta, dtype=dtype)
+    start = -beta
+    constant = 2.0 * beta / (M if not sym else M - 1)
+    end = paddle.minimum(beta, start + (M - 1) * constant)
+    k = _window_linspace(float(start), float(end), M, dtype)
+    return _window_result(paddle.i0(paddle.sqrt(beta * beta - paddle.pow(k, 2))) / paddle.i0(beta), requires_grad)
+
+
+# -- torch._foreach_* (mappings/creation_math.yaml): the op on each tensor of a list; ``op`` names it (the table
+# adds it).  The out-of-place forms return a tuple (torch 2's), the in-place ones write each tensor and return the list
+# itself (as torch's).
+_FOREACH_FLOATING = ("acos", "asin", "atan", "cos", "cosh", "erf", "erfc", "exp", "expm1", "lgamma", "log", "log10",
+                     "log1p", "log2", "reciprocal", "rsqrt", "sigmoid", "sin", "sinh", "sqrt", "tan", "tanh")
+
+
+def _foreach_unary_one(op, tensor):
+    import paddle
+    if op in _FOREACH_FLOATING:  # integers and bools compute in the default float dtype, as torch's
+        tensor, _ = _math_floating(tensor)
+    if op == "erfc":
+        return erfc(tensor)
+    if op == "zero":
+        return paddle.zeros_like(tensor)
+    return getattr(paddle, op)(tensor)
+
+
+def _foreach_write(tensor, value, name):
+    """Write value into tensor in place (torch's in-place rule: the result may not need a wider kind)."""
+    import paddle
+    have, want = _math_dtype_name(tensor.dtype), _math_dtype_name(value.dtype)
+    if have != want:
+        if _MATH_CATEGORY[want] > _MATH_CATEGORY[have]:
+            raise RuntimeError(f"{name}: result type {want} can't be cast to the desired output type {have}")
+        value = value.astype(have)
+    paddle.assign(value, output=tensor)
+
+
+def foreach_unary(self, *, op):
+    """torch._foreach_<op>(tensors): a tuple of op(tensor) (abs, sqrt, exp, ...)."""
+    return tuple(_foreach_unary_one(op, t) for t in self)
+
+
+def foreach_unary_(self, *, op):
+    """torch._foreach_<op>_(tensors): op applied to each tensor in place (zero_ fills with zeros)."""
+    for t in self:
+        _foreach_write(t, _foreach_unary_one(op, t), f"_foreach_{op}_")
+    return self
+
+
+def _foreach_others(self, other, name):
+    if isinstance(other, (list, tuple)):
+        if len(other) != len(self):
+            raise RuntimeError(f"{name}: tensor lists must have the same length, got {len(self)} and {len(other)}")
+        return list(other)
+    if getattr(other, "ndim", 0) != 0:
+        raise RuntimeError(f"{name}: scalar tensor expected to be 0 dim but it has {other.ndim} dimensions")
+    return [other] * len(self)  # a number or one 0-d tensor, for every tensor
+
+
+def _foreach_binary_one(op, tensor, other, alpha):
+    if op in ("add", "sub") and alpha != 1:
+        other = other * alpha
+    if op == "add":
+        return tensor + other
+    if op == "sub":
+        return tensor - other
+    if op == "mul":
+        return tensor * other
+    return tensor / other
+
+
+def foreach_binary(self, other, *, op, alpha=1):
+    """torch._foreach_add/sub/mul/div(tensors, other[, alpha=]): other a number, a list of numbers, one tensor
+    or a list of tensors; a tuple of results with torch's type promotion."""
+    return tuple(_foreach_binary_one(op, t, o, alpha) for t, o in zip(self, _foreach_others(self, other,
+                                                                                            f"_foreach_{op}")))
+
+
+def foreach_binary_(self, other, *, op, alpha=1):
+    """torch._foreach_add_/sub_/mul_/div_: the same, written into each tensor of self."""
+    for t, o in zip(self, _foreach_others(self, other, f"_foreach_{op}_")):
+        _foreach_write(t, _foreach_binary_one(op, t, o, alpha), f"_foreach_{op}_")
+    return self
+
+
+# -- torch.Tensor methods whose Paddle namesake differs (tensor_methods.yaml) --------------------------------------
+def tensor_geometric_(self, p):
+    """torch.Tensor.geometric_(p): integer draws k >= 1 (the number of Bernoulli(p) trials up to the first success),
+    written into self in its dtype; Paddle's geometric_ draws a continuous variate (no ceil)."""
+    import paddle
+    u = paddle.uniform(self.shape, dtype="float64", min=float.fromhex("0x1p-53"), max=1.0)
+    draws = paddle.ceil(paddle.log(u) / paddle.log1p(paddle.to_tensor(-float(p), dtype="float64")))
+    paddle.assign(draws.astype(self.dtype), output=self)
+    return self
+
+
+def tensor_apply_(self, callable):
+    """torch.Tensor.apply_(fn): fn called on each element as a Python number, the results written into self in its
+    dtype (Paddle's apply_ calls fn once on the whole tensor)."""
+    import numpy as np
+    import paddle
+    values = self.numpy()
+    out = np.array([callable(v) for v in values.reshape(-1).tolist()]).astype(values.dtype).reshape(values.shape)
+    paddle.assign(paddle.to_tensor(out, dtype=self.dtype), output=self)
+    return self
+
+
+def tensor_map_(self, tensor, callable):
+    """torch.Tensor.map_(other, fn): fn(a, b) on each element of self and of other broadcast to self's shape, the
+    results written into self in its dtype."""
+    import numpy as np
+    import paddle
+    values = self.numpy()
+    other = np.broadcast_to(tensor.numpy(), values.shape)
+    out = np.array([callable(a, b) for a, b in zip(values.reshape(-1).tolist(), other.reshape(-1).tolist())])
+    paddle.assign(paddle.to_tensor(out.astype(values.dtype).reshape(values.shape), dtype=self.dtype), output=self)
+    return self
+
+
+def tensor_put_(self, index, source, accumulate=False):
+    """torch.Tensor.put_(index, source, accumulate=False): self viewed as 1-D, source's elements written (or, with
+    accumulate, added) at the flat indices (negative ones count from the end)."""
+    import paddle
+    flat = self.reshape([-1])
+    n = flat.shape[0]
+    idx = index.reshape([-1]).astype("int64")
+    idx = paddle.where(idx < 0, idx + n, idx)
+    if bool(((idx < 0) | (idx >= n)).any()):
+        raise IndexError(f"put_(): index out of range for a tensor of {n} elements")
+    src = source.reshape([-1]).astype(self.dtype)
+    new = paddle.index_add(flat, idx, 0, src) if accumulate else paddle.scatter(flat, idx, src, overwrite=True)
+    paddle.assign(new.reshape(self.shape), output=self)
+    return self
+
+
+def tensor_resize_as_(self, the_template, memory_format=None):
+    """torch.Tensor.resize_as_(other): self resized to other's shape (Paddle's resize_ takes a shape list)."""
+    return self.resize_(list(the_template.shape))
+
+
+def chunk(input, chunks, dim=0):
+    """torch.chunk: pieces of ceil(size / chunks) along ``dim``, the last one smaller, possibly fewer than
+    ``chunks`` pieces (Paddle's chunk raises unless the size divides evenly); a tuple, as torch's."""
+    import paddle
+
+    if not isinstance(chunks, int) or chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = input.shape[dim]
+    step = -(-size // chunks)
+    if step == 0:  # an empty dimension: torch returns `chunks` empty pieces
+        return tuple(input for _ in range(chunks))
+    sections = [step] * (size // step) + ([size % step] if size % step else [])
+    return tuple(paddle.split(input, sections, axis=dim))
+
+
+def tensor_stride(self, dim=None):
+    """torch.Tensor.stride(): a tuple of element strides (Paddle's stride() returns a list); stride(dim) an int."""
+    strides = self.stride() if dim is None else self.stride(dim)
+    return tuple(strides) if isinstance(strides, list) else strides
+
+
+def tensor_storage_offset(self):
+    """torch.Tensor.storage_offset(): the offset in elements (Paddle's Tensor.offset counts bytes)."""
+    return self.offset // self.element_size()
+
+
+def tensor_as_strided(self, size, stride, storage_offset=None):
+    """torch.Tensor.as_strided(size, stride, storage_offset=None): a view of self's storage; the offset is in
+    elements and defaults to self's own (Paddle's counts bytes from the storage's start and defaults to 0)."""
+    import paddle
+    offset = self.offset if storage_offset is None else int(storage_offset) * self.element_size()
+    return paddle.as_strided(self, list(size), list(stride), offset)
+
+
+def tensor_is_pinned(self):
+    """torch.Tensor.is_pinned(): whether self lives in page-locked host memory."""
+    return self.place.is_cuda_pinned_place()
+
+
+def tensor_grad_fn(self):
+    """torch.Tensor.grad_fn: None for a leaf (Paddle gives a leaf that requires grad its accumulation node)."""
+    return None if self.is_leaf else self.grad_fn
+
+
+def tensor_to_sparse_coo(self):
+    """torch.Tensor.to_sparse_coo(): every dimension sparse (Paddle's to_sparse_coo needs the number of them)."""
+    return self.to_sparse_coo(self.ndim)
+
+
+# -- torch.special Bessel functions (mappings/creation_math.yaml): torch's own Cephes-derived algorithms
+# (ATen/native/Math.h), with its coefficients, branches and order of operations, evaluated in the input's dtype
+# (integers: the default float dtype) on every element and selected with paddle.where.
+_SPECIAL_J0_PP = (7.96936729297347051624e-04, 8.28352392107440799803e-02, 1.23953371646414299388e+00,
+                  5.44725003058768775090e+00, 8.74716500199817011941e+00, 5.30324038235394892183e+00,
+                  9.99999999999999997821e-01)
+_SPECIAL_J0_PQ = (9.24408810558863637013e-04, 8.56288474354474431428e-02, 1.25352743901058953537e+00,
+                  5.47097740330417105182e+00, 8.76190883237069594232e+00, 5.30605288235394617618e+00,
+                  1.00000000000000000218e+00)
+_SPECIAL_J0_QP = (-1.13663838898469149931e-02, -1.28252718670509318512e+00, -1.95539544257735972385e+01,
+                  -9.32060152123768231369e+01, -1.77681167980488050595e+02, -1.47077505154951170175e+02,
+                  -5.14105326766599330220e+01, -6.05014350600728481186e+00)
+_SPECIAL_J0_QQ = (6.43178256118178023184e+01, 8.56430025976980587198e+02, 3.88240183605401609683e+03,
+                  7.24046774195652478189e+03, 5.93072701187316984827e+03, 2.06209331660327847417e+03,
+                  2.42005740240291393179e+02)
+_SPECIAL_J0_RP = (-4.79443220978201773821e+09, 1.95617491946556577543e+12, -2.49248344360967716204e+14,
+                  9.70862251047306323952e+15)
+_SPECIAL_J0_RQ = (4.99563147152651017219e+02, 1.73785401676374683123e+05, 4.84409658339962045305e+07,
+                  1.11855537045356834862e+10, 2.11277520115489217587e+12, 3.10518229857422583814e+14,
+                  3.18121955943204943306e+16, 1.71086294081043136091e+18)
+_SPECIAL_J1_PP = (7.62125616208173112003e-04, 7.31397056940917570436e-02, 1.12719608129684925192e+00,
+                  5.11207951146807644818e+00, 8.42404590141772420927e+00, 5.21451598682361504063e+00,
+                  1.00000000000000000254e+00)
+_SPECIAL_J1_PQ = (5.71323128072548699714e-04, 6.88455908754495404082e-02, 1.10514232634061696926e+00,
+                  5.07386386128601488557e+00, 8.39985554327604159757e+00, 5.20982848682361821619e+00,
+                  9.99999999999999997461e-01)
+_SPECIAL_J1_QP = (5.10862594750176621635e-02, 4.98213872951233449420e+00, 7.58238284132545283818e+01,
+                  3.66779609360150777800e+02, 7.10856304998926107277e+02, 5.97489612400613639965e+02,
+                  2.11688757100572135698e+02, 2.52070205858023719784e+01)
+_SPECIAL_J1_QQ = (7.42373277035675149943e+01, 1.05644886038262816351e+03, 4.98641058337653607651e+03,
+                  9.56231892404756170795e+03, 7.99704160447350683650e+03, 2.82619278517639096600e+03,
+                  3.36093607810698293419e+02)
+_SPECIAL_J1_RP = (-8.99971225705559398224e+08, 4.52228297998194034323e+11, -7.27494245221818276015e+13,
+                  3.68295732863852883286e+15)
+_SPECIAL_J1_RQ = (6.20836478118054335476e+02, 2.56987256757748830383e+05, 8.35146791431949253037e+07,
+                  2.21511595479792499675e+10, 4.74914122079991414898e+12, 7.84369607876235854894e+14,
+                  8.95222336184627338078e+16, 5.32278620332680085395e+18)
+_SPECIAL_Y0_PP = (7.96936729297347051624e-04, 8.28352392107440799803e-02, 1.23953371646414299388e+00,
+                  5.44725003058768775090e+00, 8.74716500199817011941e+00, 5.30324038235394892183e+00,
+                  9.99999999999999997821e-01)
+_SPECIAL_Y0_PQ = (9.24408810558863637013e-04, 8.56288474354474431428e-02, 1.25352743901058953537e+00,
+                  5.47097740330417105182e+00, 8.76190883237069594232e+00, 5.30605288235394617618e+00,
+                  1.00000000000000000218e+00)
+_SPECIAL_Y0_QP = (-1.13663838898469149931e-02, -1.28252718670509318512e+00, -1.95539544257735972385e+01,
+                  -9.32060152123768231369e+01, -1.77681167980488050595e+02, -1.47077505154951170175e+02,
+                  -5.14105326766599330220e+01, -6.05014350600728481186e+00)
+_SPECIAL_Y0_QQ = (6.43178256118178023184e+01, 8.56430025976980587198e+02, 3.88240183605401609683e+03,
+                  7.24046774195652478189e+03, 5.93072701187316984827e+03, 2.06209331660327847417e+03,
+                  2.42005740240291393179e+02)
+_SPECIAL_Y0_YP = (1.55924367855235737965e+04, -1.46639295903971606143e+07, 5.43526477051876500413e+09,
+                  -9.82136065717911466409e+11, 8.75906394395366999549e+13, -3.46628303384729719441e+15,
+                  4.42733268572569800351e+16, -1.84950800436986690637e+16)
+_SPECIAL_Y0_YQ = (1.04128353664259848412e+03, 6.26107330137134956842e+05, 2.68919633393814121987e+08,
+                  8.64002487103935000337e+10, 2.02979612750105546709e+13, 3.17157752842975028269e+15,
+                  2.50596256172653059228e+17)
+_SPECIAL_Y1_PP = (7.62125616208173112003e-04, 7.31397056940917570436e-02, 1.12719608129684925192e+00,
+                  5.11207951146807644818e+00, 8.42404590141772420927e+00, 5.21451598682361504063e+00,
+                  1.00000000000000000254e+00)
+_SPECIAL_Y1_PQ = (5.71323128072548699714e-04, 6.88455908754495404082e-02, 1.10514232634061696926e+00,
+                  5.07386386128601488557e+00, 8.39985554327604159757e+00, 5.20982848682361821619e+00,
+                  9.99999999999999997461e-01)
+_SPECIAL_Y1_QP = (5.10862594750176621635e-02, 4.98213872951233449420e+00, 7.58238284132545283818e+01,
+                  3.66779609360150777800e+02, 7.10856304998926107277e+02, 5.97489612400613639965e+02,
+                  2.11688757100572135698e+02, 2.52070205858023719784e+01)
+_SPECIAL_Y1_QQ = (7.42373277035675149943e+01, 1.05644886038262816351e+03, 4.98641058337653607651e+03,
+                  9.56231892404756170795e+03, 7.99704160447350683650e+03, 2.82619278517639096600e+03,
+                  3.36093607810698293419e+02)
+_SPECIAL_Y1_YP = (1.26320474790178026440e+09, -6.47355876379160291031e+11, 1.14509511541823727583e+14,
+                  -8.12770255501325109621e+15, 2.02439475713594898196e+17, -7.78877196265950026825e+17)
+_SPECIAL_Y1_YQ = (5.94301592346128195359e+02, 2.35564092943068577943e+05, 7.34811944459721705660e+07,
+                  1.87601316108706159478e+10, 3.88231277496238566008e+12, 6.20557727146953693363e+14,
+                  6.87141087355300489866e+16, 3.97270608116560655612e+18)
+_SPECIAL_K0_A = (1.37446543561352307156e-16, 4.25981614279661018399e-14, 1.03496952576338420167e-11,
+                 1.90451637722020886025e-09, 2.53479107902614945675e-07, 2.28621210311945178607e-05,
+                 1.26461541144692592338e-03, 3.59799365153615016266e-02, 3.44289899924628486886e-01,
+                 -5.35327393233902768720e-01)
+_SPECIAL_K0_B = (5.30043377268626276149e-18, -1.64758043015242134646e-17, 5.21039150503902756861e-17,
+                 -1.67823109680541210385e-16, 5.51205597852431940784e-16, -1.84859337734377901440e-15,
+                 6.34007647740507060557e-15, -2.22751332699166985548e-14, 8.03289077536357521100e-14,
+                 -2.98009692317273043925e-13, 1.14034058820847496303e-12, -4.51459788337394416547e-12,
+                 1.85594911495471785253e-11, -7.95748924447710747776e-11, 3.57739728140030116597e-10,
+                 -1.69753450938905987466e-09, 8.57403401741422608519e-09, -4.66048989768794782956e-08,
+                 2.76681363944501510342e-07, -1.83175552271911948767e-06, 1.39498137188764993662e-05,
+                 -1.28495495816278026384e-04, 1.56988388573005337491e-03, -3.14481013119645005427e-02,
+                 2.44030308206595545468e+00)
+_SPECIAL_K1_A = (-7.02386347938628759343e-18, -2.42744985051936593393e-15, -6.66690169419932900609e-13,
+                 -1.41148839263352776110e-10, -2.21338763073472585583e-08, -2.43340614156596823496e-06,
+                 -1.73028895751305206302e-04, -6.97572385963986435018e-03, -1.22611180822657148235e-01,
+                 -3.53155960776544875667e-01, 1.52530022733894777053e+00)
+_SPECIAL_K1_B = (-5.75674448366501715755e-18, 1.79405087314755922667e-17, -5.68946255844285935196e-17,
+                 1.83809354436663880070e-16, -6.05704724837331885336e-16, 2.03870316562433424052e-15,
+                 -7.01983709041831346144e-15, 2.47715442448130437068e-14, -8.97670518232499435011e-14,
+                 3.34841966607842919884e-13, -1.28917396095102890680e-12, 5.13963967348173025100e-12,
+                 -2.12996783842756842877e-11, 9.21831518760500529508e-11, -4.19035475934189648750e-10,
+                 2.01504975519703286596e-09, -1.03457624656780970260e-08, 5.74108412545004946722e-08,
+                 -3.50196060308781257119e-07, 2.40648494783721712015e-06, -1.93619797416608296024e-05,
+                 1.95215518471351631108e-04, -2.85781685962277938680e-03, 1.03923736576817238437e-01,
+                 2.72062619048444266945e+00)
+
+
+def _special_input(input):
+    """input as a float32/float64 tensor (integers: the default float dtype; half types: float32) and the dtype
+    name of the result."""
+    x, name = _math_floating(input)
+    return (x.astype("float32") if name in ("float16", "bfloat16") else x), name
+
+
+def _special_horner(z, coefficients):
+    import paddle
+    acc = paddle.full_like(z, coefficients[0])
+    for c in coefficients[1:]:
+        acc = acc * z + c
+    return acc
+
+
+def _special_recurrence(z, coefficients):
+    """Math.h's k0/k1 series: a = (z * q - p + c) over the coefficients; returns (a, p)."""
+    import paddle
+    p = paddle.zeros_like(z)
+    q = paddle.zeros_like(z)
+    a = paddle.full_like(z, coefficients[0])
+    for c in coefficients[1:]:
+        p, q = q, a
+        a = z * q - p + c
+    return a, p
+
+
+def _special_j_large(x, pp, pq, qp, qq, z, shift, sine_first):
+    import paddle
+    p = _special_horner(z, pp) / _special_horner(z, pq)
+    q = paddle.full_like(x, 5.0) / x * (_special_horner(z, qp) / _special_horner(z, qq))
+    if sine_first:  # Y0/Y1
+        value = p * paddle.sin(x - shift) + q * paddle.cos(x - shift)
+    else:  # J0/J1
+        value = p * paddle.cos(x - shift) - q * paddle.sin(x - shift)
+    return value * 0.797884560802865355879892119868763737 / paddle.sqrt(x)
+
+
+def _special_j0(x):
+    import paddle
+    x = paddle.abs(x)
+    small = x <= 5.0
+    xs = paddle.where(small, x, paddle.ones_like(x))  # each branch on values it is defined for
+    xl = paddle.where(small, paddle.full_like(x, 10.0), x)
+    near = (xs * xs - 5.78318596294678452118e+00) * (xs * xs - 3.04712623436620863991e+01) * \
+        _special_horner(xs * xs, _SPECIAL_J0_RP) / _special_horner(xs * xs, _SPECIAL_J0_RQ)
+    near = paddle.where(x < 0.00001, 1.0 - x * x / 4.0, near)
+    far = _special_j_large(xl, _SPECIAL_J0_PP, _SPECIAL_J0_PQ, _SPECIAL_J0_QP, _SPECIAL_J0_QQ,
+                           paddle.full_like(xl, 25.0) / (xl * xl), 0.785398163397448309615660845819875721, False)
+    return paddle.where(small, near, far)
+
+
+def _special_j1(x):
+    import paddle
+    negative = x < 0.0
+    x = paddle.abs(x)
+    small = x <= 5.0
+    xs = paddle.where(small, x, paddle.ones_like(x))
+    xl = paddle.where(small, paddle.full_like(x, 10.0), x)
+    near = _special_horner(xs * xs, _SPECIAL_J1_RP) / _special_horner(xs * xs, _SPECIAL_J1_RQ) * xs * \
+        (xs * xs - 1.46819706421238932572e+01) * (xs * xs - 4.92184563216946036703e+01)
+    five = paddle.full_like(xl, 5.0) / xl
+    far = _special_j_large(xl, _SPECIAL_J1_PP, _SPECIAL_J1_PQ, _SPECIAL_J1_QP, _SPECIAL_J1_QQ, five * five,
+                           2.356194490192344928846982537459627163, False)
+    value = paddle.where(small, near, far)
+    return paddle.where(negative, -value, value)
+
+
+def _special_y(x, order):
+    import paddle
+    small = x <= 5.0
+    xs = paddle.where(small & (x > 0), x, paddle.ones_like(x))
+    xl = paddle.where(small, paddle.full_like(x, 10.0), x)
+    if order == 0:
+        near = _special_horner(xs * xs, _SPECIAL_Y0_YP) / _special_horner(xs * xs, _SPECIAL_Y0_YQ) + \
+            0.636619772367581343075535053490057448 * paddle.log(xs) * _special_j0(xs)
+        far = _special_j_large(xl, _SPECIAL_Y0_PP, _SPECIAL_Y0_PQ, _SPECIAL_Y0_QP, _SPECIAL_Y0_QQ,
+                               paddle.full_like(xl, 25.0) / (xl * xl), 0.785398163397448309615660845819875721, True)
+    else:
+        near = xs * (_special_horner(xs * xs, _SPECIAL_Y1_YP) / _special_horner(xs * xs, _SPECIAL_Y1_YQ)) + \
+            0.636619772367581343075535053490057448 * (_special_j1(xs) * paddle.log(xs) - 1.0 / xs)
+        five = paddle.full_like(xl, 5.0) / xl
+        far = _special_j_large(xl, _SPECIAL_Y1_PP, _SPECIAL_Y1_PQ, _SPECIAL_Y1_QP, _SPECIAL_Y1_QQ, five * five,
+                               2.356194490192344928846982537459627163, True)
+    near = paddle.where(x == 0, paddle.full_like(x, float("-inf")),
+                        paddle.where(x < 0, paddle.full_like(x, float("nan")), near))
+    return paddle.where(small, near, far)
+
+
+def _special_k(x, order, scaled):
+    import paddle
+    small = x <= 2.0
+    xs = paddle.where(small & (x > 0), x, paddle.ones_like(x))
+    xl = paddle.where(small, paddle.full_like(x, 4.0), x)
+    a, p = _special_recurrence(xs * xs - 2.0, _SPECIAL_K0_A if order == 0 else _SPECIAL_K1_A)
+    if order == 0:
+        near = 0.5 * (a - p) - paddle.log(0.5 * xs) * paddle.i0(xs)
+    else:
+        near = paddle.log(0.5 * xs) * paddle.i1(xs) + 0.5 * (a - p) / xs
+    b, p = _special_recurrence(paddle.full_like(xl, 8.0) / xl - 2.0, _SPECIAL_K0_B if order == 0 else _SPECIAL_K1_B)
+    if scaled:
+        near = near * paddle.exp(xs)
+        far = 0.5 * (b - p) / paddle.sqrt(xl)
+    else:
+        far = paddle.exp(-xl) * (0.5 * (b - p)) / paddle.sqrt(xl)
+    value = paddle.where(small, near, far)
+    value = paddle.where(x < 0, paddle.full_like(x, float("nan")), value)
+    return paddle.where(x == 0, paddle.full_like(x, float("inf")), value)
+
+
+def _special_unary(input, function):
+    x, name = _special_input(input)
+    return function(x).astype(name)
+
+
+def special_bessel_j0(input):
+    """torch.special.bessel_j0: the Bessel function of the first kind of order 0."""
+    return _special_unary(input, _special_j0)
+
+
+def special_bessel_j1(input):
+    """torch.special.bessel_j1: the Bessel function of the first kind of order 1."""
+    return _special_unary(input, _special_j1)
+
+
+def special_bessel_y0(input):
+    """torch.special.bessel_y0: the Bessel function of the second kind of order 0 (-inf at 0, NaN below)."""
+    return _special_unary(input, lambda x: _special_y(x, 0))
+
+
+def special_bessel_y1(input):
+    """torch.special.bessel_y1: the Bessel function of the second kind of order 1 (-inf at 0, NaN below)."""
+    return _special_unary(input, lambda x: _special_y(x, 1))
+
+
+def special_modified_bessel_k0(input):
+    """torch.special.modified_bessel_k0: the modified Bessel function of the second kind of order 0."""
+    return _special_unary(input, lambda x: _special_k(x, 0, False))
+
+
+def special_modified_bessel_k1(input):
+    """torch.special.modified_bessel_k1: the modified Bessel function of the second kind of order 1."""
+    return _special_unary(input, lambda x: _special_k(x, 1, False))
+
+
+def special_scaled_modified_bessel_k0(input):
+    """torch.special.scaled_modified_bessel_k0: exp(x) * K0(x), finite where K0 underflows."""
+    return _special_unary(input, lambda x: _special_k(x, 0, True))
+
+
+def special_scaled_modified_bessel_k1(input):
+    """torch.special.scaled_modified_bessel_k1: exp(x) * K1(x), finite where K1 underflows."""
+    return _special_unary(input, lambda x: _special_k(x, 1, True))
+
+
+def special_spherical_bessel_j0(input):
+    """torch.special.spherical_bessel_j0: sin(x) / x, by its Taylor series below |x| = 0.5, 0 at +-inf."""
+    import paddle
+
+    def j0(x):
+        s = x * x
+        series = 1.0 + s * (-1.0 / 6.0 + s * (1.0 / 120.0 + s * (-1.0 / 5040.0 + s * (
+            1.0 / 362880.0 + s * (-1.0 / 39916800.0 + s * (1.0 / 6227020800.0))))))
+        value = paddle.where(paddle.abs(x) < 0.5, series, paddle.sin(x) / x)
+        return paddle.where(paddle.isinf(x), paddle.zeros_like(x), value)
+    return _special_unary(input, j0)
+
+
+def _special_erfcx64(x, square=None):
+    """erfcx in float64: exp(x**2) * erfc(x) below 10 (erfc by the incomplete gamma, accurate in the tail), the
+    asymptotic series 1 / (x sqrt(pi)) * sum (-1)**k (2k-1)!! / (2x**2)**k above, 2 exp(x**2) - erfcx(-x) for x < 0."""
+    import paddle
+    ax = paddle.abs(x)
+    mid = paddle.where(ax < 10.0, ax, paddle.zeros_like(ax))
+    direct = paddle.exp(mid * mid) * erfc(mid)
+    big = paddle.where(ax >= 10.0, ax, paddle.full_like(ax, 10.0))
+    inv = 1.0 / (2.0 * big * big)
+    term = paddle.ones_like(big)
+    series = paddle.ones_like(big)
+    for k in range(1, 16):
+        term = -term * (2 * k - 1) * inv
+        series = series + term
+    tail = series / (big * 1.7724538509055160273)
+    positive = paddle.where(ax < 10.0, direct, tail)
+    positive = paddle.where(paddle.isinf(ax), paddle.zeros_like(ax), positive)
+    negative = 2.0 * paddle.exp(x * x if square is None else square) - positive
+    return paddle.where(paddle.isnan(x), x, paddle.where(x < 0, negative, positive))
+
+
+def special_erfcx(input):
+    """torch.special.erfcx: exp(x**2) * erfc(x), finite for large x where the product overflows; computed in
+    float64 (see _special_erfcx64) and rounded to the input's dtype."""
+    x, name = _special_input(input)
+    return _special_erfcx64(x.astype("float64"), (x * x).astype("float64")).astype(name)  # x**2 rounded as torch's
+
+
+def special_log_ndtr(input):
+    """torch.special.log_ndtr: log of the standard normal CDF, as torch computes it: log(erfcx(-t) / 2) - t**2 for
+    x < -1 (finite deep in the lower tail), log1p(-erfc(t) / 2) above, t = x / sqrt(2); in float64, rounded to the
+    input's dtype."""
+    import paddle
+    x, name = _special_input(input)
+    t = (x * 0.70710678118654752440).astype("float64")  # rounded in the input's dtype, as torch's
+    x = x.astype("float64")
+    low = paddle.where(x < -1.0, t, paddle.full_like(t, -1.0))
+    lower = paddle.log(_special_erfcx64(-low) / 2) - low * low
+    upper = paddle.log1p(-erfc(t) / 2)
+    return paddle.where(x < -1.0, lower, upper).astype(name)
+
+
+_SPECIAL_NDTRI_P0 = (-5.99633501014107895267E1, 9.80010754185999661536E1, -5.66762857469070293439E1,
+                     1.39312609387279679503E1, -1.23916583867381258016E0)
+_SPECIAL_NDTRI_Q0 = (1.0, 1.95448858338141759834E0, 4.67627912898881538453E0, 8.63602421390890590575E1,
+                     -2.25462687854119370527E2, 2.00260212380060660359E2, -8.20372256168333339912E1,
+                     1.59056225126211695515E1, -1.18331621121330003142E0)
+_SPECIAL_NDTRI_P1 = (4.05544892305962419923E0, 3.15251094599893866154E1, 5.71628192246421288162E1,
+                     4.40805073893200834700E1, 1.46849561928858024014E1, 2.18663306850790267539E0,
+                     -1.40256079171354495875E-1, -3.50424626827848203418E-2, -8.57456785154685413611E-4)
+_SPECIAL_NDTRI_Q1 = (1.0, 1.57799883256466749731E1, 4.53907635128879210584E1, 4.13172038254672030440E1,
+                     1.50425385692907503408E1, 2.50464946208309415979E0, -1.42182922854787788574E-1,
+                     -3.80806407691578277194E-2, -9.33259480895457427372E-4)
+_SPECIAL_NDTRI_P2 = (3.23774891776946035970E0, 6.91522889068984211695E0, 3.93881025292474443415E0,
+                     1.33303460815807542389E0, 2.01485389549179081538E-1, 1.23716634817820021358E-2,
+                     3.01581553508235416007E-4, 2.65806974686737550832E-6, 6.23974539184983293730E-9)
+_SPECIAL_NDTRI_Q2 = (1.0, 6.02427039364742014255E0, 3.67983563856160859403E0, 1.37702099489081330271E0,
+                     2.16236993594496635890E-1, 1.34204006088543189037E-2, 3.28014464682127739104E-4,
+                     2.89247864745380683936E-6, 6.79019408009981274425E-9)
+
+
+def special_ndtri(input):
+    """torch.special.ndtri: the inverse of the standard normal CDF, Cephes' ndtri as torch's (ATen Math.h
+    calc_ndtri): a rational function of p - 1/2 in the middle, of 1 / sqrt(-2 log p) in the tails (exact deep in
+    the lower tail, where sqrt(2) * erfinv(2p - 1) rounds to -inf); -inf at 0, inf at 1, NaN outside [0, 1].
+    Computed in the input's dtype (integers: the default float dtype), as torch's."""
+    import paddle
+    p, name = _special_input(input)
+    one = paddle.ones_like(p)
+    upper = p > 1.0 - paddle.full_like(p, 0.13533528323661269189)  # 1 - exp(-2), rounded in the dtype as torch's
+    y = paddle.where(upper, one - p, p)
+    middle = y > 0.13533528323661269189
+    h = paddle.where(middle, y, paddle.full_like(p, 0.5)) - 0.5
+    h2 = h * h
+    central = (h + h * (h2 * _special_horner(h2, _SPECIAL_NDTRI_P0) / _special_horner(h2, _SPECIAL_NDTRI_Q0))) * \
+        2.50662827463100050242
+    safe = paddle.where(middle | (y <= 0.0) | paddle.isnan(y), paddle.full_like(p, 0.01), y)
+    x = paddle.sqrt(-2.0 * paddle.log(safe))
+    x0 = x - paddle.log(x) / x
+    z = one / x
+    near = z * _special_horner(z, _SPECIAL_NDTRI_P1) / _special_horner(z, _SPECIAL_NDTRI_Q1)
+    far = z * _special_horner(z, _SPECIAL_NDTRI_P2) / _special_horner(z, _SPECIAL_NDTRI_Q2)
+    tail = x0 - paddle.where(x < 8.0, near, far)
+    tail = paddle.where(upper, tail, -tail)
+    out = paddle.where(middle, central, tail)
+    out = paddle.where(p <= 0.0, paddle.full_like(p, float("-inf")), out)  # not ==: Paddle's float == is within 1e-15
+    out = paddle.where(p >= 1.0, paddle.full_like(p, float("inf")), out)
+    out = paddle.where((p < 0.0) | (p > 1.0) | paddle.isnan(p), paddle.full_like(p, float("nan")), out)
+    return out.astype(name)
+
+
+_SPECIAL_ZETA_A = (12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9, 7.47242496e10,
+                   -2.950130727918164224e12, 1.1646782814350067249e14, -4.5979787224074726105e15,
+                   1.8152105401943546773e17, -7.1661652561756670113e18)
+
+
+def special_zeta(input, other):
+    """torch.special.zeta: the Hurwitz zeta function sum_k (k + q) ** -x, Cephes' zeta as torch's (ATen Math.h):
+    the direct sum until its terms fall below 1.1e-16 of it or past k + q > 9 (at least 9 terms), then the
+    Euler-Maclaurin tail, each element stopping where torch's loop returns.  inf at x = 1 and at q a non-positive
+    integer, NaN for x < 1 and for q <= 0 with a non-integer x.  Operands broadcast and promote as torch's
+    (integers: the default float dtype); float32 is computed in float64, torch's accumulation type."""
+    import paddle
+    (x, q), name = _math_as_tensors(input, other, floating=True)
+    x, q = paddle.broadcast_tensors([x, q])
+    work = "float32" if name in ("float16", "bfloat16") else "float64"
+    machep = 1.11022302462515654042E-16
+    above = ~(x <= 1.0)  # x > 1 or NaN: torch's checks of q come after those of x
+    q_integer = q <= paddle.floor(q)  # not ==: Paddle's float == holds within 1e-15
+    x_integer = x <= paddle.floor(x)
+    pole = ((x <= 1.0) & (x >= 1.0)) | (above & (q <= 0.0) & q_integer)
+    undefined = (x < 1.0) | (above & (q <= 0.0) & ~q_integer & ~x_integer)
+    special = pole | undefined
+    x = paddle.where(special, paddle.full_like(x, 2.0), x)
+    q = paddle.where(special, paddle.ones_like(q), q)
+    s = paddle.pow(q, -x).astype(work)  # the first term in the input's dtype, as torch's std::pow(q, -x)
+    x, q = x.astype(work), q.astype(work)
+    a = q
+    b = paddle.zeros_like(q)
+    done = paddle.zeros_like(q, dtype="bool")  # converged in the direct sum
+    i = 0
+    while True:
+        going = ~done & ((a <= 9.0) if i >= 9 else paddle.ones_like(done))
+        if not bool(going.any()):
+            break
+        i += 1
+        a = paddle.where(going, a + 1.0, a)
+        b = paddle.where(going, paddle.pow(a, -x), b)
+        s = paddle.where(going, s + b, s)
+        done = done | (going & (-machep * s < b) & (b < machep * s))
+    w = a
+    tail = s + b * w / (x - 1.0)
+    tail = tail - 0.5 * b
+    a = paddle.ones_like(q)
+    k = 0.0
+    settled = done
+    for coefficient in _SPECIAL_ZETA_A:
+        a = a * (x + k)
+        b = b / w
+        t = a * b / coefficient
+        tail = paddle.where(settled, tail, tail + t)
+        settled = settled | (paddle.abs(t / tail) < machep)
+        k += 1.0
+        a = a * (x + k)
+        b = b / w
+        k += 1.0
+    out = paddle.where(done, s, tail)
+    out = paddle.where(pole, paddle.full_like(out, float("inf")), out)
+    out = paddle.where(undefined, paddle.full_like(out, float("nan")), out)
+    return out.astype(name)
+
+
+def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False,
+          onesided=None, length=None, return_complex=False):
+    """torch.istft: the inverse short-time Fourier transform, as torch computes it (SpectralOps.cpp): inverse FFT
+    of each frame ([..., freq, frames] in; 1/n, or 1/sqrt(n) when ``normalized``), times the window (ones of
+    ``win_length`` when None, centred in ``n_fft``), overlap-added and divided by the overlap-added squared window;
+    ``center`` drops n_fft // 2 samples at each end; ``length`` trims or pads with zeros at the end.  ``onesided``
+    None means a one-sided spectrum unless the input has n_fft frequency rows; a two-sided spectrum with
+    ``return_complex=False`` uses its first n_fft // 2 + 1 rows, as torch's.  paddle.signal.istft fails for an
+    odd n_fft and ignores a ``length`` past the signal's end."""
+    import paddle
+    hop_length = n_fft // 4 if hop_length is None else hop_length
+    win_length = n_fft if win_length is None else win_length
+    if input.ndim not in (2, 3) or not input.is_complex():
+        raise RuntimeError("istft requires a complex-valued input tensor of 2 or 3 dimensions (freq, frames)")
+    batched = input.ndim == 3
+    spec = input if batched else input.unsqueeze(0)
+    frames = spec.shape[-1]
+    if onesided is None:
+        onesided = spec.shape[-2] != n_fft
+    real_name = "float64" if spec.dtype == paddle.complex128 else "float32"
+    if window is None:
+        window = paddle.ones([win_length], dtype=real_name)
+    if window.shape[0] != win_length:
+        raise RuntimeError(f"istft: expected a window of length win_length={win_length}, got {window.shape[0]}")
+    left = (n_fft - win_length) // 2
+    if win_length < n_fft:
+        window = paddle.concat([paddle.zeros([left], dtype=window.dtype), window,
+                                paddle.zeros([n_fft - win_length - left], dtype=window.dtype)])
+    norm = "ortho" if normalized else "backward"
+    frames_last = spec.transpose([0, 2, 1])  # [batch, frames, freq]
+    if return_complex:
+        if onesided:
+            raise RuntimeError("Cannot have onesided output if window or input is complex")
+        y = paddle.fft.ifft(frames_last, n_fft, axis=-1, norm=norm)
+    else:
+        if window.is_complex():
+            raise RuntimeError("Complex windows are incompatible with return_complex=False")
+        if not onesided:
+            frames_last = frames_last[..., :n_fft // 2 + 1]
+        y = paddle.fft.irfft(frames_last, n_fft, axis=-1, norm=norm)
+    y = (y * window).transpose([0, 2, 1])  # [batch, n_fft, frames]
+    if y.is_complex():
+        y = paddle.complex(paddle.signal.overlap_add(paddle.real(y), hop_length),
+                           paddle.signal.overlap_add(paddle.imag(y), hop_length))
+    else:
+        y = paddle.signal.overlap_add(y, hop_length)
+    square = window.abs() ** 2 if window.is_complex() else window * window
+    envelope = paddle.signal.overlap_add(square.unsqueeze(-1).expand([n_fft, frames]), hop_length)
+    expected = n_fft + hop_length * (frames - 1)
+    start = n_fft // 2 if center else 0
+    end = start + length if length is not None else (expected - n_fft // 2 if center else expected)
+    stop = min(end, expected)
+    y = y[:, start:stop]
+    envelope = envelope[start:stop]
+    if bool((envelope.abs() < 1e-11).any()):
+        raise RuntimeError("istft: window overlap add min: 0 (the window does not satisfy NOLA)")
+    y = y / envelope.astype(y.dtype) if y.is_complex() else y / envelope
+    if end > expected:
+        y = paddle.concat([y, paddle.zeros([y.shape[0], end - expected], dtype=y.dtype)], axis=1)
+    return y if batched else y.squeeze(0)
+
+
+def poisson(input, generator=None):
+    """torch.poisson: a Poisson sample per rate, as paddle.poisson, with torch's checks: a negative, NaN or infinite
+    rate raises (Paddle gives 0 or garbage), and a rate near 2**31 or above raises instead of hanging
+    paddle.poisson (its int32 sampler never returns there)."""
+    import paddle
+    if not input.is_floating_point():
+        raise NotImplementedError(f'"poisson_cpu" not implemented for {input.dtype}')
+    if input.numel() and not bool(((input >= 0) & paddle.isfinite(input)).all()):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    if input.numel() and bool((input >= 2.0 ** 31 - 2.0 ** 20).any()):
+        raise ValueError("poisson: rates of 2**31 - 2**20 or more hang paddle.poisson")
+    return paddle.poisson(input)
+
+
+# -- torch.testing (mappings/creation_math.yaml)
+_TESTING_TOLERANCES = {"float16": (0.001, 1e-5), "bfloat16": (0.016, 1e-5), "float32": (1.3e-6, 1e-5),
+                       "float64": (1e-7, 1e-7), "complex64": (1.3e-6, 1e-5), "complex128": (1e-7, 1e-7)}
+_TESTING_NUMBER_DTYPES = {int: "int64", float: "float64", complex: "complex128"}
+
+
+def _testing_fail(message, msg, path, kind=AssertionError):
+    if callable(msg):
+        message = msg(message)
+    elif msg is not None:
+        message = msg
+    elif path:
+        message += "\n\nThe failure occurred for item " + "".join(f"[{p!r}]" for p in path)
+    raise kind(message)
+
+
+def _testing_tolerances(names, rtol, atol, precisions):
+    if (rtol is None) != (atol is None):
+        raise ValueError(f"Both 'rtol' and 'atol' must be either specified or omitted, but got no "
+                         f"{'rtol' if rtol is None else 'atol'}.")
+    if rtol is not None:
+        return rtol, atol
+    pairs = [precisions.get(n, (0.0, 0.0)) for n in names]
+    return max(p[0] for p in pairs), max(p[1] for p in pairs)
+
+
+def _testing_compare(actual, expected, path, options):
+    import collections.abc
+    import numpy as np
+    import paddle
+    rtol, atol, equal_nan, check_device, check_dtype, msg, allow_subclasses, precisions = options
+    if actual is None or expected is None:
+        if actual is None and expected is None:
+            return
+        _testing_fail(f"None mismatch: {actual} is not {expected}", msg, path)
+    sequence = (collections.abc.Sequence, )
+    if isinstance(actual, sequence) and isinstance(expected, sequence) and not isinstance(actual, str) \
+            and not isinstance(expected, str):
+        if len(actual) != len(expected):
+            _testing_fail(f"The length of the sequences mismatch: {len(actual)} != {len(expected)}", msg, path)
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            _testing_compare(a, e, path + [i], options)
+        return
+    if isinstance(actual, collections.abc.Mapping) and isinstance(expected, collections.abc.Mapping):
+        if set(actual.keys()) != set(expected.keys()):
+            _testing_fail(f"The keys of the mappings do not match:\nMissing keys in the actual mapping: "
+                          f"{sorted(set(expected) - set(actual))}\nAdditional keys in the actual mapping: "
+                          f"{sorted(set(actual) - set(expected))}", msg, path)
+        for key in actual:
+            _testing_compare(actual[key], expected[key], path + [key], options)
+        return
+    boolean = (bool, np.bool_)
+    if isinstance(actual, boolean) and isinstance(expected, boolean):
+        if bool(actual) != bool(expected):
+            _testing_fail(f"Booleans mismatch: {actual} is not {expected}", msg, path)
+        return
+    if type(actual) in _TESTING_NUMBER_DTYPES and type(expected) in _TESTING_NUMBER_DTYPES:
+        if check_dtype and type(actual) is not type(expected):
+            _testing_fail(f"The (d)types do not match: {type(actual)} != {type(expected)}.", msg, path)
+        r, a = _testing_tolerances([_TESTING_NUMBER_DTYPES[type(actual)], _TESTING_NUMBER_DTYPES[type(expected)]],
+                                   rtol, atol, precisions)
+        import cmath
+        if actual == expected or (equal_nan and cmath.isnan(actual) and cmath.isnan(expected)):
+            return
+        diff = abs(actual - expected)
+        if cmath.isfinite(diff) and diff <= a + r * abs(expected):
+            return
+        _testing_fail(f"Scalars are not {'equal' if r == 0 and a == 0 else 'close'}!\n\nExpected {expected} but "
+                      f"got {actual}.\nAbsolute difference: {diff} (up to {a} allowed)\nRelative difference: "
+                      f"{diff / abs(expected) if expected != 0 else float('inf')} (up to {r} allowed)", msg, path)
+        return
+    tensors = (paddle.Tensor, np.ndarray)
+    if not (isinstance(actual, tensors) and isinstance(expected, tensors)) or type(actual) is not type(expected) \
+            and (not allow_subclasses or isinstance(actual, np.ndarray) or isinstance(expected, np.ndarray)):
+        _testing_fail(f"No comparison pair was able to handle inputs of type {type(actual)} and {type(expected)}.",
+                      msg, path, TypeError)
+    _testing_compare_tensors(actual, expected, path, options)
+
+
+def _testing_compare_tensors(actual, expected, path, options):
+    """assert_close's comparison of two tensors (or arrays): shape, device, dtype, then values."""
+    import numpy as np
+    import paddle
+    rtol, atol, equal_nan, check_device, check_dtype, msg, allow_subclasses, precisions = options
+    if isinstance(actual, np.ndarray):
+        actual, expected = paddle.to_tensor(actual), paddle.to_tensor(expected)
+    if list(actual.shape) != list(expected.shape):
+        _testing_fail(f"The values for attribute 'shape' do not match: {list(actual.shape)} != "
+                      f"{list(expected.shape)}.", msg, path)
+    if check_device and str(actual.place) != str(expected.place):
+        _testing_fail(f"The values for attribute 'device' do not match: {actual.place} != {expected.place}.",
+                      msg, path)
+    a_name, e_name = _math_dtype_name(actual.dtype), _math_dtype_name(expected.dtype)
+    if check_dtype and a_name != e_name:
+        _testing_fail(f"The values for attribute 'dtype' do not match: {actual.dtype} != {expected.dtype}.",
+                      msg, path)
+    r, a = _testing_tolerances([a_name, e_name], rtol, atol, precisions)
+    name = _math_promote_names(a_name, e_name)
+    x, y = actual.detach().astype(name), expected.detach().astype(name)
+    if name == "bool":
+        x, y = x.astype("int64"), y.astype("int64")
+    elif _MATH_CATEGORY[name] < 2 and (r or a):
+        x, y = x.astype("float64"), y.astype("float64")
+    same = (x == y) if x.is_complex() else ((x <= y) & (x >= y))  # Paddle's float == is within 1e-15
+    if x.is_complex():
+        same = (paddle.real(x) <= paddle.real(y)) & (paddle.real(x) >= paddle.real(y)) & \
+            (paddle.imag(x) <= paddle.imag(y)) & (paddle.imag(x) >= paddle.imag(y))
+    close = same
+    if _MATH_CATEGORY[_math_dtype_name(x.dtype)] >= 2:
+        error = paddle.abs(x - y)
+        allowed = a + paddle.abs(r * y)
+        close = close | (paddle.isfinite(error) & (error <= allowed))
+        if equal_nan:
+            close = close | (paddle.isnan(x) & paddle.isnan(y))
+    if bool(close.all()):
+        return
+    count, total = int((~close).astype("int64").sum()), max(int(close.numel()), 1)
+    diff = paddle.abs(x.astype("float64") - y.astype("float64")) if not x.is_complex() else paddle.abs(x - y)
+    diff = paddle.where(close, paddle.zeros_like(diff), diff)
+    rel = diff / paddle.abs(y.astype(diff.dtype) if not y.is_complex() else paddle.abs(y))
+    kind = "equal" if r == 0 and a == 0 else "close"
+    if actual.ndim == 0:
+        message = (f"Scalars are not {kind}!\n\nExpected {expected.item()} but got {actual.item()}.\n"
+                   f"Absolute difference: {float(diff)} (up to {a} allowed)\n"
+                   f"Relative difference: {float(rel)} (up to {r} allowed)")
+    else:
+        where_abs = tuple(int(i) for i in np.unravel_index(int(diff.argmax()), actual.shape))
+        where_rel = tuple(int(i) for i in np.unravel_index(int(paddle.nan_to_num(rel, nan=float("inf")).argmax()),
+                                                           actual.shape))
+        message = (f"Tensor-likes are not {kind}!\n\nMismatched elements: {count} / {total} "
+                   f"({100.0 * count / total:.1f}%)\n"
+                   f"Greatest absolute difference: {float(diff.max())} at index {where_abs}"
+                   f"{f' (up to {a} allowed)' if kind == 'close' else ''}\n"
+                   f"Greatest relative difference: {float(rel.max())} at index {where_rel}"
+                   f"{f' (up to {r} allowed)' if kind == 'close' else ''}")
+    _testing_fail(message, msg, path)
+
+
+def testing_assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=None, equal_nan=False,
+                         check_device=True, check_dtype=True, check_layout=True, check_stride=False, msg=None):
+    """torch.testing.assert_close: raises AssertionError unless ``actual`` and ``expected`` (tensors, numpy
+    arrays, Python numbers and booleans, None, or sequences and mappings of these, compared item by item) match:
+    same shape, device and (check_dtype) dtype, and |actual - expected| <= atol + rtol * |expected| elementwise
+    (NaNs equal when ``equal_nan``), with torch's default tolerances per dtype (float32: rtol 1.3e-6, atol 1e-5;
+    float64: 1e-7, 1e-7; integers and bool: exact), the loosest of the two dtypes.  ``msg`` (a string, or a
+    function of the default message) replaces the message.  A tensor is not compared with a number or a list
+    (TypeError, as torch).  Strides cannot be compared (Paddle's are not torch's): check_stride=True raises."""
+    if check_stride:
+        raise NotImplementedError("assert_close(check_stride=True): Paddle's strides are not torch's")
+    _testing_compare(actual, expected, [], (rtol, atol, equal_nan, check_device, check_dtype, msg, allow_subclasses,
+                                            _TESTING_TOLERANCES))
+
+
+def testing_assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=""):
+    """torch.testing.assert_allclose (deprecated in torch): non-tensors become tensors (``expected`` in
+    ``actual``'s dtype), dtypes are not compared, NaNs are equal by default and the default tolerances are the
+    older ones (float16: 1e-3, 1e-3; float32: rtol 1e-4, atol 1e-5; float64: 1e-5, 1e-8)."""
+    import paddle
+    if not isinstance(actual, paddle.Tensor):
+        actual = paddle.to_tensor(actual)
+    if not isinstance(expected, paddle.Tensor):
+        expected = paddle.to_tensor(expected, dtype=actual.dtype)
+    precisions = {"float16": (1e-3, 1e-3), "float32": (1e-4, 1e-5), "float64": (1e-5, 1e-8)}
+    if rtol is None and atol is None:
+        names = [_math_dtype_name(actual.dtype), _math_dtype_name(expected.dtype)]
+        rtol, atol = _testing_tolerances(names, None, None, precisions)
+    _testing_compare(actual, expected, [], (rtol, atol, equal_nan, True, False, msg or None, True,
+                                            _TESTING_TOLERANCES))
