@@ -1590,11 +1590,399 @@ def _build_nll_loss():
     return _named(NLLLoss, "NLLLoss")
 
 
+def module_to(module, *args, **kwargs):
+    """torch's ``Module.to(device)`` / ``.to(dtype)`` / ``.to(device, dtype)`` / ``.to(tensor)`` on a Paddle layer:
+    the run-time ``layer_to`` (runtime_base.py), which casts the floating-point (and complex) parameters and
+    buffers only, as torch.  Returns the layer; anything else is ``module.to(*args, **kwargs)``."""
+    return layer_to(module, *args, **kwargs)
+
+
+def _pool_sizes(value, n, name):
+    """A pooling size (int, or a sequence of 1 or n ints) as a tuple of n ints."""
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise ValueError(f"max_pool{n}d: {name} must be an int or a sequence of {n} ints, got {value}")
+    return value
+
+
+def _max_pool(input, n, kernel_size=None, stride=None, padding=0, dilation=1, ceil_mode=False, output_size=None):
+    """torch's max pooling (``output_size``: adaptive) as ``(values, indices)``: Paddle's pooling with return_mask,
+    then made torch's.  The indices become int64 (Paddle: int32); a window holding NaN gives NaN and the index of its
+    last NaN (Paddle skips NaN); a window with nothing above -inf gives its first element above -inf, else its first
+    element (Paddle: index -1 and the dtype's lowest finite value); ceil_mode drops a last window that starts in the
+    padding (Paddle keeps it).  Flat indices over the spatial dimensions, as torch's."""
+    import paddle
+    import paddle.nn.functional as F
+
+    batched = input.ndim == n + 2
+    if not batched and input.ndim != n + 1:
+        raise ValueError(f"max_pool{n}d: expected a {n + 1}-d or {n + 2}-d input, got {input.ndim}-d")
+    x = input if batched else input.unsqueeze(0)
+    spatial = list(x.shape[2:])
+    if output_size is None:
+        k = _pool_sizes(kernel_size, n, "kernel_size")
+        s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _pool_sizes(stride, n, "stride")
+        p = _pool_sizes(padding, n, "padding")
+        if any(d != 1 for d in _pool_sizes(dilation, n, "dilation")):
+            raise NotImplementedError(f"max_pool{n}d: Paddle's max pooling has no dilation")
+        sizes = []
+        for size, kk, ss, pp in zip(spatial, k, s, p):
+            span = size + 2 * pp - kk
+            out = (-(-span // ss) if ceil_mode else span // ss) + 1
+            if ceil_mode and (out - 1) * ss >= size + pp:
+                out -= 1  # torch drops a last window that starts in the right padding
+            sizes.append(out)
+        pool_fn = getattr(F, f"max_pool{n}d")
+
+        def pool(t):
+            values, indices = pool_fn(t, k, s, p, ceil_mode=ceil_mode, return_mask=True)
+            cut = (slice(None), slice(None), *(slice(0, o) for o in sizes))
+            return values[cut], indices[cut]
+    else:
+        output_size = [output_size] * n if output_size is None or isinstance(output_size, int) else list(output_size)
+        if len(output_size) == 1:
+            output_size = output_size * n
+        output_size = [spatial[i] if o is None else int(o) for i, o in enumerate(output_size)]  # None: the input's
+        pool_fn = getattr(F, f"adaptive_max_pool{n}d")
+
+        def pool(t):
+            return pool_fn(t, output_size, return_mask=True)
+
+    values, indices = pool(x)
+    indices = indices.astype("int64")
+    fixed = False
+    plane = 1
+    for size in spatial:
+        plane *= size
+    flat = None
+    if x.is_floating_point():
+        bad = indices < 0
+        nan = paddle.isnan(x)
+        if bool(bad.any()) or bool(nan.any()):
+            flat = paddle.arange(plane, dtype="float64").reshape(spatial).expand(x.shape)
+        if bool(bad.any()):  # nothing above Paddle's initial lowest value: first element above -inf, else first
+            key = -flat - float(plane) * (x == float("-inf")).astype("float64")
+            top = pool(key)[0]
+            first = paddle.where(top > -float(plane), -top, -top - float(plane)).astype("int64")
+            indices = paddle.where(bad, first, indices)
+            fixed = True
+        if bool(nan.any()):  # torch keeps the window's last NaN
+            last = pool(paddle.where(nan, flat + 1.0, paddle.zeros_like(flat)))[0]
+            indices = paddle.where(last > 0, last.astype("int64") - 1, indices)
+            fixed = True
+    if fixed:
+        values = paddle.take_along_axis(x.flatten(2), indices.flatten(2), axis=2).reshape(indices.shape)
+    if not batched:
+        values, indices = values.squeeze(0), indices.squeeze(0)
+    return values, indices
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """torch's ``F.max_pool1d``: values (and int64 indices) as torch's, NaN and all -inf windows included."""
+    values, indices = _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode)
+    return (values, indices) if return_indices else values
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """torch's ``F.max_pool2d``: values (and int64 indices) as torch's, NaN and all -inf windows included."""
+    values, indices = _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode)
+    return (values, indices) if return_indices else values
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """torch's ``F.max_pool3d``: values (and int64 indices) as torch's, NaN and all -inf windows included."""
+    values, indices = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode)
+    return (values, indices) if return_indices else values
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """torch's ``F.max_pool1d_with_indices``: always ``(values, int64 indices)``."""
+    return _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """torch's ``F.max_pool2d_with_indices``: always ``(values, int64 indices)``."""
+    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """torch's ``F.max_pool3d_with_indices``: always ``(values, int64 indices)``."""
+    return _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """torch's ``F.adaptive_max_pool1d``: values (and int64 indices) as torch's, NaN and all -inf windows included."""
+    values, indices = _max_pool(input, 1, output_size=output_size)
+    return (values, indices) if return_indices else values
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """torch's ``F.adaptive_max_pool2d``: values (and int64 indices) as torch's, NaN and all -inf windows included."""
+    values, indices = _max_pool(input, 2, output_size=output_size)
+    return (values, indices) if return_indices else values
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """torch's ``F.adaptive_max_pool3d``: values (and int64 indices) as torch's, NaN and all -inf windows included."""
+    values, indices = _max_pool(input, 3, output_size=output_size)
+    return (values, indices) if return_indices else values
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """torch's ``F.adaptive_max_pool1d_with_indices``: always ``(values, int64 indices)``."""
+    return _max_pool(input, 1, output_size=output_size)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """torch's ``F.adaptive_max_pool2d_with_indices``: always ``(values, int64 indices)``."""
+    return _max_pool(input, 2, output_size=output_size)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """torch's ``F.adaptive_max_pool3d_with_indices``: always ``(values, int64 indices)``."""
+    return _max_pool(input, 3, output_size=output_size)
+
+
+def _build_max_pool(n):
+    """torch's ``nn.MaxPool{n}d`` (the run-time max pooling: int64 indices, NaN and all -inf windows as torch)."""
+    import paddle
+
+    class MaxPool(paddle.nn.Layer):
+        def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+            super().__init__()
+            self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
+            self.padding, self.dilation = padding, dilation
+            self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+        def forward(self, input):
+            values, indices = _max_pool(input, n, self.kernel_size, self.stride, self.padding, self.dilation,
+                                        self.ceil_mode)
+            return (values, indices) if self.return_indices else values
+
+        def extra_repr(self):
+            return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                    f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+    return _named(MaxPool, f"MaxPool{n}d")
+
+
+def _build_adaptive_max_pool(n):
+    """torch's ``nn.AdaptiveMaxPool{n}d`` (the run-time adaptive max pooling: int64 indices, NaN as torch)."""
+    import paddle
+
+    class AdaptiveMaxPool(paddle.nn.Layer):
+        def __init__(self, output_size, return_indices=False):
+            super().__init__()
+            self.output_size, self.return_indices = output_size, return_indices
+
+        def forward(self, input):
+            values, indices = _max_pool(input, n, output_size=self.output_size)
+            return (values, indices) if self.return_indices else values
+
+        def extra_repr(self):
+            return f"output_size={self.output_size}"
+
+    return _named(AdaptiveMaxPool, f"AdaptiveMaxPool{n}d")
+
+
+_VISION_MODES_FROM_INT = {0: "nearest", 1: "lanczos", 2: "bilinear", 3: "bicubic", 4: "box", 5: "hamming"}
+
+
+def _vision_mode(interpolation):
+    """torchvision's interpolation (a converted InterpolationMode string, or a PIL integer constant) as a string."""
+    if isinstance(interpolation, int) and not isinstance(interpolation, bool):
+        if interpolation not in _VISION_MODES_FROM_INT:
+            raise ValueError(f"This interpolation mode {interpolation} is unsupported with Tensor input")
+        return _VISION_MODES_FROM_INT[interpolation]
+    return getattr(interpolation, "value", interpolation)
+
+
+def _vision_angles(value, name, sizes=(2,)):
+    """torchvision's _setup_angle: a number d as [-d, d], else a sequence of ``sizes`` numbers, as floats."""
+    import numbers
+
+    if isinstance(value, numbers.Number):
+        if value < 0:
+            raise ValueError(f"If {name} is a single number, it must be positive.")
+        value = [-value, value]
+    elif not isinstance(value, (list, tuple)) or len(value) not in sizes:
+        raise ValueError(f"If {name} is a sequence its length should be one of {list(sizes)}.")
+    return [float(d) for d in value]
+
+
+def _vision_fill(fill):
+    import numbers
+
+    if fill is None:
+        return 0
+    if not isinstance(fill, (list, tuple, numbers.Number)):
+        raise TypeError("Fill should be either a sequence or a number.")
+    return fill
+
+
+def _vision_uniform(low, high):
+    """A float drawn uniformly from [low, high) with Paddle's generator (exactly low when low == high)."""
+    import paddle
+
+    return float(low) + (float(high) - float(low)) * paddle.rand([1]).item()
+
+
+def _vision_randint(low, high):
+    import paddle
+
+    return int(paddle.randint(int(low), int(high), [1]).item())
+
+
+def _vision_size(img):
+    """(width, height) of a PIL image or a [..., H, W] tensor."""
+    if hasattr(img, "size") and not callable(img.size) and not hasattr(img, "shape"):
+        return tuple(img.size)
+    return int(img.shape[-1]), int(img.shape[-2])
+
+
+class RandomRotation:
+    """torchvision's ``transforms.RandomRotation``: an angle drawn from ``degrees`` (Paddle's generator, so not
+    torch's draws), then torchvision's ``rotate`` (the run-time ``vision_rotate``: PIL images; a tensor raises)."""
+
+    def __init__(self, degrees, interpolation="nearest", expand=False, center=None, fill=0):
+        self.degrees = _vision_angles(degrees, "degrees")
+        if center is not None and (not isinstance(center, (list, tuple)) or len(center) != 2):
+            raise ValueError("If center is a sequence its length should be one of [2].")
+        self.interpolation, self.expand, self.center = _vision_mode(interpolation), expand, center
+        self.fill = _vision_fill(fill)
+
+    def __call__(self, img):
+        angle = _vision_uniform(self.degrees[0], self.degrees[1])
+        return vision_rotate(img, angle, self.interpolation, self.expand, self.center, self.fill)
+
+    def __repr__(self):
+        return (f"RandomRotation(degrees={self.degrees}, interpolation={self.interpolation}, expand={self.expand}"
+                + (f", center={self.center}" if self.center is not None else "") + f", fill={self.fill})")
+
+
+class RandomAffine:
+    """torchvision's ``transforms.RandomAffine``: angle, translation, scale and shear drawn as torchvision draws them
+    (Paddle's generator), then torchvision's ``affine`` (the run-time ``vision_affine``: PIL images; a tensor
+    raises)."""
+
+    def __init__(self, degrees, translate=None, scale=None, shear=None, interpolation="nearest", fill=0, center=None):
+        self.degrees = _vision_angles(degrees, "degrees")
+        if translate is not None:
+            if not isinstance(translate, (list, tuple)) or len(translate) != 2:
+                raise ValueError("If translate is a sequence its length should be one of [2].")
+            if any(not 0.0 <= t <= 1.0 for t in translate):
+                raise ValueError("translation values should be between 0 and 1")
+        if scale is not None:
+            if not isinstance(scale, (list, tuple)) or len(scale) != 2:
+                raise ValueError("If scale is a sequence its length should be one of [2].")
+            if any(s <= 0 for s in scale):
+                raise ValueError("scale values should be positive")
+        if center is not None and (not isinstance(center, (list, tuple)) or len(center) != 2):
+            raise ValueError("If center is a sequence its length should be one of [2].")
+        self.translate, self.scale, self.center = translate, scale, center
+        self.shear = _vision_angles(shear, "shear", (2, 4)) if shear is not None else None
+        self.interpolation, self.fill = _vision_mode(interpolation), _vision_fill(fill)
+
+    def __call__(self, img):
+        width, height = _vision_size(img)
+        angle = _vision_uniform(self.degrees[0], self.degrees[1])
+        translations = (0, 0)
+        if self.translate is not None:
+            max_dx, max_dy = float(self.translate[0] * width), float(self.translate[1] * height)
+            translations = (int(round(_vision_uniform(-max_dx, max_dx))), int(round(_vision_uniform(-max_dy, max_dy))))
+        scale = _vision_uniform(self.scale[0], self.scale[1]) if self.scale is not None else 1.0
+        shear = [0.0, 0.0]
+        if self.shear is not None:
+            shear[0] = _vision_uniform(self.shear[0], self.shear[1])
+            if len(self.shear) == 4:
+                shear[1] = _vision_uniform(self.shear[2], self.shear[3])
+        return vision_affine(img, angle, translations, scale, shear, self.interpolation, self.fill, self.center)
+
+    def __repr__(self):
+        return f"RandomAffine(degrees={self.degrees}, translate={self.translate}, scale={self.scale}, shear={self.shear})"
+
+
+class RandomPerspective:
+    """torchvision's ``transforms.RandomPerspective``: with probability ``p`` the corners drawn as torchvision draws
+    them (Paddle's generator), then torchvision's ``perspective`` (the run-time ``vision_perspective``: PIL images;
+    a tensor raises)."""
+
+    def __init__(self, distortion_scale=0.5, p=0.5, interpolation="bilinear", fill=0):
+        self.p, self.distortion_scale = p, distortion_scale
+        self.interpolation, self.fill = _vision_mode(interpolation), _vision_fill(fill)
+
+    @staticmethod
+    def get_params(width, height, distortion_scale):
+        dx, dy = int(distortion_scale * (width // 2)), int(distortion_scale * (height // 2))
+        topleft = [_vision_randint(0, dx + 1), _vision_randint(0, dy + 1)]
+        topright = [_vision_randint(width - dx - 1, width), _vision_randint(0, dy + 1)]
+        botright = [_vision_randint(width - dx - 1, width), _vision_randint(height - dy - 1, height)]
+        botleft = [_vision_randint(0, dx + 1), _vision_randint(height - dy - 1, height)]
+        start = [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]]
+        return start, [topleft, topright, botright, botleft]
+
+    def __call__(self, img):
+        import paddle
+
+        if paddle.rand([1]).item() < self.p:
+            width, height = _vision_size(img)
+            start, end = self.get_params(width, height, self.distortion_scale)
+            return vision_perspective(img, start, end, self.interpolation, self.fill)
+        return img
+
+    def __repr__(self):
+        return f"RandomPerspective(p={self.p})"
+
+
+def vision_adjust_hue(img, hue_factor):
+    """torchvision's ``F.adjust_hue``: Paddle's adjust_hue (the same as torchvision's for PIL images and float
+    tensors), a one-channel tensor returned as it is, and an integer tensor scaled to [0, 1] floats and back as
+    torchvision's convert_image_dtype does (Paddle's own integer path rounds differently)."""
+    import paddle
+    import paddle.vision.transforms as T
+
+    if not -0.5 <= hue_factor <= 0.5:
+        raise ValueError(f"hue_factor ({hue_factor}) is not in [-0.5, 0.5].")
+    if not isinstance(img, paddle.Tensor):
+        return T.adjust_hue(img, hue_factor)
+    if img.ndim < 3 or img.shape[-3] not in (1, 3):
+        raise TypeError(f"Input image tensor permitted channel values are [1, 3], but found {img.shape}")
+    if img.shape[-3] == 1:
+        return img
+    if img.is_floating_point():
+        return T.adjust_hue(img, hue_factor)
+    if img.dtype != paddle.uint8:
+        raise TypeError(f"adjust_hue: integer tensors other than uint8 are not supported (got {img.dtype})")
+    out = T.adjust_hue(img.astype("float32") / 255.0, hue_factor)
+    return (out * (256.0 - 1e-3)).astype(img.dtype)
+
+
+def vision_erase(img, i, j, h, w, v, inplace=False):
+    """torchvision's ``F.erase`` of a [..., H, W] tensor: ``img[..., i:i + h, j:j + w] = v`` on a copy (on ``img``
+    itself with inplace=True); Paddle's erase takes [C, H, W] or [N, C, H, W] only."""
+    import paddle
+
+    if not isinstance(img, paddle.Tensor):
+        raise TypeError(f"img should be Tensor Image. Got {type(img)}")
+    out = img if inplace else img.clone()
+    out[..., i:i + h, j:j + w] = v
+    return out
+
+
 # classes that need paddle.nn.Layer (or paddle.optimizer.LBFGS) to be defined: built on first use
 # (`module.MultiheadAttention`), then kept
 _LAZY_CLASSES = {"MultiheadAttention": _build_multihead_attention, "LSTMCell": _build_lstm_cell,
                  "GRUCell": _build_gru_cell, "RNNCell": _build_rnn_cell, "LBFGS": _build_lbfgs,
                  "RMSNorm": _build_rms_norm, "Softmin": _build_softmin, "NLLLoss": _build_nll_loss,
+                 **{f"MaxPool{n}d": (lambda n=n: _build_max_pool(n)) for n in (1, 2, 3)},
+                 **{f"AdaptiveMaxPool{n}d": (lambda n=n: _build_adaptive_max_pool(n)) for n in (1, 2, 3)},
                  **{name: (lambda name=name: _transformer_class(name))
                     for name in ("Transformer", "TransformerEncoder", "TransformerDecoder",
                                  "TransformerEncoderLayer", "TransformerDecoderLayer")}}

@@ -129,7 +129,19 @@ def _checked_stride(ctx) -> list[cst.Arg] | None:
 
 @call_rewrite("max_pool_layer")
 def max_pool_layer(ctx) -> cst.BaseExpression:
-    return cst.Call(func=ctx.target(), args=ctx.map_args(_check_ceil(ctx)))
+    """nn.MaxPool*d: Paddle's layer; the run-time ``MaxPool*d`` (torch's int64 indices, NaN windows) where
+    ``return_indices`` is given (not a literal False) or may be (``*args``/``**kwargs``), or where ceil_mode would
+    keep a window Paddle's layer keeps and torch drops."""
+    from ..arguments import UnsupportedUse
+    from .max_pool_indices import runtime_call, wants_runtime
+
+    if wants_runtime(ctx):
+        return runtime_call(ctx)
+    try:
+        args = _check_ceil(ctx)
+    except UnsupportedUse:  # a ceil_mode window Paddle's layer would keep: the run-time layer drops it, as torch
+        return runtime_call(ctx)
+    return cst.Call(func=ctx.target(), args=ctx.map_args(args))
 
 
 @call_rewrite("avg_pool_layer")
