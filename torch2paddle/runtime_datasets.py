@@ -24,6 +24,14 @@ random_offset`` only, the global random state is left alone, images are
 ``[0, num_classes)``), but its values are drawn by numpy's generator, not
 torch's: the images and labels differ from torchvision's.
 
+The file also holds the torch helpers of ``mappings/data.yaml`` and ``mappings/training.yaml`` that Paddle
+lacks or answers differently: ``WeightedRandomSampler`` and ``ChainDataset`` (built on first use, like the
+datasets), ``autograd_grad`` (torch.autograd.grad), ``Variable``, ``checkpoint`` (torch.utils.checkpoint on
+Paddle's recompute), the ``cuda_*`` / ``cpu_*`` / ``cudnn_*`` queries (torch's device arguments; torch's
+answers without a GPU), the AMP queries (``is_autocast_enabled``, ``get_autocast_dtype``, ``cpu_autocast``) and
+the legacy ``torch.cuda.<T>Tensor`` classes (``CudaFloatTensor``, ...).
+Their names are in ``CLASSES`` so that runtime.py copies this file when a converted file uses one.
+
 Everything below the ``COPIED`` line is copied verbatim into
 ``_torch2paddle_runtime.py`` (``runtime.module_source``) after
 ``runtime_layers.py``'s part when a converted file uses one of these names.
@@ -33,7 +41,20 @@ module's ``__getattr__``, which also serves ``runtime_layers.py``'s classes.
 """
 
 # the classes below: runtime.py copies this file into the generated module when an entry targets one of them
-CLASSES = frozenset({"MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "FakeData"})
+CLASSES = frozenset({"MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "FakeData",
+                     # torch.utils.data, torch.autograd, torch.utils.checkpoint and torch.cuda helpers (below)
+                     "WeightedRandomSampler", "ChainDataset", "autograd_grad", "autograd_backward", "Variable", "checkpoint",
+                     "cuda_memory_allocated", "cuda_max_memory_allocated", "cuda_memory_reserved",
+                     "cuda_max_memory_reserved", "cuda_reset_peak_memory_stats", "cuda_reset_max_memory_allocated",
+                     "cuda_synchronize", "cuda_current_device", "cuda_get_device_name", "cuda_get_device_capability",
+                     "cuda_manual_seed", "cuda_manual_seed_all", "cuda_initial_seed", "cuda_is_initialized",
+                     "cuda_get_rng_state", "cuda_set_rng_state", "cuda_get_rng_state_all", "cuda_set_rng_state_all",
+                     "cuda_is_bf16_supported", "cuda_get_device_properties", "cuda_nvtx_range_push",
+                     "cuda_nvtx_range_pop", "cpu_current_device", "cpu_set_device", "cudnn_is_available",
+                     "cpu_autocast", "is_autocast_enabled", "get_autocast_dtype", "get_autocast_gpu_dtype",
+                     "CudaFloatTensor", "CudaDoubleTensor", "CudaHalfTensor", "CudaBFloat16Tensor",
+                     "CudaByteTensor", "CudaCharTensor", "CudaShortTensor", "CudaIntTensor", "CudaLongTensor",
+                     "CudaBoolTensor"})
 
 # ---- COPIED into _torch2paddle_runtime.py from here on (torch2paddle/runtime_datasets.py) ----
 
@@ -478,3 +499,530 @@ def __getattr__(name):
     if builder is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return globals().setdefault(name, builder())
+
+
+# ---- torch.utils.data samplers and datasets Paddle lacks or differs on ---------------------------------------
+
+
+def _ds_build_weighted_random_sampler():
+    import numpy as np
+    import paddle
+
+    class WeightedRandomSampler(paddle.io.Sampler):
+        """torch's WeightedRandomSampler: ``num_samples`` indices drawn with probabilities proportional to the
+        1-D ``weights`` (with or without replacement), torch's checks and ``len``.  Paddle's own takes 2-D
+        weights, has no ``len`` for list weights and asserts where torch raises ValueError.  The draws come
+        from numpy's global generator (``np.random.seed``), not torch's: the distribution is torch's, the
+        sequence is not."""
+
+        def __init__(self, weights, num_samples, replacement=True, generator=None):
+            if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+                raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+            if not isinstance(replacement, bool):
+                raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+            if generator is not None:
+                raise NotImplementedError("WeightedRandomSampler: a torch.Generator has no Paddle counterpart "
+                                          "(torch2paddle): seed numpy's generator (np.random.seed) instead")
+            if isinstance(weights, paddle.Tensor):
+                weights = weights.numpy()
+            weights = np.asarray(weights, dtype=np.float64)
+            if weights.ndim != 1:
+                raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(weights.shape)}")
+            self.weights = paddle.to_tensor(weights, dtype="float64", place=paddle.CPUPlace())
+            self.num_samples = num_samples
+            self.replacement = replacement
+            self.generator = generator
+
+        def __iter__(self):
+            w = self.weights.numpy()
+            if w.size == 0 or (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
+                raise RuntimeError("invalid multinomial distribution (weights must be finite, non-negative and "
+                                   "sum to a positive number)")
+            if not self.replacement and self.num_samples > np.count_nonzero(w):
+                raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+            idx = np.random.choice(w.size, self.num_samples, replace=self.replacement, p=w / w.sum())
+            yield from idx.tolist()
+
+        def __len__(self):
+            return self.num_samples
+
+    return WeightedRandomSampler
+
+
+def _ds_build_chain_dataset():
+    import paddle
+
+    class ChainDataset(paddle.io.IterableDataset):
+        """torch's ChainDataset: the datasets' samples one dataset after the other, and ``len`` (the sum of the
+        datasets' lengths), which Paddle's lacks; like torch's, a dataset that is not iterable-style is refused
+        when iterated, not when the chain is built."""
+
+        def __init__(self, datasets):
+            super().__init__()
+            self.datasets = datasets
+
+        def __iter__(self):
+            for d in self.datasets:
+                if not isinstance(d, paddle.io.IterableDataset):
+                    raise AssertionError("ChainDataset only supports IterableDataset")
+                yield from d
+
+        def __len__(self):
+            total = 0
+            for d in self.datasets:
+                if not isinstance(d, paddle.io.IterableDataset):
+                    raise AssertionError("ChainDataset only supports IterableDataset")
+                total += len(d)
+            return total
+
+    return ChainDataset
+
+
+_DATA_CLASSES = {}
+
+
+def _data_class(name):
+    if name not in _DATA_CLASSES:
+        builder = {"WeightedRandomSampler": _ds_build_weighted_random_sampler,
+                   "ChainDataset": _ds_build_chain_dataset}[name]
+        cls = builder()
+        cls.__module__ = __name__
+        cls.__qualname__ = name
+        _DATA_CLASSES[name] = cls
+    return _DATA_CLASSES[name]
+
+
+_LAZY_CLASSES.update({name: (lambda name=name: _data_class(name)) for name in ("WeightedRandomSampler", "ChainDataset")})
+
+
+# ---- torch.autograd ---------------------------------------------------------------------------------------------
+
+
+def _ag_tensors(value):
+    import paddle
+
+    return [value] if isinstance(value, paddle.Tensor) else list(value)
+
+
+def autograd_grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+                  allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """torch.autograd.grad in Paddle: a tuple with one gradient per input (``paddle.grad`` returns a list);
+    an implicit gradient only for one-element outputs (paddle.grad fills ones for any output); retain_graph
+    defaulting to create_graph; allow_unused=True gives None for an unused input, materialize_grads=True
+    zeros."""
+    import paddle
+
+    if is_grads_batched:
+        raise NotImplementedError("autograd.grad(is_grads_batched=True) has no Paddle counterpart (torch2paddle): "
+                                  "loop over the batch of grad_outputs")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    outs, ins = _ag_tensors(outputs), _ag_tensors(inputs)
+    grads = [None] * len(outs) if grad_outputs is None else _ag_tensors(grad_outputs)[:len(outs)]
+    if len(grads) != len(outs):
+        raise RuntimeError(f"grad_outputs has {len(grads)} tensors but outputs has {len(outs)}")
+    for out, grad in zip(outs, grads):
+        if grad is None and out.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+    if retain_graph is None:
+        retain_graph = create_graph
+    result = paddle.grad(outs, ins, grad_outputs=None if all(g is None for g in grads) else grads,
+                         retain_graph=retain_graph, create_graph=create_graph, allow_unused=allow_unused)
+    if materialize_grads:
+        result = [paddle.zeros_like(i) if g is None else g for g, i in zip(result, ins)]
+    return tuple(result)
+
+
+def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+                      inputs=None):
+    """torch.autograd.backward in Paddle: gradients accumulated into the leaves' ``.grad``; retain_graph
+    defaulting to create_graph; an implicit gradient only for one-element tensors (Paddle fills ones for any);
+    single tensors or sequences for both arguments."""
+    import paddle
+
+    if create_graph or inputs is not None:
+        raise NotImplementedError("autograd.backward(create_graph=True / inputs=...) has no Paddle counterpart "
+                                  "(torch2paddle): use torch.autograd.grad")
+    if grad_variables is not None:
+        if grad_tensors is not None:
+            raise RuntimeError("'grad_tensors' and 'grad_variables' (deprecated) arguments both passed to "
+                               "backward(). Please only use 'grad_tensors'.")
+        grad_tensors = grad_variables
+    outs = _ag_tensors(tensors)
+    grads = [None] * len(outs) if grad_tensors is None else _ag_tensors(grad_tensors)[:len(outs)]
+    if len(grads) != len(outs):
+        raise RuntimeError(f"grad_tensors has {len(grads)} tensors but tensors has {len(outs)}")
+    for out, grad in zip(outs, grads):
+        if grad is None and out.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+    paddle.autograd.backward(outs, None if all(g is None for g in grads) else grads,
+                             retain_graph=bool(create_graph if retain_graph is None else retain_graph))
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        import paddle
+
+        return isinstance(obj, paddle.Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """torch.autograd.Variable: ``Variable(t, requires_grad=False)`` is a tensor sharing ``t``'s data, detached
+    from its graph, that requires grad when asked (a leaf); every tensor is an instance of it."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        import paddle
+
+        if not isinstance(data, paddle.Tensor):
+            raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
+        out = data.detach()
+        out.stop_gradient = not requires_grad
+        return out
+
+
+def checkpoint(function=None, *args, use_reentrant=None, preserve_rng_state=True, context_fn=None,
+               determinism_check="default", debug=False, early_stop=True, **kwargs):
+    """torch.utils.checkpoint.checkpoint through paddle.distributed.fleet.utils.recompute: the same two
+    implementations (use_reentrant, True when not given, as torch with its warning), preserve_rng_state, and
+    torch's refusal of keyword arguments to ``function`` with the reentrant one."""
+    import functools
+    import warnings
+
+    from paddle.distributed.fleet.utils import recompute
+
+    if context_fn is not None or determinism_check != "default" or debug:
+        raise NotImplementedError("checkpoint: context_fn, determinism_check and debug have no Paddle "
+                                  "counterpart (torch2paddle): drop them")
+    if function is None and not args:
+        if kwargs:
+            raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
+        return functools.partial(checkpoint, use_reentrant=use_reentrant, preserve_rng_state=preserve_rng_state)
+    if use_reentrant is None:
+        warnings.warn("torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly; "
+                      "use_reentrant=True is used", stacklevel=2)
+        use_reentrant = True
+    if kwargs and use_reentrant:
+        raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
+    return recompute(function, *args, use_reentrant=use_reentrant, preserve_rng_state=preserve_rng_state, **kwargs)
+
+
+# ---- torch.cuda: the answers torch gives without a GPU, and torch's device arguments ---------------------------
+
+
+def _cuda_index(device, optional=True):
+    """A torch device argument (None, an int, 'cuda', 'cuda:1', torch.device) as Paddle's: None or an index."""
+    import paddle
+
+    if device is None or isinstance(device, int) and not isinstance(device, bool):
+        return device
+    if isinstance(device, paddle.CUDAPlace):
+        return device.get_device_id()
+    text = str(device)
+    kind, _, index = text.partition(":")
+    if kind not in ("cuda", "gpu"):
+        raise ValueError(f"Expected a cuda device, but got: {text}")
+    return int(index) if index else None
+
+
+def _cuda_count():
+    import paddle
+
+    return paddle.device.cuda.device_count() if paddle.is_compiled_with_cuda() else 0
+
+
+def _cuda_stat(name, device):
+    import paddle
+
+    index = _cuda_index(device)
+    if not _cuda_count():  # torch answers 0 without CUDA (Paddle's CPU build raises)
+        return 0
+    return getattr(paddle.device.cuda, name)(index)
+
+
+def cuda_memory_allocated(device=None):
+    """torch.cuda.memory_allocated: bytes held by tensors (0 without a GPU, as torch)."""
+    return _cuda_stat("memory_allocated", device)
+
+
+def cuda_max_memory_allocated(device=None):
+    """torch.cuda.max_memory_allocated: the peak of memory_allocated in bytes (0 without a GPU, as torch)."""
+    return _cuda_stat("max_memory_allocated", device)
+
+
+def cuda_memory_reserved(device=None):
+    """torch.cuda.memory_reserved: bytes held by the caching allocator (0 without a GPU, as torch)."""
+    return _cuda_stat("memory_reserved", device)
+
+
+def cuda_max_memory_reserved(device=None):
+    """torch.cuda.max_memory_reserved: the peak of memory_reserved in bytes (0 without a GPU, as torch)."""
+    return _cuda_stat("max_memory_reserved", device)
+
+
+def _cuda_require(what):
+    if not _cuda_count():
+        raise RuntimeError(f"torch.cuda.{what}: no CUDA GPU is available")
+
+
+def cuda_reset_peak_memory_stats(device=None):
+    """torch.cuda.reset_peak_memory_stats: the allocated and reserved peaks restart from the current values."""
+    import paddle
+
+    index = _cuda_index(device)
+    _cuda_require("reset_peak_memory_stats")
+    paddle.device.cuda.reset_max_memory_allocated(index)
+    paddle.device.cuda.reset_max_memory_reserved(index)
+
+
+def cuda_reset_max_memory_allocated(device=None):
+    """torch.cuda.reset_max_memory_allocated."""
+    import paddle
+
+    index = _cuda_index(device)
+    _cuda_require("reset_max_memory_allocated")
+    paddle.device.cuda.reset_max_memory_allocated(index)
+
+
+def cuda_synchronize(device=None):
+    """torch.cuda.synchronize: waits for the GPU's work (raises without a GPU, as torch)."""
+    import paddle
+
+    index = _cuda_index(device)
+    _cuda_require("synchronize")
+    paddle.device.synchronize(f"gpu:{index}" if index is not None else None)
+
+
+def cuda_current_device():
+    """torch.cuda.current_device: the index of the current GPU."""
+    import paddle
+
+    _cuda_require("current_device")
+    kind, _, index = paddle.device.get_device().partition(":")
+    return int(index) if kind == "gpu" and index else 0
+
+
+def cuda_get_device_name(device=None):
+    """torch.cuda.get_device_name."""
+    import paddle
+
+    index = _cuda_index(device)
+    _cuda_require("get_device_name")
+    return paddle.device.cuda.get_device_name(index)
+
+
+def cuda_get_device_capability(device=None):
+    """torch.cuda.get_device_capability: (major, minor)."""
+    import paddle
+
+    index = _cuda_index(device)
+    _cuda_require("get_device_capability")
+    return tuple(paddle.device.cuda.get_device_capability(index))
+
+
+def _cuda_current_index(device="cuda"):
+    """The GPU index a torch device argument names; the current GPU where it names none."""
+    index = _cuda_index(device)
+    return cuda_current_device() if index is None else index
+
+
+def cuda_manual_seed(seed):
+    """torch.cuda.manual_seed: seeds the current GPU's generator only (paddle.seed would reseed the CPU and
+    every GPU); nothing without a GPU, as torch's (its call waits for a CUDA initialisation that never comes)."""
+    import paddle
+
+    if _cuda_count():
+        paddle.base.core.default_cuda_generator(cuda_current_device()).manual_seed(int(seed))
+
+
+def cuda_manual_seed_all(seed):
+    """torch.cuda.manual_seed_all: seeds every GPU's generator, not the CPU's; nothing without a GPU."""
+    import paddle
+
+    for index in range(_cuda_count()):
+        paddle.base.core.default_cuda_generator(index).manual_seed(int(seed))
+
+
+def cuda_initial_seed():
+    """torch.cuda.initial_seed: the seed of the current GPU's generator (raises without a GPU, as torch)."""
+    import paddle
+
+    _cuda_require("initial_seed")
+    return paddle.base.core.default_cuda_generator(cuda_current_device()).initial_seed()
+
+
+def cuda_is_initialized():
+    """torch.cuda.is_initialized: Paddle has no lazy CUDA start, so: whether a GPU is in use at all."""
+    return _cuda_count() > 0
+
+
+def cuda_get_rng_state(device="cuda"):
+    """torch.cuda.get_rng_state: the state of a GPU's generator, as Paddle's GeneratorState (torch: a uint8
+    tensor) for cuda_set_rng_state; raises without a GPU, as torch."""
+    import paddle
+
+    _cuda_index(device)
+    _cuda_require("get_rng_state")
+    return paddle.base.core.default_cuda_generator(_cuda_current_index(device)).get_state()
+
+
+def cuda_set_rng_state(new_state, device="cuda"):
+    """torch.cuda.set_rng_state with a state from cuda_get_rng_state; nothing without a GPU, as torch's."""
+    import paddle
+
+    _cuda_index(device)
+    if _cuda_count():
+        paddle.base.core.default_cuda_generator(_cuda_current_index(device)).set_state(new_state)
+
+
+def cuda_get_rng_state_all():
+    """torch.cuda.get_rng_state_all: one state per GPU ([] without a GPU, as torch)."""
+    import paddle
+
+    return [paddle.base.core.default_cuda_generator(i).get_state() for i in range(_cuda_count())]
+
+
+def cuda_set_rng_state_all(new_states):
+    """torch.cuda.set_rng_state_all: the i-th state to GPU i."""
+    for index, state in enumerate(new_states):
+        cuda_set_rng_state(state, index)
+
+
+def cuda_is_bf16_supported(including_emulation=True):
+    """torch.cuda.is_bf16_supported: False without a GPU (Paddle's answers for the CPU); True on compute
+    capability 8.0 or newer; else, with including_emulation, whether a bfloat16 tensor can be made on the GPU."""
+    import paddle
+
+    if not _cuda_count():
+        return False
+    index = cuda_current_device()
+    if paddle.device.cuda.get_device_capability(index)[0] >= 8:
+        return True
+    if not including_emulation:
+        return False
+    try:
+        paddle.to_tensor([1.0], dtype="bfloat16", place=paddle.CUDAPlace(index))
+        return True
+    except Exception:
+        return False
+
+
+def cuda_get_device_properties(device=None):
+    """torch.cuda.get_device_properties: name, major, minor, total_memory (bytes) and multi_processor_count,
+    as torch's; raises without a GPU, as torch."""
+    import paddle
+
+    index = _cuda_index(device)
+    _cuda_require("get_device_properties")
+    return paddle.device.cuda.get_device_properties(index)
+
+
+def cuda_nvtx_range_push(msg):
+    """torch.cuda.nvtx.range_push: opens an NVTX range on a CUDA build (nothing on a CPU build).  Returns None,
+    not torch's range depth."""
+    import paddle
+
+    if hasattr(paddle.base.core, "nvprof_nvtx_push"):
+        paddle.base.core.nvprof_nvtx_push(msg)
+
+
+def cuda_nvtx_range_pop():
+    """torch.cuda.nvtx.range_pop: closes the innermost NVTX range (nothing on a CPU build); returns None."""
+    import paddle
+
+    if hasattr(paddle.base.core, "nvprof_nvtx_pop"):
+        paddle.base.core.nvprof_nvtx_pop()
+
+
+def cpu_current_device():
+    """torch.cpu.current_device: always 'cpu'."""
+    return "cpu"
+
+
+def cpu_set_device(device):
+    """torch.cpu.set_device: does nothing, as torch's."""
+
+
+def cudnn_is_available():
+    """torch.backends.cudnn.is_available: whether this build has cuDNN (Paddle's CUDA builds do)."""
+    import paddle
+
+    return paddle.device.get_cudnn_version() is not None
+
+
+def cpu_autocast(enabled=True, dtype=None, cache_enabled=True):
+    """torch.cpu.amp.autocast: only its disabled form converts (paddle.amp.auto_cast(enable=False), which also
+    switches off an enclosing GPU autocast, as torch's does for the CPU); Paddle does not cast on the CPU."""
+    import paddle
+
+    if enabled:
+        raise NotImplementedError("torch.cpu.amp.autocast: Paddle's auto_cast does not cast on the CPU (torch runs "
+                                  "it in bfloat16) (torch2paddle): remove it to run in float32")
+    return paddle.amp.auto_cast(enable=False)
+
+
+def is_autocast_enabled(device_type=None):
+    """torch.is_autocast_enabled: the GPU autocast state (paddle.amp.is_autocast_enabled, Paddle's one AMP state)
+    for None or 'cuda'; False for 'cpu', where Paddle never casts."""
+    import paddle
+
+    if device_type is not None and str(device_type).partition(":")[0] == "cpu":
+        return False
+    return paddle.amp.is_autocast_enabled()
+
+
+def get_autocast_dtype(device_type="cuda"):
+    """torch.get_autocast_dtype / get_autocast_gpu_dtype: the dtype of the enclosing enabled GPU autocast, else
+    float16 (as a Paddle dtype); bfloat16 for 'cpu' (torch's default there)."""
+    import paddle
+
+    if str(device_type).partition(":")[0] == "cpu":
+        return paddle.bfloat16
+    return getattr(paddle, paddle.amp.get_autocast_dtype())
+
+
+def get_autocast_gpu_dtype():
+    """torch.get_autocast_gpu_dtype."""
+    return get_autocast_dtype("cuda")
+
+
+# ---- torch.cuda.FloatTensor and the other legacy CUDA tensor classes --------------------------------------------
+
+
+class _CudaTensorType(type):
+    """The legacy ``torch.cuda.<T>Tensor`` classes: calling one makes a tensor of its dtype on the current GPU
+    (raises without a GPU, as torch); ``isinstance(x, cls)``: a tensor of that dtype on a GPU."""
+
+    def __instancecheck__(cls, obj):
+        import paddle
+
+        return isinstance(obj, paddle.Tensor) and obj.dtype == getattr(paddle, cls._dtype) and obj.place.is_gpu_place()
+
+    def __call__(cls, *args, **kwargs):
+        import paddle
+
+        name = "torch.cuda." + cls.__name__[len("Cuda"):]
+        if kwargs:
+            raise NotImplementedError(f"{name}(...) with keywords (torch2paddle): write paddle.to_tensor(data, "
+                                      f"dtype='{cls._dtype}', place=paddle.CUDAPlace(i))")
+        _cuda_require(cls.__name__[len("Cuda"):])
+        place = paddle.CUDAPlace(cuda_current_device())
+        if len(args) == 1 and isinstance(args[0], paddle.Tensor):  # torch: the tensor itself, if of this type
+            if not isinstance(args[0], cls):
+                raise TypeError(f"expected {name} (got a {args[0].dtype} tensor on {args[0].place})")
+            return args[0]
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):  # sizes; none: an empty tensor
+            return paddle.empty(list(args) if args else [0], dtype=cls._dtype, device=place)
+        if len(args) == 1:  # a sequence or an array: data
+            return paddle.to_tensor(args[0], dtype=cls._dtype, place=place)
+        raise TypeError(f"{name}(): expected a sequence of data or integer sizes")
+
+
+for _name, _dtype in {"FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16",
+                      "BFloat16Tensor": "bfloat16", "ByteTensor": "uint8", "CharTensor": "int8",
+                      "ShortTensor": "int16", "IntTensor": "int32", "LongTensor": "int64",
+                      "BoolTensor": "bool"}.items():
+    globals()["Cuda" + _name] = _CudaTensorType("Cuda" + _name, (), {"_dtype": _dtype, "__module__": __name__})
+del _name, _dtype
