@@ -25,7 +25,8 @@ Everything below the ``COPIED`` line is copied verbatim into ``_torch2paddle_run
 module it imports nothing but the standard library when it is imported: Paddle is imported inside the functions.
 """
 
-CLASSES = frozenset({"Categorical", "OneHotCategorical"})  # built lazily: served by the module's __getattr__
+CLASSES = frozenset({"Categorical", "OneHotCategorical", "OneCycleLR", "CyclicLR", "ReduceLROnPlateau",
+                     "ChainedScheduler", "SequentialLR", "AveragedModel", "SWALR"})  # built lazily: served by the module's __getattr__
 
 # ---- COPIED into _torch2paddle_runtime.py from here on (torch2paddle/runtime_utils.py) ----
 
@@ -656,11 +657,596 @@ def _categorical_class(name):
     return classes[name]
 
 
+# ---- torch's OneCycleLR / CyclicLR with momentum cycling (torch2paddle/rewrites/schedulers.py) ----
+# torch's schedulers with cycle_momentum=True also set the optimizer's momentum (SGD) or beta1 (Adam, AdamW) on
+# every step.  Paddle's Momentum/Adam/AdamW read `_momentum`/`_beta1` (or a group dict's 'momentum'/'beta1') at
+# each step, so these paddle.optimizer.lr.LRScheduler subclasses (torch's constructor, taking the optimizer; they
+# attach themselves with set_lr_scheduler) set them.  torch's Adam bias correction is 1 - beta1 ** t with the
+# current beta1, Paddle's the running product of the beta1s used: the beta1 power accumulators are set to
+# beta1 ** t before the next step (t read from the beta2 power accumulator, beta2 ** t).
+
+
+def _ut_one_rate(name, value, optimizer):
+    """torch's _format_param for one group: a number, or a list/tuple of one value per group."""
+    if isinstance(value, (list, tuple)):
+        groups = [g for g in (getattr(optimizer, "_param_groups", None) or []) if isinstance(g, dict)]
+        count = max(len(groups), 1)
+        if len(value) != count:
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. "
+                             f"optimizer.param_groups has {count} values, {name} has {len(value)} values.")
+        if len(set(value)) != 1:
+            raise ValueError(f"torch2paddle: {name} per parameter group differs between groups; a Paddle optimizer "
+                             "has one scheduled rate")
+        return value[0]
+    return value
+
+
+def _ut_momentum_kind(optimizer):
+    """'momentum' (paddle.optimizer.Momentum) or 'beta1' (Adam, AdamW); torch's ValueError for the others."""
+    import paddle
+
+    if isinstance(optimizer, paddle.optimizer.Momentum):
+        return "momentum"
+    if isinstance(optimizer, (paddle.optimizer.Adam, paddle.optimizer.AdamW)):
+        return "beta1"
+    raise ValueError(
+        "optimizer must support momentum or beta1 with `cycle_momentum` option enabled (torch2paddle: momentum "
+        f"cycling converts for SGD with momentum (paddle.optimizer.Momentum), Adam and AdamW, not for "
+        f"{type(optimizer).__name__}; pass cycle_momentum=False)")
+
+
+def _ut_set_momentum(optimizer, kind, value):
+    """Set the momentum (or beta1) every group of a Paddle optimizer reads at its next step."""
+    import math
+
+    groups = [g for g in (getattr(optimizer, "_param_groups", None) or []) if isinstance(g, dict)]
+    setattr(optimizer, "_" + kind, value)
+    optimizer._default_dict[kind] = value
+    for group in groups:
+        group[kind] = value
+    if kind != "beta1":
+        return
+    accumulators = getattr(optimizer, "_accumulators", {})
+    beta2_of = {p.name: g.get("beta2", optimizer._default_dict["beta2"]) for g in groups for p in g["params"]}
+    default_beta2 = optimizer._default_dict["beta2"]
+    second = accumulators.get("beta2_pow_acc", {})
+    for name, first in accumulators.get("beta1_pow_acc", {}).items():
+        if name not in second:
+            continue
+        beta2 = float(beta2_of.get(name, default_beta2))
+        power = float(second[name].reshape([-1])[0])
+        if not 0.0 < beta2 < 1.0:
+            raise ValueError("torch2paddle: momentum cycling of Adam needs 0 < beta2 < 1")
+        # the next step is step t, which reads beta2 ** t (Paddle multiplies after each step)
+        t = round(math.log(power) / math.log(beta2)) if power > 0.0 else None
+        first.fill_(value ** t if t is not None else 0.0)
+
+
+def _build_reduce_lr_on_plateau():
+    import paddle
+
+    class ReduceLROnPlateau(paddle.optimizer.lr.ReduceOnPlateau):
+        """paddle.optimizer.lr.ReduceOnPlateau (its constructor) stepping as torch's ReduceLROnPlateau: torch
+        still tracks the best metric during a cooldown (Paddle skips those epochs), compares in Python floats
+        (Paddle keeps a tensor metric as a tensor) and with torch's thresholds best * (1 -/+ threshold)."""
+
+        def _torch_better(self, current, best):
+            if best is None:
+                best = float("inf") if self.mode == "min" else float("-inf")
+            if self.mode == "min" and self.threshold_mode == "rel":
+                return current < best * (1.0 - self.threshold)
+            if self.mode == "min":
+                return current < best - self.threshold
+            if self.threshold_mode == "rel":
+                return current > best * (self.threshold + 1.0)
+            return current > best + self.threshold
+
+        def step(self, metrics, epoch=None):
+            current = float(metrics)
+            self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
+            if self._torch_better(current, self.best):
+                self.best = current
+                self.num_bad_epochs = 0
+            else:
+                if self.best is None:
+                    self.best = float("inf") if self.mode == "min" else float("-inf")
+                self.num_bad_epochs += 1
+            if self.cooldown_counter > 0:
+                self.cooldown_counter -= 1
+                self.num_bad_epochs = 0
+            if self.num_bad_epochs > self.patience:
+                new_lr = max(self.last_lr * self.factor, self.min_lr)
+                if self.last_lr - new_lr > self.epsilon:
+                    self.last_lr = new_lr
+                self.cooldown_counter = self.cooldown
+                self.num_bad_epochs = 0
+
+    return ReduceLROnPlateau
+
+
+def _ut_named(cls):
+    cls.__module__ = __name__  # found again by name (pickle): the module's __getattr__ builds it
+    cls.__qualname__ = cls.__name__
+    return cls
+
+
+def _ut_anneal(strategy, start, end, pct):
+    import math
+
+    if strategy == "cos":
+        return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+    return (end - start) * pct + start
+
+
+def _build_one_cycle_lr():
+    import paddle
+
+    class OneCycleLR(paddle.optimizer.lr.LRScheduler):
+        """torch.optim.lr_scheduler.OneCycleLR on a Paddle optimizer, momentum (beta1) cycling included."""
+
+        def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
+                     anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
+                     div_factor=25.0, final_div_factor=1e4, three_phase=False, last_epoch=-1):
+            if last_epoch != -1:
+                raise ValueError("torch2paddle: resuming OneCycleLR part-way (last_epoch != -1) is not supported; "
+                                 "restore the scheduler's state_dict")
+            self.optimizer = optimizer
+            if total_steps is not None:
+                if total_steps <= 0 or not isinstance(total_steps, int):
+                    raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+                self.total_steps = total_steps
+            elif epochs is not None and steps_per_epoch is not None:
+                if not isinstance(epochs, int) or epochs <= 0:
+                    raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+                if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+                    raise ValueError(f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}")
+                self.total_steps = epochs * steps_per_epoch
+            else:
+                raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+            if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
+                raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+            if anneal_strategy not in ["cos", "linear"]:
+                raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+            self.anneal_strategy = anneal_strategy
+            top = _ut_one_rate("max_lr", max_lr, optimizer)
+            rates = {"initial_lr": top / div_factor, "max_lr": top}
+            rates["min_lr"] = rates["initial_lr"] / final_div_factor
+            self.cycle_momentum = cycle_momentum
+            if cycle_momentum:
+                self._kind = _ut_momentum_kind(optimizer)
+                rates["max_momentum"] = _ut_one_rate("max_momentum", max_momentum, optimizer)
+                rates["base_momentum"] = _ut_one_rate("base_momentum", base_momentum, optimizer)
+                _ut_set_momentum(optimizer, self._kind, rates["max_momentum"])
+            self._rates = rates
+            n = self.total_steps
+            if three_phase:
+                self._phases = [
+                    (float(pct_start * n) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                    (float(2 * pct_start * n) - 2, "max_lr", "initial_lr", "base_momentum", "max_momentum"),
+                    (n - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+                ]
+            else:
+                self._phases = [
+                    (float(pct_start * n) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                    (n - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+                ]
+            super().__init__(float(rates["initial_lr"]), last_epoch)
+            optimizer.set_lr_scheduler(self)
+
+        def get_lr(self):
+            step_num = self.last_epoch
+            if step_num > self.total_steps:
+                raise ValueError(
+                    f"Tried to step {step_num} times. The specified number of total steps is {self.total_steps}")
+            start_step = 0.0
+            for i, (end_step, start_lr, end_lr, start_m, end_m) in enumerate(self._phases):
+                if step_num <= end_step or i == len(self._phases) - 1:
+                    pct = (step_num - start_step) / (end_step - start_step)
+                    rate = _ut_anneal(self.anneal_strategy, self._rates[start_lr], self._rates[end_lr], pct)
+                    if self.cycle_momentum:
+                        momentum = _ut_anneal(self.anneal_strategy, self._rates[start_m], self._rates[end_m], pct)
+                        _ut_set_momentum(self.optimizer, self._kind, momentum)
+                    return rate
+                start_step = end_step
+
+    return OneCycleLR
+
+
+def _build_cyclic_lr():
+    import math
+    import paddle
+
+    class CyclicLR(paddle.optimizer.lr.LRScheduler):
+        """torch.optim.lr_scheduler.CyclicLR on a Paddle optimizer, momentum (beta1) cycling included."""
+
+        def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                     gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                     max_momentum=0.9, last_epoch=-1):
+            if last_epoch != -1:
+                raise ValueError("torch2paddle: resuming CyclicLR part-way (last_epoch != -1) is not supported; "
+                                 "restore the scheduler's state_dict")
+            self.optimizer = optimizer
+            self.base_lr_value = _ut_one_rate("base_lr", base_lr, optimizer)
+            self.max_lr_value = _ut_one_rate("max_lr", max_lr, optimizer)
+            step_size_up = float(step_size_up)
+            step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+            self.total_size = step_size_up + step_size_down
+            self.step_ratio = step_size_up / self.total_size
+            if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
+                raise ValueError("mode is invalid and scale_fn is None")
+            self.mode = mode
+            self.gamma = gamma
+            self._scale_fn_custom = scale_fn
+            self.scale_mode = scale_mode
+            if scale_fn is None:
+                self.scale_mode = "iterations" if mode == "exp_range" else "cycle"
+            self.cycle_momentum = cycle_momentum
+            if cycle_momentum:
+                self._kind = _ut_momentum_kind(optimizer)
+                self.base_momentum = _ut_one_rate("base_momentum", base_momentum, optimizer)
+                self.max_momentum = _ut_one_rate("max_momentum", max_momentum, optimizer)
+                _ut_set_momentum(optimizer, self._kind, self.max_momentum)
+            super().__init__(float(self.base_lr_value), last_epoch)
+            optimizer.set_lr_scheduler(self)
+
+        def scale_fn(self, x):
+            if self._scale_fn_custom is not None:
+                return self._scale_fn_custom(x)
+            if self.mode == "triangular":
+                return 1.0
+            if self.mode == "triangular2":
+                return 1 / (2.0 ** (x - 1))
+            return self.gamma ** x
+
+        def get_lr(self):
+            cycle = math.floor(1 + self.last_epoch / self.total_size)
+            x = 1.0 + self.last_epoch / self.total_size - cycle
+            if x <= self.step_ratio:
+                scale_factor = x / self.step_ratio
+            else:
+                scale_factor = (x - 1) / (self.step_ratio - 1)
+            scale = self.scale_fn(cycle) if self.scale_mode == "cycle" else self.scale_fn(self.last_epoch)
+            rate = self.base_lr_value + (self.max_lr_value - self.base_lr_value) * scale_factor * scale
+            if self.cycle_momentum:
+                height = (self.max_momentum - self.base_momentum) * scale_factor
+                _ut_set_momentum(self.optimizer, self._kind, self.max_momentum - height * scale)
+            return rate
+
+    return CyclicLR
+
+
+# torch's ChainedScheduler/SequentialLR over Paddle schedulers built unattached from the optimizer's rate (the
+# converter attaches no member: these attach themselves).  torch's chainable schedulers rescale the rate the
+# previous one left, so a chain of the multiplicative ones (StepLR, MultiStepLR, ExponentialLR, LinearLR,
+# ConstantLR, PolynomialLR, MultiplicativeLR) gives base * prod(factor_i(t)), each factor_i(t) the member's own
+# rate over the base; SequentialLR runs each member on its own epoch count from the milestone on (torch resets it
+# to epoch 0 with its closed form there), which a fresh Paddle scheduler is at.
+
+
+def _build_chained_scheduler():
+    import paddle
+
+    class ChainedScheduler(paddle.optimizer.lr.LRScheduler):
+        """torch.optim.lr_scheduler.ChainedScheduler(schedulers, optimizer) of multiplicative members."""
+
+        def __init__(self, schedulers, optimizer=None):
+            if len(schedulers) < 1:
+                raise ValueError(f"{type(self).__name__} expects at least one scheduler to be chained, but got no "
+                                 "scheduler.")
+            if optimizer is None:
+                raise ValueError("torch2paddle: ChainedScheduler needs its optimizer")
+            self.optimizer = optimizer
+            self._schedulers = list(schedulers)
+            self._base = float(optimizer.get_lr())  # the members were built on it, none attached
+            super().__init__(self._base)
+            optimizer.set_lr_scheduler(self)
+
+        def _chained_rate(self):
+            rate = self._base
+            for scheduler in self._schedulers:
+                rate = rate * (float(scheduler.last_lr) / self._base) if self._base else 0.0
+            return rate
+
+        def step(self, epoch=None):
+            if epoch is not None:
+                raise TypeError("ChainedScheduler.step() takes no epoch")
+            self.last_epoch += 1
+            if self.last_epoch > 0:  # Paddle's constructor steps once; torch's members stepped when built
+                for scheduler in self._schedulers:
+                    scheduler.step()
+            self.last_lr = self._chained_rate()
+
+    return ChainedScheduler
+
+
+def _build_sequential_lr():
+    import bisect
+    import paddle
+
+    class SequentialLR(paddle.optimizer.lr.LRScheduler):
+        """torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers, milestones) over fresh Paddle schedulers."""
+
+        def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+            if len(schedulers) < 1:
+                raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
+            if len(milestones) != len(schedulers) - 1:
+                raise ValueError(
+                    "Sequential Schedulers expects number of schedulers provided to be one more than the number of "
+                    f"milestone points, but got number of schedulers {len(schedulers)} and the number of milestones "
+                    f"to be equal to {len(milestones)}")
+            if last_epoch != -1:
+                raise ValueError("torch2paddle: resuming SequentialLR part-way (last_epoch != -1) is not supported; "
+                                 "restore the scheduler's state_dict")
+            self.optimizer = optimizer
+            self._schedulers = list(schedulers)
+            self._milestones = list(milestones)
+            self._fresh = {id(s): s.last_epoch == 0 for s in self._schedulers}
+            super().__init__(float(optimizer.get_lr()), last_epoch)
+            optimizer.set_lr_scheduler(self)
+
+        def _restart(self, scheduler):
+            # torch sets the member to epoch 0 (its closed form): a member not stepped yet is there already
+            if not self._fresh.get(id(scheduler)) or scheduler.last_epoch != 0:
+                raise ValueError("torch2paddle: a SequentialLR member used twice or stepped on its own cannot be "
+                                 "restarted at epoch 0 on Paddle; give each phase its own scheduler")
+            self._fresh[id(scheduler)] = False
+
+        def step(self, epoch=None):
+            if epoch is not None:
+                raise TypeError("SequentialLR.step() takes no epoch")
+            self.last_epoch += 1
+            idx = bisect.bisect_right(self._milestones, self.last_epoch)
+            scheduler = self._schedulers[idx]
+            if self.last_epoch == 0 or (idx > 0 and self._milestones[idx - 1] == self.last_epoch):
+                self._restart(scheduler)
+            else:
+                scheduler.step()
+            self.last_lr = float(scheduler.last_lr)
+
+    return SequentialLR
+
+
+# torch.optim.swa_utils.  Paddle keeps a BatchNorm's running mean/variance as non-trainable parameters (`_mean`,
+# `_variance`), where torch has buffers: the averaged parameters here are a layer's parameters less those, and its
+# "buffers" are those plus the registered buffers (torch's BatchNorm num_batches_tracked has no Paddle tensor).
+
+
+def _swa_stats(layer):
+    import paddle
+
+    stats = []
+    for sub in layer.sublayers(include_self=True):
+        if isinstance(sub, paddle.nn.layer.norm._BatchNormBase):
+            stats += [sub._mean, sub._variance]
+    return stats
+
+
+def _swa_params(layer):
+    stats = {id(t) for t in _swa_stats(layer)}
+    return [p for p in layer.parameters() if id(p) not in stats]
+
+
+def _swa_buffers(layer):
+    return _swa_stats(layer) + [b for b in layer.buffers() if b is not None]
+
+
+def _swa_lerp(a, b, w):
+    """torch's lerp with a scalar weight (its two formulas, by |w| < 0.5)."""
+    if abs(w) < 0.5:
+        return a + w * (b - a)
+    return b - (b - a) * (1 - w)
+
+
+def get_ema_multi_avg_fn(decay=0.999):
+    """torch.optim.swa_utils.get_ema_multi_avg_fn: an in-place EMA over lists of Paddle tensors."""
+    if decay < 0.0 or decay > 1.0:
+        raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in [0,1] range.")
+
+    def ema_update(ema_param_list, current_param_list, _):
+        import paddle
+
+        with paddle.no_grad():
+            for p_ema, p_model in zip(ema_param_list, current_param_list):
+                if p_ema.is_floating_point() or p_ema.is_complex():
+                    p_ema.set_value(_swa_lerp(p_ema, p_model, 1 - decay))
+                else:
+                    p_ema.set_value((p_ema * decay + p_model * (1 - decay)).astype(p_ema.dtype))
+
+    return ema_update
+
+
+def get_ema_avg_fn(decay=0.999):
+    """torch.optim.swa_utils.get_ema_avg_fn."""
+    if decay < 0.0 or decay > 1.0:
+        raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in [0,1] range.")
+
+    def ema_update(ema_param, current_param, num_averaged):
+        return decay * ema_param + (1 - decay) * current_param
+
+    return ema_update
+
+
+def get_swa_avg_fn():
+    """torch.optim.swa_utils.get_swa_avg_fn."""
+    def swa_update(averaged_param, current_param, num_averaged):
+        return averaged_param + (current_param - averaged_param) / (num_averaged + 1)
+
+    return swa_update
+
+
+def _build_averaged_model():
+    import copy
+    import paddle
+
+    class AveragedModel(paddle.nn.Layer):
+        """torch.optim.swa_utils.AveragedModel: a deep copy of the model, its parameters averaged by
+        update_parameters (torch's running mean by default, or avg_fn / multi_avg_fn), forward delegating."""
+
+        def __init__(self, model, device=None, avg_fn=None, multi_avg_fn=None, use_buffers=False):
+            super().__init__()
+            if device is not None:
+                raise ValueError("torch2paddle: AveragedModel(device=...) is not supported; place the model with "
+                                 "paddle.set_device instead")
+            self.module = copy.deepcopy(model)
+            self.register_buffer("n_averaged", paddle.to_tensor(0, dtype="int64"))
+            self.avg_fn = avg_fn
+            self.multi_avg_fn = multi_avg_fn
+            self.use_buffers = use_buffers
+
+        def forward(self, *args, **kwargs):
+            return self.module(*args, **kwargs)
+
+        def update_parameters(self, model):
+            if self.use_buffers:
+                mine = _swa_params(self.module) + _swa_buffers(self.module)
+                theirs = _swa_params(model) + _swa_buffers(model)
+            else:
+                mine, theirs = _swa_params(self.module), _swa_params(model)
+            n = int(self.n_averaged)
+            with paddle.no_grad():
+                if n == 0:
+                    for p_averaged, p_model in zip(mine, theirs):
+                        p_averaged.set_value(p_model.detach())
+                elif self.multi_avg_fn is not None:
+                    self.multi_avg_fn(mine, [p.detach() for p in theirs], self.n_averaged)
+                else:
+                    avg_fn = self.avg_fn if self.avg_fn is not None else get_swa_avg_fn()
+                    for p_averaged, p_model in zip(mine, theirs):
+                        new = avg_fn(p_averaged.detach(), p_model.detach(), self.n_averaged)
+                        p_averaged.set_value(new.astype(p_averaged.dtype))
+                if not self.use_buffers:
+                    for b_swa, b_model in zip(_swa_buffers(self.module), _swa_buffers(model)):
+                        b_swa.set_value(b_model.detach())
+                self.n_averaged.set_value(paddle.to_tensor(n + 1, dtype="int64"))
+
+    return AveragedModel
+
+
+def update_bn(loader, model, device=None):
+    """torch.optim.swa_utils.update_bn: the BatchNorm running statistics recomputed as the plain average of the
+    loader's batch statistics (torch's momentum=None), with torch's unbiased running variance (Paddle's BatchNorm
+    updates its own with the biased one): the batch statistics are taken from each BatchNorm's input."""
+    import paddle
+
+    if device is not None:
+        raise ValueError("torch2paddle: update_bn(device=...) is not supported; place the data with paddle.set_device")
+    layers = [m for m in model.sublayers(include_self=True) if isinstance(m, paddle.nn.layer.norm._BatchNormBase)]
+    if not layers:
+        return
+    sums = {id(m): [None, None, 0] for m in layers}
+
+    def hook(layer, inputs):
+        x = inputs[0]
+        fmt = getattr(layer, "_data_format", "NCHW")
+        axis = 1 if fmt.startswith("NC") else x.ndim - 1
+        axes = [i for i in range(x.ndim) if i != axis]
+        with paddle.no_grad():
+            mean = x.mean(axis=axes)
+            var = x.var(axis=axes, unbiased=True)
+            state = sums[id(layer)]
+            state[2] += 1
+            if state[2] == 1:
+                state[0], state[1] = mean, var
+            else:  # torch's cumulative average: factor 1 / num_batches_tracked
+                f = 1.0 / state[2]
+                state[0] = state[0] * (1 - f) + mean * f
+                state[1] = state[1] * (1 - f) + var * f
+
+    handles = [m.register_forward_pre_hook(hook) for m in layers]
+    was_training = model.training
+    model.train()
+    try:
+        for input in loader:
+            if isinstance(input, (list, tuple)):
+                input = input[0]
+            model(input)
+    finally:
+        for h in handles:
+            h.remove()
+    with paddle.no_grad():
+        for m in layers:
+            mean, var, count = sums[id(m)]
+            m._mean.set_value(mean if count else paddle.zeros_like(m._mean))
+            m._variance.set_value(var if count else paddle.ones_like(m._variance))
+    if not was_training:
+        model.eval()
+
+
+def _build_swalr():
+    import math
+    import paddle
+
+    class SWALR(paddle.optimizer.lr.LRScheduler):
+        """torch.optim.swa_utils.SWALR: anneals the optimizer's current rate to swa_lr over anneal_epochs steps.
+        torch's SWALR reads the rate the optimizer has (left by another scheduler, typically): built while another
+        scheduler is attached, it takes over at its first step (that scheduler's step() then raises, where torch
+        would change the rate SWALR anneals)."""
+
+        def __init__(self, optimizer, swa_lr, anneal_epochs=10, anneal_strategy="cos", last_epoch=-1):
+            swa_lr = _ut_one_rate("swa_lr", swa_lr, optimizer)
+            if anneal_strategy not in ["cos", "linear"]:
+                raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+            if not isinstance(anneal_epochs, int) or anneal_epochs < 0:
+                raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
+            if last_epoch != -1:
+                raise ValueError("torch2paddle: resuming SWALR part-way (last_epoch != -1) is not supported; restore "
+                                 "the scheduler's state_dict")
+            self.optimizer = optimizer
+            self.swa_lr = swa_lr
+            self.anneal_epochs = anneal_epochs
+            self._anneal_strategy = anneal_strategy
+            self._step_count = 0
+            super().__init__(float(optimizer.get_lr()), last_epoch)
+            if not isinstance(optimizer._learning_rate, paddle.optimizer.lr.LRScheduler) or \
+                    self.last_lr != float(optimizer.get_lr()):
+                self._take_over()
+
+        def anneal_func(self, t):
+            return (1 - math.cos(math.pi * t)) / 2 if self._anneal_strategy == "cos" else t
+
+        def _take_over(self):
+            previous = self.optimizer._learning_rate
+            if previous is self:
+                return
+            if isinstance(previous, paddle.optimizer.lr.LRScheduler):
+                def replaced(*args, **kwargs):
+                    raise RuntimeError("torch2paddle: this scheduler's optimizer is now driven by SWALR (a Paddle "
+                                       "optimizer holds one scheduler); stop stepping it once SWALR steps")
+                previous.step = replaced
+            self.optimizer.set_lr_scheduler(self)
+
+        def step(self, epoch=None):
+            if epoch is not None:
+                raise TypeError("torch2paddle: SWALR.step(epoch) is not supported")
+            self._step_count += 1
+            self.last_epoch += 1
+            current = float(self.optimizer.get_lr())
+            step = self._step_count - 1
+            if self.anneal_epochs == 0:
+                step = max(1, step)
+            prev_t = max(0, min(1, (step - 1) / max(1, self.anneal_epochs)))
+            prev_alpha = self.anneal_func(prev_t)
+            prev_lr = self.swa_lr if prev_alpha == 1 else (current - prev_alpha * self.swa_lr) / (1 - prev_alpha)
+            t = max(0, min(1, step / max(1, self.anneal_epochs)))
+            alpha = self.anneal_func(t)
+            self.last_lr = self.swa_lr * alpha + prev_lr * (1 - alpha)
+            if self._step_count > 1:
+                self._take_over()
+
+    return SWALR
+
+
 # classes that need paddle.distribution.Distribution to be defined: built on first use, then kept (merged
 # with the lazily built classes of the files copied before this one: one __getattr__ serves them all)
 _LAZY_CLASSES = {**globals().get("_LAZY_CLASSES", {}),
                  "Categorical": lambda: _categorical_class("Categorical"),
-                 "OneHotCategorical": lambda: _categorical_class("OneHotCategorical")}
+                 "OneHotCategorical": lambda: _categorical_class("OneHotCategorical"),
+                 "OneCycleLR": lambda: _ut_named(_build_one_cycle_lr()), "CyclicLR": lambda: _ut_named(_build_cyclic_lr()),
+                 "ReduceLROnPlateau": lambda: _ut_named(_build_reduce_lr_on_plateau()),
+                 "ChainedScheduler": lambda: _ut_named(_build_chained_scheduler()),
+                 "SequentialLR": lambda: _ut_named(_build_sequential_lr()),
+                 "AveragedModel": lambda: _ut_named(_build_averaged_model()),
+                 "SWALR": lambda: _ut_named(_build_swalr())}
 
 
 def __getattr__(name):

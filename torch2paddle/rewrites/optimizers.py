@@ -5,7 +5,9 @@ one tuple; Paddle takes ``learning_rate`` first, ``parameters`` by keyword and
 ``beta1`` / ``beta2`` separately.  ``torch.optim.SGD`` also chooses the Paddle
 class: torch's SGD carries momentum, Paddle's does not, so SGD with a
 momentum that is not a literal 0 becomes ``paddle.optimizer.Momentum`` (with
-momentum 0 Momentum performs exactly SGD's update, so a runtime 0 is safe).
+momentum 0 Momentum performs exactly SGD's update, so a runtime 0 is safe); so does an SGD
+without momentum whose parameter groups carry their own 'momentum' (Momentum with momentum=0.0, which the
+other groups keep).
 
 Parameter groups (a list of dicts written in the call) convert when every key
 is one Paddle reads per group, measured equal after several steps: 'params',
@@ -30,7 +32,7 @@ import dataclasses
 import libcst as cst
 
 from . import call_rewrite, value_rewrite
-from ._support import as_keywords, find, rebuild, is_literal, is_simple, keyword, take
+from ._support import as_keywords, bound_arguments, find, rebuild, is_literal, is_simple, keyword, take
 
 _GROUPS = (
     "parameter groups convert when each group is a dict literal with the keys {keys} (for {name}); "
@@ -241,6 +243,43 @@ def group_rates_of(bound_values, resolve, optimizer: cst.BaseExpression) -> bool
     return False
 
 
+def group_count_of(bound_values, resolve, optimizer: cst.BaseExpression) -> int:
+    """How many parameter groups the optimizer bound to the name ``optimizer`` is built with, as far as the file
+    writes them: N for a list/tuple of N group dicts, -1 for groups built by a comprehension or unpacking (a
+    count not written out), 1 otherwise (a plain parameter list, or not known)."""
+    for value in bound_values(optimizer) if is_simple(optimizer) else []:
+        entry = resolve(value.func) if isinstance(value, cst.Call) else None
+        params = bound_arguments(entry, value.args).get("params") if entry is not None and entry.args else None
+        if params is None:
+            continue
+        for groups in [params.value, *(bound_values(params.value) if is_simple(params.value) else [])]:
+            if not _holds_dicts(groups):
+                continue
+            if isinstance(groups, (cst.ListComp, cst.GeneratorExp)) or any(
+                    isinstance(e, cst.StarredElement) for e in groups.elements):
+                return -1
+            return len(groups.elements)
+    return 1
+
+
+RMSPROP_RATE_HOWTO = (
+    "Paddle's RMSProp folds the learning rate into its momentum buffer (torch applies the rate after it): with "
+    "momentum the two differ as soon as the rate changes; change the rate of an RMSprop without momentum only, "
+    "or keep it fixed"
+)
+
+
+def rmsprop_momentum_of(bound_values, resolve, optimizer: cst.BaseExpression) -> bool:
+    """Whether the name ``optimizer`` is bound to a torch RMSprop whose momentum is not a literal 0."""
+    for value in bound_values(optimizer):
+        entry = resolve(value.func) if isinstance(value, cst.Call) else None
+        if entry is not None and entry.name == "torch.optim.RMSprop":
+            momentum = bound_arguments(entry, value.args).get("momentum")
+            if momentum is not None and not is_literal(momentum.value, 0, 0.0):
+                return True
+    return False
+
+
 def scheduler_scales_groups(entry_name: str, args: list[cst.Arg]) -> bool:
     """Whether the scheduler multiplies every group's rate by one factor (Paddle: its rate x the group's ratio)."""
     if entry_name in _MULTIPLICATIVE:
@@ -302,8 +341,25 @@ _ASGD_HOWTO = (
 )
 
 
+def _record_optimizer(ctx) -> None:
+    """Note ``name = torch.optim.X(...)`` in this function's scratch space (``optimizer_values``)."""
+    if isinstance(ctx.assigned_to, cst.Name) and ctx.scope_state is not None:
+        ctx.scope_state.setdefault("optimizer_calls", {}).setdefault(ctx.assigned_to.value, []).append(ctx.original)
+
+
+def optimizer_values(ctx, node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The torch optimizer calls a name holds: those assigned to it earlier in the same function when there are
+    any, otherwise every value the file assigns it (a name such as ``opt`` is often reused across functions)."""
+    if isinstance(node, cst.Name) and ctx.scope_state is not None:
+        local = ctx.scope_state.get("optimizer_calls", {}).get(node.value)
+        if local:
+            return list(local)
+    return ctx.bound_values(node)
+
+
 @call_rewrite("optimizer")
 def optimizer(ctx) -> cst.BaseExpression:
+    _record_optimizer(ctx)
     args = check_param_groups(ctx, _scalar_rate(ctx, as_keywords(ctx.entry, ctx.call.args)))
     if ctx.entry.name == _ASGD:
         lambd = find(args, "lambd")
@@ -318,17 +374,24 @@ def optimizer(ctx) -> cst.BaseExpression:
 
 @call_rewrite("sgd")
 def sgd(ctx) -> cst.BaseExpression:
+    _record_optimizer(ctx)
     args = check_param_groups(ctx, _scalar_rate(ctx, as_keywords(ctx.entry, ctx.call.args)))
     momentum = next((a for a in args if a.keyword.value == "momentum"), None)
     entry = ctx.entry  # paddle.optimizer.Momentum
-    if momentum is None or is_literal(momentum.value, 0):
+    params = find(args, "params")
+    group_momentum = params is not None and _has_group_key(params.value, "momentum")
+    if (momentum is None or is_literal(momentum.value, 0)) and group_momentum:
+        # a group's own momentum: Momentum (momentum 0 elsewhere performs SGD's update exactly, and each group
+        # dict without 'momentum' takes the optimizer's 0.0)
+        nesterov = find(args, "nesterov")
+        if nesterov is not None and not is_literal(nesterov.value, False):
+            raise ctx.unsupported("nesterov=True needs the optimizer's own momentum (torch raises without one)")
+        take(args, "momentum")
+        args.append(keyword("momentum", cst.Float("0.0")))
+    elif momentum is None or is_literal(momentum.value, 0):
         nesterov = take(args, "nesterov")
         if nesterov is not None and not is_literal(nesterov.value, False):
             raise ctx.unsupported("nesterov=True needs a momentum")
-        params = find(args, "params")
-        if params is not None and _has_group_key(params.value, "momentum"):
-            raise ctx.unsupported("a group's own 'momentum' needs the optimizer's momentum too (paddle.optimizer.SGD "
-                                  "has none): pass momentum= to the optimizer")
         take(args, "momentum")
         entry = dataclasses.replace(entry, target="paddle.optimizer.SGD")
     return rebuild(ctx, ctx.render(entry.target), ctx.map_args(args, entry=entry))

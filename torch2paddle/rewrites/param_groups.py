@@ -18,7 +18,7 @@ import libcst as cst
 
 from . import access_rewrite
 from ._support import method
-from .optimizers import GROUP_RATE_HOWTO, group_rates_of
+from .optimizers import GROUP_RATE_HOWTO, RMSPROP_RATE_HOWTO, group_count_of, group_rates_of, rmsprop_momentum_of
 
 _HOWTO = (
     "Paddle optimizers have no param_groups: read the learning rate with optimizer.get_lr() and set it "
@@ -86,6 +86,9 @@ def _set_lr_loop(ctx) -> cst.SimpleStatementLine:
 def param_groups(ctx):
     if ctx.receiver is not None and group_rates_of(ctx.bound_values, ctx.resolve, ctx.receiver):
         raise ctx.unsupported(GROUP_RATE_HOWTO + "; read or set each group's rate by hand")
+    if ctx.receiver is not None and (ctx.loop is not None or ctx.value is not None) \
+            and rmsprop_momentum_of(ctx.bound_values, ctx.resolve, ctx.receiver):
+        raise ctx.unsupported(RMSPROP_RATE_HOWTO)
     if ctx.receiver is not None and ctx.loop is not None:
         return _set_lr_loop(ctx)
     if ctx.receiver is None or not _is_lr_of_first_group(ctx.subscripts):
@@ -93,5 +96,9 @@ def param_groups(ctx):
     if ctx.augmented:
         raise ctx.unsupported(_HOWTO + " (write optimizer.set_lr(optimizer.get_lr() * factor))")
     if ctx.value is not None:
+        if group_count_of(ctx.bound_values, ctx.resolve, ctx.receiver) != 1:
+            raise ctx.unsupported(_HOWTO + ": torch sets the first group's rate only, Paddle's set_lr() every "
+                                  "group's (they share the optimizer's rate); set the rate of every group with "
+                                  "`for g in optimizer.param_groups: g['lr'] = value`")
         return cst.Expr(method(ctx.receiver, "set_lr", [cst.Arg(value=ctx.value)]))
     return method(ctx.receiver, "get_lr")
