@@ -24,6 +24,7 @@ import libcst as cst
 
 from . import call_rewrite
 from .fn_binding import mapped_by_name, paren
+from .tensor_extras import _COMPARE  # by the last part of the target, as _BINARY
 
 _SPACE = cst.SimpleWhitespace(" ")
 
@@ -35,14 +36,7 @@ _BINARY = {
     "divide": cst.Divide,
     "pow": cst.Power,
 }
-_COMPARE = {
-    "equal": cst.Equal,
-    "not_equal": cst.NotEqual,
-    "less_than": cst.LessThan,
-    "less_equal": cst.LessThanEqual,
-    "greater_than": cst.GreaterThan,
-    "greater_equal": cst.GreaterThanEqual,
-}
+
 
 
 def _string_value(node: cst.BaseExpression) -> str | None:
