@@ -93,6 +93,90 @@ for _name, _dtype in {"FloatTensor": "float32", "DoubleTensor": "float64", "Half
 del _name, _dtype
 
 
+class _OptimizerType(type):
+    """isinstance(opt, torch.optim.Optimizer): a converted torch optimizer (Paddle's own) is one too."""
+
+    def __instancecheck__(cls, obj):
+        import paddle
+
+        return type.__instancecheck__(cls, obj) or (cls is Optimizer and isinstance(obj, paddle.optimizer.Optimizer))
+
+
+class Optimizer(metaclass=_OptimizerType):
+    """torch.optim.Optimizer's protocol over Paddle parameters, the base of a project's own optimizers: ``defaults``,
+    ``param_groups`` (dicts holding ``params`` and the options), ``state`` (per parameter), ``zero_grad``,
+    ``add_param_group``, ``state_dict``/``load_state_dict`` in torch's layout; the subclass writes ``step``
+    (converted code runs it under ``paddle.no_grad()``, where in-place updates of parameters are allowed).
+    Paddle's names (``clear_grad``, ``get_lr``/``set_lr``, ``set_state_dict``) are there for converted calls."""
+
+    def __init__(self, params, defaults):
+        import collections
+
+        self.defaults = dict(defaults)
+        self.state = collections.defaultdict(dict)
+        self.param_groups = []
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        for group in groups if isinstance(groups[0], dict) else [{"params": groups}]:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        import paddle
+
+        group = dict(param_group)
+        params = group["params"]
+        group["params"] = [params] if isinstance(params, paddle.Tensor) else list(params)
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+        for name, value in self.defaults.items():
+            group.setdefault(name, value)
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.clear_gradient(set_to_zero=not set_to_none)
+
+    def clear_grad(self, set_to_zero=True):
+        self.zero_grad(set_to_none=not set_to_zero)
+
+    def step(self, closure=None):
+        raise NotImplementedError
+
+    def get_lr(self):
+        return self.param_groups[0]["lr"]
+
+    def set_lr(self, value):
+        for group in self.param_groups:
+            group["lr"] = value
+
+    def state_dict(self):
+        index = {id(p): i for i, p in enumerate(p for g in self.param_groups for p in g["params"])}
+        groups = [{**{k: v for k, v in g.items() if k != "params"}, "params": [index[id(p)] for p in g["params"]]}
+                  for g in self.param_groups]
+        return {"state": {index[id(p)]: dict(v) for p, v in ((p, self.state[p]) for g in self.param_groups
+                                                           for p in g["params"]) if v},
+                "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        params = [p for g in self.param_groups for p in g["params"]]
+        if len(state_dict["param_groups"]) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for group, saved in zip(self.param_groups, state_dict["param_groups"]):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                                 "optimizer's group")
+            group.update({k: v for k, v in saved.items() if k != "params"})
+        self.state.clear()
+        for i, value in state_dict["state"].items():
+            self.state[params[int(i)]] = dict(value)
+
+    set_state_dict = load_state_dict
+
+
 _CLASSES = None
 
 

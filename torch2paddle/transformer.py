@@ -151,6 +151,7 @@ class TorchToPaddle(FastDispatch, Attempts, RefusalScopes, UseReports, RuntimeDi
         self._markers: list[list[tuple[str, int, str | None]]] = []  # per statement: (text, use index, probe)
         self._classes: list[bool] = []
         self._module_classes: set[str] = set()
+        self._torch_api_classes: set[str] = set()  # classes of this file deriving from a run-time torch API class
         self._types: list[dict[str, str]] = [{}]  # per function: local name -> "tensor" | "module"
         self._tuple_names: list[dict[str, tuple[str, ...]]] = [{}]  # per function: `r = x.max(1)` -> r's fields
         self._layer_attributes: set[str] = set()  # self.<name> assigned a torch layer somewhere in the file

@@ -63,6 +63,12 @@ def _without_alpha(ctx) -> tuple[list[cst.Arg], cst.BaseExpression | None]:
     return args, alpha
 
 
+def _looked_up(node: cst.BaseExpression) -> bool:
+    """``group["momentum"]`` / ``cfg[0]``: a value read out of a container, a number as often as a tensor (an
+    optimizer's hyperparameters), so the run-time ``operand`` decides."""
+    return isinstance(node, cst.Subscript) and (is_simple(node.value) or _looked_up(node.value))
+
+
 def _scaled(value: cst.BaseExpression, alpha: cst.BaseExpression) -> cst.BaseExpression:
     """``value * alpha``, parenthesised where the operands need it."""
     def atom(node):
@@ -86,7 +92,8 @@ def inplace_number(ctx) -> cst.BaseExpression:
     value = args[0].value
     if alpha is not None and not (isinstance(alpha, cst.Integer) and alpha.value == "1"):
         value = _scaled(value, alpha)  # then as if written `x.add_(y * a)`: converting twice changes nothing
-    if not is_simple(ctx.receiver) and (is_simple(value) or _holds_number(value)) and ctx.helper is not None:
+    if not is_simple(ctx.receiver) and (is_simple(value) or _looked_up(value) or _holds_number(value)) \
+            and ctx.helper is not None:
         # `tensor.mul_(std).add_(mean)`: the receiver is evaluated once, the operand checked when it runs
         comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         return cst.Call(func=ctx.helper("inplace"), args=[
@@ -103,7 +110,7 @@ def inplace_operand(ctx, value: cst.BaseExpression) -> cst.BaseExpression:
         options = [keyword("dtype", cst.Attribute(value=ctx.receiver, attr=cst.Name("dtype")))] \
             if is_simple(ctx.receiver) else []
         return cst.Call(func=ctx.render("paddle.to_tensor"), args=[cst.Arg(value), *options])
-    if is_simple(value) and is_simple(ctx.receiver) and ctx.helper is not None:
+    if (is_simple(value) or _looked_up(value)) and is_simple(ctx.receiver) and ctx.helper is not None:
         return cst.Call(func=ctx.helper("operand"), args=[
             cst.Arg(ctx.receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(value)])
     return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..arguments import ClassContext, UnsupportedUse, keyword_rules
+from ..runtime import is_runtime_target
 from ..rewrites.module_train import decorate_train_override, overrides_train
 from ..rewrites import CALL_REWRITES, CLASS_REWRITES
 from ..tables import ApiEntry
@@ -46,6 +47,10 @@ class Definitions:
                 is_module = True
             elif isinstance(base.value, cst.Name) and base.value.value in self._module_classes:
                 is_module = True
+        if any(is_runtime_target(getattr(self.resolve_entry(b.value), "target", None)) for b in node.bases):
+            # its base is torch's API written out in the run-time module (torch.optim.Optimizer): its instances'
+            # torch attributes (opt.param_groups) are right as written
+            self._torch_api_classes.add(node.name.value)
         if is_module:
             self._module_classes.add(node.name.value)
         elif not any(self.qualify(b.value) for b in node.bases):

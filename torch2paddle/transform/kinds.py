@@ -145,7 +145,8 @@ class ValueKinds:
             if self._foreign_name(receiver.value):
                 return "other"  # paddle.matmul(...) in a file converted twice is no Tensor.matmul
             values = self.scan.bound_values.get(receiver.value)
-            if values and all(_is_plain_python(v) for v in values):
+            if values and all(_is_plain_python(v) or (isinstance(v, cst.Call) and isinstance(v.func, cst.Name)
+                                                      and v.func.value in self._torch_api_classes) for v in values):
                 return "other"
             return None
         if _is_plain_python(receiver):
