@@ -46,7 +46,7 @@ def runtime_call(ctx) -> cst.BaseExpression:
         if value is not None and any(v != 1 for v in values):
             raise ctx.unsupported(f"dilation={dilation}: Paddle's max pooling has no dilation")
     name = ctx.entry.name.rsplit(".", 1)[1]
-    return cst.Call(func=ctx.render(f"_torch2paddle_runtime.{name}"), args=list(ctx.call.args))
+    return ctx.call.with_changes(func=ctx.render(f"_torch2paddle_runtime.{name}"))  # its layout kept
 
 
 @call_rewrite("max_pool_indices")
@@ -55,7 +55,7 @@ def max_pool_indices(ctx) -> cst.BaseExpression:
     asked for, or a ceil_mode Paddle pools differently (functional max pooling); else Paddle's."""
     if wants_runtime(ctx) or ("ceil_mode" in ctx.entry.args and not _ceil_safe(ctx)):
         return runtime_call(ctx)
-    return cst.Call(func=ctx.target(), args=ctx.map_args())
+    return ctx.call.with_changes(func=ctx.target(), args=ctx.map_args())  # the call's layout kept
 
 
 def _ceil_safe(ctx) -> bool:
