@@ -18,19 +18,20 @@ from .support import _LIST_RESULTS, _out_keyword, _without_none_out, owner_of, _
 _TENSOR_KEYWORDS = frozenset({"dim", "keepdim"})  # keywords of torch.Tensor methods only
 
 
-def _then_to(entry: ApiEntry, call: cst.Call) -> list[cst.Arg]:
-    """The arguments of ``call`` the entry applies with ``.to(...)`` on its result (``then_to``; None: nothing),
-    as keywords.  Each is the last of torch's positional parameters it has, so leaving one out moves no other."""
-    given = []
+def _then_to(entry: ApiEntry, call: cst.Call) -> tuple[list[cst.Arg], list[cst.Arg]]:
+    """``call``'s arguments split into those the entry applies with ``.to(...)`` on its result (``then_to``, as
+    keywords; each is the last of torch's positional parameters it has, so leaving one out moves no other) and
+    the rest.  A ``*``/``**`` argument leaves them all in place: the run-time adapter meets them."""
+    if not entry.then_to or any(arg.star for arg in call.args):
+        return [], list(call.args)
+    given, kept = [], []
     for i, arg in enumerate(call.args):
-        if arg.star:
-            return []  # *args / **kwargs: the run-time adapter meets them
         name = arg.keyword.value if arg.keyword is not None else (entry.args[i] if i < len(entry.args) else None)
         if name in entry.then_to:
-            given.append(arg if arg.keyword is not None else arg.with_changes(
-                keyword=cst.Name(name), equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                                              whitespace_after=cst.SimpleWhitespace(""))))
-    return given
+            given.append(arg if arg.keyword is not None else keyword(name, arg.value))
+        else:
+            kept.append(arg)
+    return given, kept
 
 
 class ApiCalls:
@@ -159,12 +160,9 @@ class ApiCalls:
             return self._call_with_out(original, updated, qualified, entry, out)
         if torch_use:
             updated = _without_none_out(entry, updated)
-        given = _then_to(entry, updated) if torch_use else []
+        given, kept = _then_to(entry, updated) if torch_use else ([], [])
         applied = [a for a in given if not (isinstance(a.value, cst.Name) and a.value.value == "None")]
         if given:  # nn.Linear(3, 4, dtype=torch.float64) -> nn.Linear(3, 4).to(dtype=paddle.float64)
-            names = {a.keyword.value for a in given}
-            kept = [a for i, a in enumerate(updated.args) if (a.keyword.value if a.keyword is not None else (
-                entry.args[i] if i < len(entry.args) else None)) not in names]
             updated = updated.with_changes(args=fix_commas(list(updated.args), kept))
         new = self._entry_call(original, updated, qualified, entry)
         if new is not None and applied:
